@@ -1,0 +1,1 @@
+//! Key and certificate loading, chain validation and identity matching.

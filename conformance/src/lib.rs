@@ -1,0 +1,1 @@
+//! Test support for Cygnet's conformance suite.

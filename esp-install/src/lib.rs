@@ -1,0 +1,2 @@
+//! The `Installer` interface for CHILD_SAs and its backends (XFRM, userspace
+//! ESP, recording).

@@ -1,0 +1,4 @@
+//! Sans-IO IKEv2 (RFC 7296) core of Cygnet.
+//!
+//! This crate performs no I/O, never reads a clock and never asks the OS for
+//! randomness: time and randomness are passed in by the caller.

@@ -1,0 +1,3 @@
+//! swanctl: Cygnet's drop-in replacement for strongSwan's swanctl.
+
+fn main() {}

@@ -1,0 +1,1 @@
+//! Typed swanctl.conf / strongswan.conf model (in progress).

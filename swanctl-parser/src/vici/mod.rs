@@ -1,0 +1,1 @@
+//! VICI protocol codec (in progress).
