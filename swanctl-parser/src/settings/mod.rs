@@ -3,6 +3,7 @@
 //! lexer does) → merged [`Section`] tree → [`Settings`] with reference lookups.
 
 mod error;
+mod include;
 mod lexer;
 mod parser;
 mod pos;
@@ -30,3 +31,6 @@ impl Settings {
         parser::parse_str(text, name).map(Self::from_root)
     }
 }
+
+#[cfg(test)]
+mod tests;
