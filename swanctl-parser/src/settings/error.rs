@@ -10,7 +10,10 @@ use super::Pos;
 #[non_exhaustive]
 pub enum LoadError {
     /// The top-level file could not be read.
-    Io { path: PathBuf, error: std::io::Error },
+    Io {
+        path: PathBuf,
+        error: std::io::Error,
+    },
     /// The text does not follow the grammar.
     Syntax { pos: Pos, message: String },
     /// A file includes itself, directly or through other files.
@@ -40,7 +43,11 @@ impl fmt::Display for LoadError {
             Self::Io { path, error } => write!(f, "{}: {error}", path.display()),
             Self::Syntax { pos, message } => write!(f, "{pos}: {message}"),
             Self::IncludeCycle { pos, path } => {
-                write!(f, "{pos}: include cycle: '{}' is already being read", path.display())
+                write!(
+                    f,
+                    "{pos}: include cycle: '{}' is already being read",
+                    path.display()
+                )
             }
             Self::IncludeTooDeep { pos } => write!(f, "{pos}: includes nested too deeply"),
             Self::TooLarge { pos } => write!(f, "{pos}: configuration too large"),

@@ -101,6 +101,10 @@ pub(super) fn expand(pattern: &str, including_file: Option<&Path>) -> Vec<PathBu
         Ok(paths) => paths.filter_map(Result::ok).collect(),
         Err(_) => Vec::new(),
     };
-    matches.sort_by(|a, b| a.as_os_str().as_encoded_bytes().cmp(b.as_os_str().as_encoded_bytes()));
+    matches.sort_by(|a, b| {
+        a.as_os_str()
+            .as_encoded_bytes()
+            .cmp(b.as_os_str().as_encoded_bytes())
+    });
     matches
 }

@@ -163,7 +163,9 @@ fn whitespace(i: &str) -> IResult<&str, &str> {
 /// context: the blanks back off by one when that lets the next char differ
 /// from `=`, so `include  = x` is an include of an empty pattern).
 fn include_keyword(i: &str) -> Option<usize> {
-    let (rest, _) = tag::<_, _, nom::error::Error<&str>>("include").parse(i).ok()?;
+    let (rest, _) = tag::<_, _, nom::error::Error<&str>>("include")
+        .parse(i)
+        .ok()?;
     let (after, blanks) = take_while1::<_, _, nom::error::Error<&str>>(is_blank)
         .parse(rest)
         .ok()?;
@@ -207,7 +209,10 @@ impl Lexer {
     pub(super) fn for_file(path: &Path) -> Result<Self, LoadError> {
         let mut includes = Includes::default();
         let (text, canonical) = includes.read_top(path)?;
-        Ok(Self::new(Source::new(Arc::from(path), canonical, text), includes))
+        Ok(Self::new(
+            Source::new(Arc::from(path), canonical, text),
+            includes,
+        ))
     }
 
     pub(super) fn for_str(text: &str, name: &str) -> Self {

@@ -175,7 +175,10 @@ fn references_inherit_keys_and_sections_after_local_ones() {
         ]
     );
     assert_eq!(sections(&s, "conn.children"), vec!["c0", "c1"]);
-    assert_eq!(value(&s, "conn.children.c1.mode").as_deref(), Some("tunnel"));
+    assert_eq!(
+        value(&s, "conn.children.c1.mode").as_deref(),
+        Some("tunnel")
+    );
 }
 
 #[test]
@@ -262,9 +265,17 @@ fn includes_are_relative_to_the_including_file_sorted_and_spliced() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
     fs::create_dir(d.join("conf.d")).expect("mkdir");
-    fs::write(d.join("main.conf"), "top { include conf.d/*.conf\n}\nafter = 1\n").expect("w");
+    fs::write(
+        d.join("main.conf"),
+        "top { include conf.d/*.conf\n}\nafter = 1\n",
+    )
+    .expect("w");
     fs::write(d.join("conf.d/b.conf"), "k = b\nb = 2\n").expect("w");
-    fs::write(d.join("conf.d/a.conf"), "k = a\na = 1\ninclude ../nothing*.conf\n").expect("w");
+    fs::write(
+        d.join("conf.d/a.conf"),
+        "k = a\na = 1\ninclude ../nothing*.conf\n",
+    )
+    .expect("w");
     fs::write(d.join("conf.d/.hidden.conf"), "hidden = 1\n").expect("w");
     let s = Settings::load_file(&d.join("main.conf")).expect("parse");
     assert_eq!(
@@ -319,7 +330,11 @@ fn include_cycles_are_reported_at_the_include() {
 fn including_a_file_twice_is_not_a_cycle() {
     let dir = tempfile::tempdir().expect("tempdir");
     let d = dir.path();
-    fs::write(d.join("a.conf"), "s { include c.conf }\nt { include c.conf }\n").expect("w");
+    fs::write(
+        d.join("a.conf"),
+        "s { include c.conf }\nt { include c.conf }\n",
+    )
+    .expect("w");
     fs::write(d.join("c.conf"), "k = v\n").expect("w");
     let s = Settings::load_file(&d.join("a.conf")).expect("parse");
     assert_eq!(value(&s, "t.k").as_deref(), Some("v"));

@@ -34,7 +34,7 @@ pub struct Section {
     /// Where the section name first appeared.
     pub pos: Pos,
     kvs: Vec<Kv>,
-    sections: Vec<Section>,
+    sections: Vec<Self>,
     refs: Vec<Reference>,
 }
 
@@ -55,7 +55,7 @@ impl Section {
     }
 
     /// Own sub-sections in first-appearance order.
-    pub fn sections(&self) -> &[Section] {
+    pub fn sections(&self) -> &[Self] {
         &self.sections
     }
 

@@ -181,7 +181,7 @@ impl<'a> SectionView<'a> {
     }
 
     /// The sub-section `name` with everything it inherits.
-    pub fn child(&self, name: &str) -> SectionView<'a> {
+    pub fn child(&self, name: &str) -> Self {
         let mut parts = Vec::new();
         for part in &self.parts {
             self.settings
@@ -194,7 +194,7 @@ impl<'a> SectionView<'a> {
     }
 
     /// Sub-sections as views, own ones first.
-    pub fn children(&self) -> Vec<(&'a str, SectionView<'a>)> {
+    pub fn children(&self) -> Vec<(&'a str, Self)> {
         self.section_names()
             .into_iter()
             .map(|(name, _)| (name, self.child(name)))
