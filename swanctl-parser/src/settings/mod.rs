@@ -2,6 +2,7 @@
 //! (reference §1): text → token stream (includes spliced in, as strongSwan's
 //! lexer does) → merged [`Section`] tree → [`Settings`] with reference lookups.
 
+mod check;
 mod error;
 mod include;
 mod lexer;
@@ -10,6 +11,7 @@ mod pos;
 mod tree;
 mod view;
 
+pub use check::ReferenceProblem;
 pub use error::LoadError;
 pub use pos::Pos;
 pub use tree::{Kv, Reference, Section};

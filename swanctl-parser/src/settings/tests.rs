@@ -345,3 +345,10 @@ fn missing_top_level_file_is_an_io_error() {
     let e = Settings::load_file(std::path::Path::new("/nonexistent/x.conf")).expect_err("io");
     assert!(matches!(e, LoadError::Io { .. }));
 }
+
+#[test]
+fn self_referencing_subsections_do_not_explode() {
+    let s = parse("c : c.d, c.e, c.f { d { } e { } f { } }\nx : c { }\n");
+    assert!(s.view("x").exists());
+    assert!(s.view("c.d").exists());
+}

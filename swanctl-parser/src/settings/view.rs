@@ -8,8 +8,11 @@ use std::collections::HashSet;
 
 use super::{Kv, Pos, Section};
 
-/// Reference chains deeper than this are cut off (strongSwan recurses
-/// without bound on some reference cycles; we stop and `lint` reports them).
+/// Reference resolution steps allowed for one lookup. strongSwan recurses
+/// without bound on some reference cycles (a section referencing its own
+/// sub-section); we stop there, and `lint` reports the cycle.
+const MAX_RESOLVE_STEPS: usize = 4096;
+/// Reference chains deeper than this are cut off as well.
 const MAX_REFERENCE_DEPTH: usize = 32;
 
 /// A parsed settings file (swanctl.conf or strongswan.conf).
@@ -31,7 +34,9 @@ impl Settings {
     /// everything it inherits. Empty (no parts) if the path does not exist.
     pub fn view(&self, path: &str) -> SectionView<'_> {
         let mut parts = Vec::new();
-        self.find_sections(&self.root, &split_path(path), false, &mut parts, 0);
+        let mut steps = MAX_RESOLVE_STEPS;
+        let path = split_path(path);
+        self.find_sections(&self.root, &path, false, &mut parts, &mut steps, 0);
         SectionView {
             settings: self,
             parts,
@@ -53,13 +58,15 @@ impl Settings {
         path: &[&str],
         ignore_refs: bool,
         out: &mut Vec<&'a Section>,
+        steps: &mut usize,
         depth: usize,
     ) {
-        if depth > MAX_REFERENCE_DEPTH {
+        if *steps == 0 || depth > MAX_REFERENCE_DEPTH {
             return;
         }
+        *steps -= 1;
         let Some((head, rest)) = path.split_first() else {
-            self.push_with_references(section, out, depth);
+            self.push_with_references(section, out, steps, depth);
             return;
         };
         let found = if head.is_empty() {
@@ -69,18 +76,18 @@ impl Settings {
         };
         if let Some(found) = found {
             if rest.is_empty() {
-                self.push_with_references(found, out, depth);
+                self.push_with_references(found, out, steps, depth);
             } else {
-                self.find_sections(found, rest, false, out, depth);
+                self.find_sections(found, rest, false, out, steps, depth);
             }
         }
         let is_self = found.is_some_and(|f| std::ptr::eq(f, section));
         if !ignore_refs && !is_self {
             for reference in section.references() {
                 let mut referenced = Vec::new();
-                self.resolve(&reference.path, &mut referenced, depth + 1);
+                self.resolve(&reference.path, &mut referenced, steps, depth + 1);
                 for r in referenced {
-                    self.find_sections(r, path, true, out, depth + 1);
+                    self.find_sections(r, path, true, out, steps, depth + 1);
                 }
             }
         }
@@ -90,6 +97,7 @@ impl Settings {
         &'a self,
         section: &'a Section,
         out: &mut Vec<&'a Section>,
+        steps: &mut usize,
         depth: usize,
     ) {
         if out.iter().any(|s| std::ptr::eq(*s, section)) {
@@ -97,12 +105,18 @@ impl Settings {
         }
         out.push(section);
         for reference in section.references() {
-            self.resolve(&reference.path, out, depth + 1);
+            self.resolve(&reference.path, out, steps, depth + 1);
         }
     }
 
-    fn resolve<'a>(&'a self, path: &str, out: &mut Vec<&'a Section>, depth: usize) {
-        self.find_sections(&self.root, &split_path(path), false, out, depth);
+    fn resolve<'a>(
+        &'a self,
+        path: &str,
+        out: &mut Vec<&'a Section>,
+        steps: &mut usize,
+        depth: usize,
+    ) {
+        self.find_sections(&self.root, &split_path(path), false, out, steps, depth);
     }
 }
 
@@ -183,9 +197,10 @@ impl<'a> SectionView<'a> {
     /// The sub-section `name` with everything it inherits.
     pub fn child(&self, name: &str) -> Self {
         let mut parts = Vec::new();
+        let mut steps = MAX_RESOLVE_STEPS;
         for part in &self.parts {
             self.settings
-                .find_sections(part, &[name], true, &mut parts, 0);
+                .find_sections(part, &[name], true, &mut parts, &mut steps, 0);
         }
         SectionView {
             settings: self.settings,
