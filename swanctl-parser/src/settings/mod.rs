@@ -8,6 +8,7 @@ mod include;
 mod lexer;
 mod parser;
 mod pos;
+mod print;
 mod tree;
 mod view;
 

@@ -352,3 +352,218 @@ fn self_referencing_subsections_do_not_explode() {
     assert!(s.view("x").exists());
     assert!(s.view("c.d").exists());
 }
+
+mod properties {
+    use proptest::prelude::*;
+
+    use super::super::Settings;
+
+    /// Fragments that exercise every lexer state and their transitions.
+    fn fragment() -> impl Strategy<Value = &'static str> {
+        prop::sample::select(vec![
+            "a", "b", "conn", "{", "}", " { ", " } ", "=", " = ", " ", "\t", "\n", "\r\n", "#",
+            "# c\n", "\"", "\"q w\"", "\\", "\\\n", "\\n", ":", " : ", ",", ".", "a.b", "include",
+            "include ", "x y", "\r", "%any", "0x1f", "é",
+        ])
+    }
+
+    fn text() -> impl Strategy<Value = String> {
+        prop::collection::vec(fragment(), 0..40).prop_map(|parts| parts.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn any_text_parses_or_fails_without_panicking(text in text()) {
+            let _ = Settings::parse_str(&text, "p.conf");
+        }
+
+        #[test]
+        fn printed_tree_parses_back_to_the_same_tree(text in text()) {
+            if let Ok(settings) = Settings::parse_str(&text, "p.conf") {
+                let printed = settings.root().to_settings_text();
+                let reparsed = Settings::parse_str(&printed, "printed.conf");
+                let reparsed = match reparsed {
+                    Ok(r) => r,
+                    Err(e) => return Err(TestCaseError::fail(format!("{e}\n{printed}"))),
+                };
+                prop_assert!(
+                    settings.root().same_tree(reparsed.root()),
+                    "input {:?}\nprinted {:?}", text, printed
+                );
+            }
+        }
+
+        #[test]
+        fn arbitrary_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..256)) {
+            let _ = Settings::parse_str(&String::from_utf8_lossy(&bytes), "b.conf");
+        }
+    }
+}
+
+mod generated {
+    use proptest::prelude::*;
+
+    use super::super::{Kv, Pos, Reference, Section, Settings};
+
+    #[derive(Clone, Debug)]
+    enum Stmt {
+        Set(String, Option<String>),
+        Sect(String, Vec<String>, Vec<Stmt>),
+    }
+
+    fn name() -> impl Strategy<Value = String> {
+        prop::sample::select(vec!["a", "b", "conn", "children", "x-1", "ü", "local_ts"])
+            .prop_map(str::to_owned)
+    }
+
+    fn value() -> impl Strategy<Value = Option<String>> {
+        prop::option::weighted(
+            0.9,
+            prop::collection::vec(
+                prop::sample::select(vec![
+                    "v",
+                    "1",
+                    " ",
+                    "  ",
+                    "\t",
+                    "=",
+                    ":",
+                    ",",
+                    "{",
+                    "}",
+                    "#",
+                    "\"",
+                    "\\",
+                    "\n",
+                    "\r",
+                    "é",
+                    "%any",
+                    "10.0.0.0/8[tcp/80]",
+                ]),
+                0..8,
+            )
+            .prop_map(|p| p.concat()),
+        )
+    }
+
+    fn stmts() -> impl Strategy<Value = Vec<Stmt>> {
+        let leaf = (name(), value()).prop_map(|(k, v)| Stmt::Set(k, v));
+        let stmt = leaf.prop_recursive(4, 40, 6, |inner| {
+            prop_oneof![
+                (name(), value()).prop_map(|(k, v)| Stmt::Set(k, v)),
+                (
+                    name(),
+                    prop::collection::vec(prop::sample::select(vec!["a", "b.c", "conn"]), 0..3),
+                    prop::collection::vec(inner, 0..5)
+                )
+                    .prop_map(|(n, r, b)| Stmt::Sect(
+                        n,
+                        r.into_iter().map(str::to_owned).collect(),
+                        b
+                    )),
+            ]
+        });
+        prop::collection::vec(stmt, 0..8)
+    }
+
+    /// The tree the statements must produce, built through the merge API.
+    fn expected(name: &str, stmts: &[Stmt], refs: &[String]) -> Section {
+        let pos = Pos::unknown;
+        let mut section = Section::new(name, pos());
+        for r in refs {
+            section.add_reference(Reference {
+                path: r.clone(),
+                pos: pos(),
+            });
+        }
+        for stmt in stmts {
+            match stmt {
+                Stmt::Set(k, v) => section.add_kv(Kv {
+                    key: k.clone(),
+                    value: v.clone(),
+                    pos: pos(),
+                    value_pos: pos(),
+                }),
+                Stmt::Sect(n, r, body) => section.add_section(expected(n, body, r)),
+            }
+        }
+        section
+    }
+
+    /// A value as bare words when that reads back the same, else quoted.
+    fn render_value(v: &str, bare: bool) -> String {
+        let safe = !v.is_empty()
+            && !v.starts_with(' ')
+            && !v.ends_with(' ')
+            && !v.contains("  ")
+            && !v
+                .chars()
+                .any(|c| matches!(c, '#' | '}' | '"' | '\r' | '\n' | '\t' | '\\'));
+        if bare && safe {
+            v.to_owned()
+        } else {
+            let escaped: String = v
+                .chars()
+                .map(|c| match c {
+                    '\\' => "\\\\".to_owned(),
+                    '"' => "\\\"".to_owned(),
+                    '\r' => "\\r".to_owned(),
+                    '\n' => "\\n".to_owned(),
+                    c => c.to_string(),
+                })
+                .collect();
+            format!("\"{escaped}\"")
+        }
+    }
+
+    /// Renders statements with layout chosen by `style` bits.
+    fn render(stmts: &[Stmt], style: u64, out: &mut String) {
+        for (i, stmt) in stmts.iter().enumerate() {
+            let bit = |n: u32| (style.rotate_left(i as u32 * 3 + n) & 1) == 1;
+            match stmt {
+                Stmt::Set(k, v) => {
+                    out.push_str(k);
+                    out.push_str(if bit(0) { " = " } else { "=" });
+                    if let Some(v) = v {
+                        out.push_str(&render_value(v, bit(1)));
+                    }
+                    out.push_str(if bit(2) { " # note\n" } else { "\n" });
+                }
+                Stmt::Sect(n, refs, body) => {
+                    out.push_str(n);
+                    if !refs.is_empty() {
+                        out.push_str(if bit(0) { " : " } else { ":" });
+                        out.push_str(&refs.join(if bit(1) { ", " } else { "," }));
+                    }
+                    out.push_str(if bit(2) { "\n{\n" } else { " { " });
+                    render(body, style.rotate_left(7), out);
+                    out.push_str("}\n");
+                }
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn rendered_trees_parse_to_the_merged_tree(stmts in stmts(), style in any::<u64>()) {
+            let mut text = String::new();
+            render(&stmts, style, &mut text);
+            let parsed = match Settings::parse_str(&text, "g.conf") {
+                Ok(parsed) => parsed,
+                Err(e) => return Err(TestCaseError::fail(format!("{e}\n{text}"))),
+            };
+            let want = expected("", &stmts, &[]);
+            prop_assert!(parsed.root().same_tree(&want), "text:\n{}", text);
+            let printed = parsed.root().to_settings_text();
+            let reparsed = Settings::parse_str(&printed, "p.conf");
+            prop_assert!(
+                reparsed.as_ref().is_ok_and(|r| r.root().same_tree(&want)),
+                "printed:\n{}", printed
+            );
+        }
+    }
+}
