@@ -410,7 +410,7 @@ mod generated {
     #[derive(Clone, Debug)]
     enum Stmt {
         Set(String, Option<String>),
-        Sect(String, Vec<String>, Vec<Stmt>),
+        Sect(String, Vec<String>, Vec<Self>),
     }
 
     fn name() -> impl Strategy<Value = String> {
