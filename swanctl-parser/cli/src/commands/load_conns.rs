@@ -1,0 +1,234 @@
+//! `swanctl --load-conns` (strongSwan `load_conns.c`): every section of
+//! `connections` becomes one `load-conn` request carrying the section tree
+//! verbatim (list keys split on commas, certificate keys replaced by file
+//! contents); connections the daemon has from VICI but the file lacks are
+//! unloaded.
+
+use swanctl_parser::settings::Settings;
+use swanctl_parser::vici::Client;
+
+use super::Format;
+use crate::command::Ctx;
+use crate::conn::{self, Req};
+use crate::dir;
+use crate::errno::{self, EINVAL};
+use crate::out::outln;
+use crate::text;
+
+/// Keys sent as lists of comma-separated values (case-insensitive).
+const LIST_KEYS: [&str; 11] = [
+    "local_addrs",
+    "remote_addrs",
+    "proposals",
+    "esp_proposals",
+    "ah_proposals",
+    "local_ts",
+    "remote_ts",
+    "vips",
+    "pools",
+    "groups",
+    "cert_policy",
+];
+
+/// Keys sent as lists of file contents (case-insensitive).
+const FILE_LIST_KEYS: [&str; 3] = ["certs", "cacerts", "pubkeys"];
+
+pub(crate) fn run(ctx: &mut Ctx) -> i32 {
+    let opts = match super::parse_load_opts(ctx, "load-conns", false) {
+        Ok(o) => o,
+        Err(rc) => return rc,
+    };
+    let (cfg, swanctl_dir) = dir::load_swanctl_conf(opts.file.as_deref());
+    let Some(conn) = ctx.conn.as_mut() else {
+        return 1;
+    };
+    load_conns_cfg(conn, opts.format, &cfg, &swanctl_dir)
+}
+
+/// A file list item: `0x`/`0s` literals decoded, else the file's contents
+/// (relative names below `x509/`, `x509ca/` or `pubkey/`).
+fn add_file_list_key(req: &mut Req, swanctl_dir: &[u8], key: &str, value: &str) -> bool {
+    let mut items = Vec::new();
+    let mut ok = true;
+    for token in text::tokens(value) {
+        let t = token.as_bytes();
+        if t.len() >= 2
+            && t[0] == b'0'
+            && (t[1] == b'x' || t[1] == b'X' || t[1] == b's' || t[1] == b'S')
+        {
+            items.push(text::decode_blob(&token));
+            continue;
+        }
+        let sub = match key {
+            "certs" => Some(dir::X509),
+            "cacerts" => Some(dir::X509CA),
+            "pubkeys" => Some(dir::PUBKEY),
+            _ => None,
+        };
+        let path = match sub {
+            Some(sub) => dir::resolve(swanctl_dir, sub, t),
+            None => t.to_vec(),
+        };
+        match crate::files::map(&path) {
+            Ok(data) => items.push(data),
+            Err(e) => {
+                eprintln!(
+                    "loading {key} certificate '{}' failed: {}",
+                    dir::show(&path),
+                    errno::strerror(e)
+                );
+                ok = false;
+                break;
+            }
+        }
+    }
+    req.list(key, items);
+    ok
+}
+
+/// `add_key_values()` for the section at `path`.
+fn add_key_values(req: &mut Req, cfg: &Settings, swanctl_dir: &[u8], path: &str) -> bool {
+    for kv in cfg.view(path).key_values() {
+        let value = kv.value.as_deref().unwrap_or_default();
+        let key = kv.key.as_str();
+        if LIST_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            let items = text::tokens(value)
+                .into_iter()
+                .map(String::into_bytes)
+                .collect();
+            req.list(key, items);
+        } else if FILE_LIST_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+            if !add_file_list_key(req, swanctl_dir, key, value) {
+                return false;
+            }
+        } else {
+            req.kv(key, value);
+        }
+    }
+    true
+}
+
+/// `add_sections()`: the sub-sections of `path`, recursively.
+fn add_sections(req: &mut Req, cfg: &Settings, swanctl_dir: &[u8], path: &str) -> bool {
+    for (name, _) in cfg.view(path).section_names() {
+        let sub_path = format!("{path}.{name}");
+        let mut sub = Req::new();
+        if !add_key_values(&mut sub, cfg, swanctl_dir, &sub_path)
+            || !add_sections(&mut sub, cfg, swanctl_dir, &sub_path)
+        {
+            return false;
+        }
+        req.section(name, sub);
+    }
+    true
+}
+
+fn load_conn(
+    conn: &mut Client,
+    cfg: &Settings,
+    swanctl_dir: &[u8],
+    name: &str,
+    format: Format,
+) -> bool {
+    let path = format!("connections.{name}");
+    let mut section = Req::new();
+    if !add_key_values(&mut section, cfg, swanctl_dir, &path)
+        || !add_sections(&mut section, cfg, swanctl_dir, &path)
+    {
+        return false;
+    }
+    let mut req = Req::new();
+    req.section(name, section);
+    let res = match conn::submit(conn, "load-conn", req) {
+        Ok(res) => res,
+        Err(e) => {
+            eprintln!("load-conn request failed: {}", errno::strerror(e));
+            return false;
+        }
+    };
+    if format.raw {
+        conn::dump(&res, "load-conn reply", format.pretty);
+        true
+    } else if !conn::success(&res) {
+        eprintln!("loading connection '{name}' failed: {}", conn::errmsg(&res));
+        false
+    } else {
+        outln!("loaded connection '{name}'");
+        true
+    }
+}
+
+/// Names of the connections loaded over VICI (`get-conns`).
+fn list_conns(conn: &mut Client, format: Format) -> Vec<Vec<u8>> {
+    match conn::submit(conn, "get-conns", Req::new()) {
+        Ok(res) => {
+            if format.raw {
+                conn::dump(&res, "get-conns reply", format.pretty);
+            }
+            conn::list_items(&res, "conns")
+        }
+        Err(_) => Vec::new(),
+    }
+}
+
+fn unload_conn(conn: &mut Client, name: &[u8], format: Format) -> bool {
+    let mut req = Req::new();
+    req.kv("name", name);
+    let res = match conn::submit(conn, "unload-conn", req) {
+        Ok(res) => res,
+        Err(e) => {
+            eprintln!("unload-conn request failed: {}", errno::strerror(e));
+            return false;
+        }
+    };
+    if format.raw {
+        conn::dump(&res, "unload-conn reply", format.pretty);
+    } else if !conn::success(&res) {
+        eprintln!(
+            "unloading connection '{}' failed: {}",
+            dir::show(name),
+            conn::errmsg(&res)
+        );
+        return false;
+    }
+    true
+}
+
+/// `load_conns_cfg()`, shared with `--load-all`.
+pub(crate) fn load_conns_cfg(
+    conn: &mut Client,
+    format: Format,
+    cfg: &Settings,
+    swanctl_dir: &[u8],
+) -> i32 {
+    let mut conns = list_conns(conn, format);
+    let (mut found, mut loaded, mut unloaded) = (0u32, 0u32, 0u32);
+    for (name, _) in cfg.view("connections").section_names() {
+        conns.retain(|c| c.as_slice() != name.as_bytes());
+        found += 1;
+        if load_conn(conn, cfg, swanctl_dir, name, format) {
+            loaded += 1;
+        }
+    }
+    for name in conns {
+        if unload_conn(conn, &name, format) {
+            unloaded += 1;
+        }
+    }
+    if format.raw {
+        return 0;
+    }
+    if found == 0 {
+        outln!("no connections found, {unloaded} unloaded");
+        return 0;
+    }
+    if loaded == found {
+        outln!("successfully loaded {loaded} connections, {unloaded} unloaded");
+        return 0;
+    }
+    eprintln!(
+        "loaded {loaded} of {found} connections, {} failed to load, {unloaded} unloaded",
+        found - loaded
+    );
+    EINVAL
+}

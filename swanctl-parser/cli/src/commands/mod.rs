@@ -1,0 +1,71 @@
+//! One module per swanctl command, as in strongSwan's
+//! `src/swanctl/commands/*.c`.
+
+pub(crate) mod lint;
+pub(crate) mod load_all;
+pub(crate) mod load_authorities;
+pub(crate) mod load_conns;
+pub(crate) mod load_creds;
+pub(crate) mod load_pools;
+pub(crate) mod version;
+
+use crate::command::Ctx;
+use crate::getopt::EOF;
+
+/// `--raw` / `--pretty` (`command_format_options_t`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(crate) struct Format {
+    pub(crate) raw: bool,
+    pub(crate) pretty: bool,
+}
+
+/// Options shared by the `--load-*` commands.
+#[derive(Debug, Default)]
+pub(crate) struct LoadOpts {
+    pub(crate) format: Format,
+    pub(crate) file: Option<Vec<u8>>,
+    pub(crate) clear: bool,
+    pub(crate) noprompt: bool,
+}
+
+/// Parses the options of a `--load-*` command; `Err(exit code)` when
+/// usage was printed. `creds` enables `--clear`/`--noprompt`.
+pub(crate) fn parse_load_opts(ctx: &mut Ctx, name: &str, creds: bool) -> Result<LoadOpts, i32> {
+    let mut opts = LoadOpts::default();
+    loop {
+        let (op, arg) = ctx.getopt();
+        match u8::try_from(op).ok() {
+            Some(b'h') => return Err(ctx.usage(None)),
+            Some(b'c') if creds => opts.clear = true,
+            Some(b'n') if creds => opts.noprompt = true,
+            Some(b'P') => {
+                opts.format.pretty = true;
+                opts.format.raw = true;
+            }
+            Some(b'r') => opts.format.raw = true,
+            Some(b'f') => opts.file = arg,
+            _ if op == EOF => return Ok(opts),
+            _ => return Err(ctx.usage(Some(&format!("invalid --{name} option")))),
+        }
+    }
+}
+
+/// Commands strongSwan has but Cygnet does not implement yet: options are
+/// parsed (so `--help` works), then they fail.
+pub(crate) fn not_implemented(ctx: &mut Ctx) -> i32 {
+    let name = crate::command::COMMANDS
+        .iter()
+        .find(|c| std::ptr::eq(*c, ctx.command()))
+        .map_or("", |c| c.cmd);
+    loop {
+        let (op, _) = ctx.getopt();
+        if op == i32::from(b'h') {
+            return ctx.usage(None);
+        }
+        if op == EOF {
+            break;
+        }
+    }
+    eprintln!("swanctl --{name}: not implemented yet");
+    1
+}
