@@ -480,7 +480,7 @@ pub(crate) static COMMANDS: &[Command] = &[
         "reload daemon strongswan.conf",
         ["[--raw|--pretty]"],
         [HELP, RAW, PRETTY],
-        None
+        Some(commands::reload_settings::run)
     ),
     Command {
         op: LINT_OP,
@@ -720,5 +720,44 @@ pub(crate) fn dispatch(argv: Vec<Vec<u8>>) -> i32 {
     match COMMANDS[active].call {
         Some(call) => call(&mut ctx),
         None => commands::not_implemented(&mut ctx),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn atoi_like_libc() {
+        assert_eq!(atoi(b"2"), 2);
+        assert_eq!(atoi(b" -1x"), -1);
+        assert_eq!(atoi(b"x"), 0);
+        assert_eq!(atoi(b""), 0);
+    }
+
+    #[test]
+    fn help_table_matches_strongswan_order_and_options() {
+        let visible: Vec<&str> = COMMANDS
+            .iter()
+            .filter(|c| !c.hidden)
+            .map(|c| c.cmd)
+            .collect();
+        assert_eq!(visible.first(), Some(&"counters"));
+        assert_eq!(visible.last(), Some(&"help"));
+        assert_eq!(visible.len(), 26);
+        let (longopts, optstring) = build_opts(help_idx());
+        assert_eq!(longopts.len(), COMMANDS.len());
+        assert_eq!(&optstring[..4], b"CitR");
+        let conns = COMMANDS.iter().position(|c| c.cmd == "load-conns").unwrap();
+        let (_, optstring) = build_opts(conns);
+        assert_eq!(optstring, b"hrPf:v:+:u:");
+    }
+
+    #[test]
+    fn short_options_are_unique_among_commands() {
+        let mut ops: Vec<i32> = COMMANDS.iter().map(|c| c.op).collect();
+        ops.sort_unstable();
+        ops.dedup();
+        assert_eq!(ops.len(), COMMANDS.len());
     }
 }

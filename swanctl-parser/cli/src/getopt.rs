@@ -361,3 +361,180 @@ impl Getopt {
         opt.val
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(args: &[&str]) -> Vec<Vec<u8>> {
+        std::iter::once("swanctl")
+            .chain(args.iter().copied())
+            .map(|a| a.as_bytes().to_vec())
+            .collect()
+    }
+
+    fn g(args: &[&str]) -> Getopt {
+        let mut g = Getopt::new(argv(args));
+        g.posixly_correct = false;
+        g
+    }
+
+    const LONG: &[LongOpt] = &[
+        LongOpt {
+            name: "help",
+            has_arg: HasArg::No,
+            val: b'h' as i32,
+        },
+        LongOpt {
+            name: "file",
+            has_arg: HasArg::Required,
+            val: b'f' as i32,
+        },
+        LongOpt {
+            name: "force",
+            has_arg: HasArg::No,
+            val: b'F' as i32,
+        },
+        LongOpt {
+            name: "uri",
+            has_arg: HasArg::Required,
+            val: b'u' as i32,
+        },
+    ];
+    const SHORT: &[u8] = b"hf:Fu:";
+
+    /// All results until EOF as (option, argument).
+    fn all(g: &mut Getopt) -> Vec<(i32, Option<String>)> {
+        let mut out = Vec::new();
+        loop {
+            let op = g.next(SHORT, LONG);
+            if op == EOF {
+                return out;
+            }
+            out.push((
+                op,
+                g.optarg
+                    .as_deref()
+                    .map(|a| String::from_utf8_lossy(a).into_owned()),
+            ));
+        }
+    }
+
+    fn c(ch: u8) -> i32 {
+        i32::from(ch)
+    }
+
+    #[test]
+    fn unambiguous_abbreviations_and_equals_arguments() {
+        let mut p = g(&["--fi=a.conf", "--he", "--u", "x"]);
+        assert_eq!(
+            all(&mut p),
+            [
+                (c(b'f'), Some("a.conf".into())),
+                (c(b'h'), None),
+                (c(b'u'), Some("x".into()))
+            ]
+        );
+        assert!(p.messages.is_empty());
+    }
+
+    #[test]
+    fn ambiguous_prefix_lists_all_candidates_in_table_order() {
+        let mut p = g(&["--f"]);
+        assert_eq!(p.next(SHORT, LONG), UNKNOWN);
+        assert_eq!(
+            p.messages,
+            ["swanctl: option '--f' is ambiguous; possibilities: '--file' '--force'"]
+        );
+    }
+
+    #[test]
+    fn exact_match_beats_longer_candidates() {
+        let long = [
+            LongOpt {
+                name: "ike",
+                has_arg: HasArg::Required,
+                val: b'i' as i32,
+            },
+            LongOpt {
+                name: "ike-id",
+                has_arg: HasArg::Required,
+                val: b'I' as i32,
+            },
+        ];
+        let mut p = g(&["--ike", "a"]);
+        assert_eq!(p.next(b"i:I:", &long), c(b'i'));
+        assert_eq!(p.optarg.as_deref(), Some(&b"a"[..]));
+    }
+
+    #[test]
+    fn short_option_clusters_and_attached_arguments() {
+        let mut p = g(&["-hFfa.conf", "-u", "uri"]);
+        assert_eq!(
+            all(&mut p),
+            [
+                (c(b'h'), None),
+                (c(b'F'), None),
+                (c(b'f'), Some("a.conf".into())),
+                (c(b'u'), Some("uri".into()))
+            ]
+        );
+    }
+
+    #[test]
+    fn glibc_error_messages() {
+        let mut p = g(&["--bogus=1", "-x", "--help=no", "--file"]);
+        assert_eq!(p.next(SHORT, LONG), UNKNOWN);
+        assert_eq!(p.next(SHORT, LONG), UNKNOWN);
+        assert_eq!(p.next(SHORT, LONG), UNKNOWN);
+        assert_eq!(p.next(SHORT, LONG), UNKNOWN);
+        assert_eq!(
+            p.messages,
+            [
+                "swanctl: unrecognized option '--bogus=1'",
+                "swanctl: invalid option -- 'x'",
+                "swanctl: option '--help' doesn't allow an argument",
+                "swanctl: option '--file' requires an argument",
+            ]
+        );
+        let mut p = g(&["-f"]);
+        assert_eq!(p.next(SHORT, LONG), UNKNOWN);
+        assert_eq!(p.messages, ["swanctl: option requires an argument -- 'f'"]);
+    }
+
+    #[test]
+    fn permutes_non_options_to_the_end() {
+        let mut p = g(&["a", "-h", "b", "--file", "x", "c"]);
+        assert_eq!(all(&mut p), [(c(b'h'), None), (c(b'f'), Some("x".into()))]);
+        assert_eq!(p.optind, 4);
+        let rest: Vec<&[u8]> = p.argv[p.optind..].iter().map(Vec::as_slice).collect();
+        assert_eq!(rest, [&b"a"[..], b"b", b"c"]);
+    }
+
+    #[test]
+    fn double_dash_ends_options() {
+        let mut p = g(&["-h", "--", "-F"]);
+        assert_eq!(all(&mut p), [(c(b'h'), None)]);
+        assert_eq!(p.optind, 3);
+    }
+
+    #[test]
+    fn require_order_stops_at_first_non_option() {
+        let mut p = g(&["a", "-h"]);
+        p.posixly_correct = true;
+        assert_eq!(p.next(SHORT, LONG), EOF);
+    }
+
+    #[test]
+    fn state_survives_optstring_change_and_optind_reset() {
+        // swanctl -cf x: `c` selects the command, `f` is then parsed with the
+        // command's options and takes "x" as its argument
+        let mut p = g(&["-cf", "x"]);
+        assert_eq!(p.next(b"cf", &[]), c(b'c'));
+        assert_eq!(p.next(SHORT, LONG), c(b'f'));
+        assert_eq!(p.optarg.as_deref(), Some(&b"x"[..]));
+        assert_eq!(p.next(SHORT, LONG), EOF);
+        p.optind = 2;
+        assert_eq!(p.next(SHORT, LONG), EOF);
+    }
+}

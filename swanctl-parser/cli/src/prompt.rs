@@ -1,6 +1,7 @@
 //! `getpass(3)` as glibc implements it, for password and PIN prompts: the
 //! prompt goes to `/dev/tty` (echo off) or, without a terminal, to stderr
-//! with the answer read from stdin. `None` at end of input.
+//! with the answer read from stdin. At end of input the answer is empty
+//! (glibc clears its buffer), so `None` only if nothing can be read at all.
 
 use std::io::{BufRead, Write};
 
@@ -17,9 +18,12 @@ pub(crate) fn getpass(prompt: &str) -> Option<Vec<u8>> {
     }
     let _ = std::io::stderr().write_all(prompt.as_bytes());
     let mut line = Vec::new();
-    let n = std::io::stdin().lock().read_until(b'\n', &mut line).ok()?;
-    if n == 0 {
-        return None;
+    if std::io::stdin()
+        .lock()
+        .read_until(b'\n', &mut line)
+        .is_err()
+    {
+        line.clear();
     }
     if line.last() == Some(&b'\n') {
         line.pop();
@@ -50,13 +54,13 @@ fn getpass_tty(prompt: &str, mut tty: std::fs::File) -> Option<Vec<u8>> {
     stty(&tty, "echo");
     let _ = tty.write_all(b"\n");
     match read {
-        Some(Ok(n)) if n > 0 => {
+        Some(Ok(_)) => {
             if line.last() == Some(&b'\n') {
                 line.pop();
             }
             Some(line)
         }
-        _ => None,
+        _ => Some(Vec::new()),
     }
 }
 

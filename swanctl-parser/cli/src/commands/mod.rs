@@ -7,6 +7,7 @@ pub(crate) mod load_authorities;
 pub(crate) mod load_conns;
 pub(crate) mod load_creds;
 pub(crate) mod load_pools;
+pub(crate) mod reload_settings;
 pub(crate) mod version;
 
 use crate::command::Ctx;
