@@ -533,7 +533,6 @@ fn build_opts(active: usize) -> (Vec<LongOpt>, Vec<u8>) {
             });
             optstring.push(o.op);
             match o.arg {
-                HasArg::Optional => optstring.extend_from_slice(b"::"),
                 HasArg::Required => optstring.push(b':'),
                 HasArg::No => {}
             }

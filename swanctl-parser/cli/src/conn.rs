@@ -189,12 +189,12 @@ pub(crate) fn dump(msg: &Message, label: &str, pretty: bool) {
 pub(crate) fn list_items(msg: &Message, key: &str) -> Vec<Vec<u8>> {
     let mut out = Vec::new();
     for (k, item) in msg {
-        if let Item::List(items) = item {
-            if k == key {
-                for v in items {
-                    let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
-                    out.push(v[..end].to_vec());
-                }
+        if let Item::List(items) = item
+            && k == key
+        {
+            for v in items {
+                let end = v.iter().position(|&b| b == 0).unwrap_or(v.len());
+                out.push(v[..end].to_vec());
             }
         }
     }

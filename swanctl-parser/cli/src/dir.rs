@@ -68,14 +68,14 @@ pub(crate) fn resolve(dir: &[u8], sub: &str, name: &[u8]) -> Vec<u8> {
 pub(crate) fn path_dirname(path: &[u8]) -> Vec<u8> {
     let last_sep = |len: usize| path[..len].iter().rposition(|&b| b == b'/');
     let mut pos = last_sep(path.len());
-    if let Some(p) = pos {
-        if p + 1 == path.len() {
-            let mut q = p;
-            while q > 0 && path[q] == b'/' {
-                q -= 1;
-            }
-            pos = last_sep(q + 1);
+    if let Some(p) = pos
+        && p + 1 == path.len()
+    {
+        let mut q = p;
+        while q > 0 && path[q] == b'/' {
+            q -= 1;
         }
+        pos = last_sep(q + 1);
     }
     let Some(mut p) = pos else {
         return b".".to_vec();

@@ -11,12 +11,12 @@ pub(crate) const EOF: i32 = -1;
 /// Return value for an unknown option or a missing argument.
 pub(crate) const UNKNOWN: i32 = b'?' as i32;
 
-/// Whether a long option takes an argument (`has_arg` of `struct option`).
+/// Whether a long option takes an argument (`has_arg` of `struct option`;
+/// swanctl has no optional arguments, `::` in the optstring still works).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum HasArg {
     No,
     Required,
-    Optional,
 }
 
 /// One `struct option` entry.

@@ -68,7 +68,7 @@ impl Cipher {
             buf.truncate(len);
             Some(buf)
         }
-        if data.len() % self.block_size() != 0 {
+        if !data.len().is_multiple_of(self.block_size()) {
             return None;
         }
         match self {
@@ -103,7 +103,7 @@ pub(crate) fn pem_decrypt(data: &[u8], dek: &Dek, password: &[u8]) -> PemStatus 
         key.extend_from_slice(&more);
     }
     key.truncate(key_len);
-    if dek.iv.len() != cipher.block_size() || data.len() % cipher.block_size() != 0 {
+    if dek.iv.len() != cipher.block_size() || !data.len().is_multiple_of(cipher.block_size()) {
         log::dbg1("  data size is not multiple of block size");
         return PemStatus::Failed;
     }
