@@ -456,3 +456,123 @@ fn encrypted_pkcs8(
     });
     result
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn none() -> PasswordList {
+        PasswordList(Vec::new())
+    }
+
+    /// A PKCS#1 structure with small (non-canonical) integers.
+    fn pkcs1() -> Vec<u8> {
+        let ints: Vec<Vec<u8>> = [
+            &[0u8][..],
+            &[0, 0, 0x81],
+            &[3],
+            &[4],
+            &[5],
+            &[6],
+            &[7],
+            &[8],
+            &[9],
+        ]
+        .iter()
+        .map(|v| der::tlv(der::INTEGER, v))
+        .collect();
+        let refs: Vec<&[u8]> = ints.iter().map(Vec::as_slice).collect();
+        der::seq(&refs)
+    }
+
+    const P256: &[u8] = &[0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
+
+    fn pkcs8(oid: &[u8], params: Option<&[u8]>, inner: &[u8]) -> Vec<u8> {
+        let oid = der::tlv(der::OID, oid);
+        let mut alg = vec![oid.as_slice()];
+        if let Some(p) = params {
+            alg.push(p);
+        }
+        let algid = der::seq(&alg);
+        der::seq(&[
+            &der::uint(&[0]),
+            &algid,
+            &der::tlv(der::OCTET_STRING, inner),
+        ])
+    }
+
+    #[test]
+    fn rsa_is_reencoded_canonically_in_any_and_rsa_dirs_only() {
+        let key = parse(&pkcs1(), KeyDir::Rsa, &mut none()).unwrap();
+        assert_eq!(key.type_name, "RSA");
+        assert_eq!(&key.der[2..9], [2, 1, 0, 2, 2, 0, 0x81]);
+        assert!(parse(&pkcs1(), KeyDir::Any, &mut none()).is_some());
+        assert!(parse(&pkcs1(), KeyDir::Ecdsa, &mut none()).is_none());
+        assert!(parse(&pkcs1(), KeyDir::Bliss, &mut none()).is_none());
+        // PKCS#8 RSA works in every directory but bliss
+        let p8 = pkcs8(OID_RSA, Some(&[5, 0]), &pkcs1());
+        assert_eq!(parse(&p8, KeyDir::Ecdsa, &mut none()).unwrap().der, key.der);
+    }
+
+    #[test]
+    fn ec_gets_curve_and_padded_private_key() {
+        let sec1 = der::seq(&[&der::uint(&[1]), &der::tlv(der::OCTET_STRING, &[0x42; 31])]);
+        let p8 = pkcs8(OID_EC, Some(P256), &sec1);
+        let key = parse(&p8, KeyDir::Ecdsa, &mut none()).unwrap();
+        assert_eq!(key.type_name, "ECDSA");
+        let mut expect_priv = vec![0u8];
+        expect_priv.extend_from_slice(&[0x42; 31]);
+        let expected = der::seq(&[
+            &der::uint(&[1]),
+            &der::tlv(der::OCTET_STRING, &expect_priv),
+            &der::tlv(0xa0, P256),
+        ]);
+        assert_eq!(key.der, expected);
+        // OpenSSL 3 cannot load EC PKCS#8 as an RSA key
+        assert!(parse(&p8, KeyDir::Rsa, &mut none()).is_none());
+        // SEC1 needs the curve
+        assert!(parse(&sec1, KeyDir::Any, &mut none()).is_none());
+    }
+
+    #[test]
+    fn ed25519_is_pkcs8_v1_without_public_key() {
+        let inner = der::tlv(der::OCTET_STRING, &[7; 32]);
+        let key = parse(&pkcs8(OID_ED25519, None, &inner), KeyDir::Rsa, &mut none()).unwrap();
+        assert_eq!(key.type_name, "ED25519");
+        assert_eq!(
+            &key.der[..16],
+            [
+                0x30, 0x2e, 0x02, 0x01, 0x00, 0x30, 0x05, 0x06, 0x03, 0x2b, 0x65, 0x70, 0x04, 0x22,
+                0x04, 0x20
+            ]
+        );
+    }
+
+    #[test]
+    fn pem_uses_the_first_block_whatever_its_label() {
+        let b64 = |d: &[u8]| {
+            const T: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+            let mut s = String::new();
+            for c in d.chunks(3) {
+                let n = (u32::from(c[0]) << 16)
+                    | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+                    | u32::from(*c.get(2).unwrap_or(&0));
+                for i in 0..4 {
+                    if i <= c.len() {
+                        s.push(char::from(T[((n >> (18 - 6 * i)) & 63) as usize]));
+                    } else {
+                        s.push('=');
+                    }
+                }
+            }
+            s
+        };
+        let pem = format!(
+            "junk\n-----BEGIN WHATEVER-----\n{}\n-----END WHATEVER-----\n",
+            b64(&pkcs1())
+        );
+        assert!(parse(pem.as_bytes(), KeyDir::Any, &mut none()).is_some());
+        assert!(parse(b"garbage", KeyDir::Any, &mut none()).is_none());
+        assert!(parse(b"", KeyDir::Any, &mut none()).is_none());
+    }
+}

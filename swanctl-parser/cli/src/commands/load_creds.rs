@@ -375,19 +375,26 @@ fn load_keys(ctx: &mut LoadCtx<'_>, type_name: &str, sub: &str) {
     }
 }
 
-/// PKCS#12 containers: parsing them is not implemented, so they fail like
-/// a container strongSwan cannot decrypt (nothing is sent).
+/// PKCS#12 containers: parsing them is not implemented, so every
+/// container fails the way one strongSwan cannot decrypt does (same log
+/// lines and prompts, nothing is sent).
 fn load_containers(ctx: &mut LoadCtx<'_>, type_name: &str, sub: &str) {
+    const FAILED: &str = "building CRED_CONTAINER - PKCS12 failed, tried 3 builders";
+    const MAC: &str = "  MAC verification of PKCS#12 container failed";
     for f in dir_files(ctx.swanctl_dir, sub) {
         let rel = dir::show(&f.name);
         let secrets = config_passwords(ctx.cfg, type_name, &f.name);
         if !secrets.is_empty() {
-            log::dbg1("building CRED_CONTAINER - PKCS12 failed, tried 2 builders");
+            log::dbg1(MAC);
+            log::dbg1(FAILED);
             eprintln!("configured decryption secret for '{rel}' invalid");
         }
         if !ctx.noprompt {
-            let _ = prompt::getpass(&format!("Password for {type_name} file '{rel}': "));
-            log::dbg1("building CRED_CONTAINER - PKCS12 failed, tried 2 builders");
+            let prompt = format!("Password for {type_name} file '{rel}': ");
+            let _ = prompt::getpass(&prompt);
+            log::dbg1(MAC);
+            let _ = prompt::getpass(&prompt);
+            log::dbg1(FAILED);
         }
     }
 }
