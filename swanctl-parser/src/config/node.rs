@@ -103,6 +103,31 @@ impl ConfValue {
     pub fn is_list(&self) -> bool {
         matches!(self, Self::List(_) | Self::Blobs(_))
     }
+
+    /// A VICI key/value: text if it is UTF-8, else bytes (text values are
+    /// then checked to be printable by the parsers).
+    pub fn from_vici_value(value: &[u8]) -> Self {
+        match std::str::from_utf8(value) {
+            Ok(s) => Self::Str(s.to_owned()),
+            Err(_) => Self::Bytes(value.to_vec()),
+        }
+    }
+
+    /// A VICI list: credential contents for `certs`, `cacerts` and
+    /// `pubkeys`, text items otherwise (non-UTF-8 items become text that
+    /// fails the printable check, as in charon).
+    pub fn from_vici_list(key: &str, items: &[Vec<u8>]) -> Self {
+        if CONN_FILE_LIST_KEYS.contains(&key) {
+            Self::Blobs(items.iter().map(|i| Blob::Data(i.clone())).collect())
+        } else {
+            Self::List(
+                items
+                    .iter()
+                    .map(|i| String::from_utf8_lossy(i).into_owned())
+                    .collect(),
+            )
+        }
+    }
 }
 
 impl ConfNode {
@@ -334,6 +359,40 @@ mod tests {
         assert_eq!(file_blob("0x0102"), Blob::Data(vec![1, 2]));
         assert_eq!(file_blob("0SAQI="), Blob::Data(vec![1, 2]));
         assert_eq!(file_blob("moon.pem"), Blob::File(PathBuf::from("moon.pem")));
+    }
+
+    #[test]
+    fn vici_values_map_to_text_bytes_lists_and_blobs() {
+        assert_eq!(
+            ConfValue::from_vici_value(b"yes"),
+            ConfValue::Str("yes".into())
+        );
+        assert_eq!(
+            ConfValue::from_vici_value(&[0xff, 0]),
+            ConfValue::Bytes(vec![0xff, 0])
+        );
+        assert_eq!(
+            ConfValue::from_vici_list("local_ts", &[b"10.0.0.0/8".to_vec()]),
+            ConfValue::List(vec!["10.0.0.0/8".into()])
+        );
+        assert_eq!(
+            ConfValue::from_vici_list("certs", &[vec![0x30, 0x82]]),
+            ConfValue::Blobs(vec![Blob::Data(vec![0x30, 0x82])])
+        );
+        // a non-UTF-8 item is not printable and so an invalid value
+        let v = ConfValue::from_vici_list("local_ts", &[vec![0xff]]);
+        let node = ConfNode::new("c", Pos::unknown()).with_child(
+            ConfNode::new("children", Pos::unknown()).with_child({
+                let mut n = ConfNode::new("x", Pos::unknown());
+                n.push("local_ts", v, Pos::unknown());
+                n
+            }),
+        );
+        let errors = crate::config::parse_connection(&node).unwrap_err();
+        assert_eq!(
+            errors[0].errmsg(),
+            "invalid value for: local_ts, config discarded"
+        );
     }
 
     #[test]

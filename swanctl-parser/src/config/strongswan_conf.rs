@@ -480,6 +480,17 @@ mod tests {
     }
 
     #[test]
+    fn loggers_of_charon_apply_to_charon_systemd() {
+        let s = parse("charon { filelog { log { path = /tmp/l\n ike = 2 } } }\n");
+        let c = CharonSettings::from_settings(&s);
+        assert_eq!(c.namespace, "charon-systemd");
+        assert_eq!(c.filelog.len(), 1);
+        assert_eq!(c.filelog[0].path, "/tmp/l");
+        assert_eq!(c.filelog[0].levels.level(Subsystem::Ike), 2);
+        assert_eq!(c.filelog[0].levels.level(Subsystem::Cfg), 1);
+    }
+
+    #[test]
     fn libstrongswan_is_the_last_fallback() {
         let s = parse("libstrongswan { make_before_break = yes }\n");
         assert!(CharonSettings::from_settings(&s).make_before_break);
