@@ -117,7 +117,11 @@ pub(crate) fn load_swanctl_conf(file: Option<&[u8]>) -> (Settings, Vec<u8>) {
         }
     };
     let path = bytes_to_path(&file);
-    let settings = match Settings::load_file(&path) {
+    let (result, notes) = Settings::read_file(&path);
+    for note in &notes {
+        log::dbg1(&note.to_string());
+    }
+    let settings = match result {
         Ok(s) => s,
         Err(e) => {
             report_load_error(&file, &path, &e);

@@ -76,12 +76,8 @@ fn decode(bytes: Vec<u8>) -> String {
 }
 
 /// Expands `pattern`, relative to the directory of `including_file` unless
-/// absolute, into its matches in byte order. An empty pattern matches
-/// nothing.
-pub(super) fn expand(pattern: &str, including_file: Option<&Path>) -> Vec<PathBuf> {
-    if pattern.is_empty() {
-        return Vec::new();
-    }
+/// absolute, into the full pattern and its matches in byte order.
+pub(super) fn expand(pattern: &str, including_file: Option<&Path>) -> (PathBuf, Vec<PathBuf>) {
     let full = match including_file {
         Some(file) if !Path::new(pattern).is_absolute() => {
             let dir = file.parent().filter(|d| !d.as_os_str().is_empty());
@@ -94,10 +90,10 @@ pub(super) fn expand(pattern: &str, including_file: Option<&Path>) -> Vec<PathBu
         require_literal_separator: true,
         require_literal_leading_dot: true,
     };
-    let Some(full) = full.to_str() else {
-        return Vec::new();
+    let Some(text) = full.to_str() else {
+        return (full, Vec::new());
     };
-    let mut matches: Vec<PathBuf> = match glob::glob_with(full, options) {
+    let mut matches: Vec<PathBuf> = match glob::glob_with(text, options) {
         Ok(paths) => paths.filter_map(Result::ok).collect(),
         Err(_) => Vec::new(),
     };
@@ -106,5 +102,5 @@ pub(super) fn expand(pattern: &str, including_file: Option<&Path>) -> Vec<PathBu
             .as_encoded_bytes()
             .cmp(b.as_os_str().as_encoded_bytes())
     });
-    matches
+    (full, matches)
 }

@@ -17,7 +17,7 @@ use nom::sequence::{pair, preceded};
 use nom::{IResult, Parser};
 
 use super::include::{self, Includes};
-use super::{LoadError, Pos};
+use super::{LoadError, Note, Pos};
 
 /// A token with the position of its first character.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -203,6 +203,8 @@ pub(super) struct Lexer {
     /// Where the quoted string being read started.
     quote_pos: Option<Pos>,
     includes: Includes,
+    /// What strongSwan would log while reading (includes without matches).
+    notes: Vec<Note>,
 }
 
 impl Lexer {
@@ -227,6 +229,7 @@ impl Lexer {
             buffer: String::new(),
             quote_pos: None,
             includes,
+            notes: Vec::new(),
         }
     }
 
@@ -513,11 +516,25 @@ impl Lexer {
         };
         let pos = source.include_pos.take().unwrap_or(pos);
         let base = source.canonical.as_deref().map(|_| source.file.as_ref());
-        let mut matches = include::expand(&pattern, base);
+        if pattern.is_empty() {
+            self.notes
+                .push(Note::located(pos, "no include pattern specified, ignored"));
+            return Ok(());
+        }
+        let (full, mut matches) = include::expand(&pattern, base);
+        if matches.is_empty() {
+            let message = format!("no files found matching '{}'", full.display());
+            self.notes.push(Note::unlocated(pos.clone(), message));
+        }
         matches.reverse();
         source.pending = matches;
         source.include_pos = Some(pos);
         self.open_next_pending()
+    }
+
+    /// Notes collected so far.
+    pub(super) fn take_notes(&mut self) -> Vec<Note> {
+        std::mem::take(&mut self.notes)
     }
 
     /// Opens the next file matched by the current source's last include.

@@ -11,16 +11,22 @@
 use std::path::Path;
 
 use super::lexer::{Lexer, Token, TokenKind};
-use super::{Kv, LoadError, Pos, Reference, Section};
+use super::{Kv, LoadError, Note, Pos, Reference, Section};
 
 /// Sections nested deeper than this are refused.
 const MAX_SECTION_DEPTH: usize = 128;
 
-pub(super) fn parse_file(path: &Path) -> Result<Section, LoadError> {
-    Parser::new(Lexer::for_file(path)?).parse()
+/// The parse result with the notes gathered up to its end (or its error).
+pub(super) type Parsed = (Result<Section, LoadError>, Vec<Note>);
+
+pub(super) fn parse_file(path: &Path) -> Parsed {
+    match Lexer::for_file(path) {
+        Ok(lexer) => Parser::new(lexer).parse(),
+        Err(e) => (Err(e), Vec::new()),
+    }
 }
 
-pub(super) fn parse_str(text: &str, name: &str) -> Result<Section, LoadError> {
+pub(super) fn parse_str(text: &str, name: &str) -> Parsed {
     Parser::new(Lexer::for_str(text, name)).parse()
 }
 
@@ -37,10 +43,10 @@ impl Parser {
         }
     }
 
-    fn parse(mut self) -> Result<Section, LoadError> {
+    fn parse(mut self) -> Parsed {
         let mut root = Section::new("", self.lexer.pos());
-        self.statements(&mut root, 0)?;
-        Ok(root)
+        let result = self.statements(&mut root, 0).map(|()| root);
+        (result, self.lexer.take_notes())
     }
 
     fn next(&mut self) -> Result<Token, LoadError> {

@@ -567,3 +567,34 @@ mod generated {
         }
     }
 }
+
+#[test]
+fn includes_without_matches_are_noted_as_strongswan_logs_them() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let d = dir.path();
+    fs::write(
+        d.join("main.conf"),
+        "a = 1\ninclude none*.conf\nb {\n  include  = x\n}\n",
+    )
+    .expect("w");
+    let (result, notes) = Settings::read_file(&d.join("main.conf"));
+    assert!(
+        result.is_err(),
+        "'include  = x' includes '' and then '=' is unexpected"
+    );
+    let lines: Vec<String> = notes.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        lines,
+        vec![
+            format!(
+                "no files found matching '{}'",
+                d.join("none*.conf").display()
+            ),
+            format!(
+                "{}:4: no include pattern specified, ignored",
+                d.join("main.conf").display()
+            ),
+        ]
+    );
+    assert_eq!(notes[0].pos.line, 2);
+}
