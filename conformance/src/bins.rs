@@ -16,9 +16,7 @@ fn target_dir() -> PathBuf {
 /// `cargo test -p conformance` works alone.
 pub fn swanctl() -> Result<PathBuf, String> {
     static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
-        .get_or_init(|| build("swanctl", "swanctl"))
-        .clone()
+    BUILT.get_or_init(|| build("swanctl", "swanctl")).clone()
 }
 
 fn build(package: &str, bin: &str) -> Result<PathBuf, String> {
