@@ -694,10 +694,15 @@ pub(crate) fn dispatch(argv: Vec<Vec<u8>>) -> i32 {
     }
     getopt.optind = 2;
 
-    let conn = match crate::conn::connect(uri.as_deref()) {
-        _ if COMMANDS[active].offline => None,
-        Ok(conn) => Some(conn),
-        Err(errno) => {
+    let connection = if COMMANDS[active].offline {
+        None
+    } else {
+        Some(crate::conn::connect(uri.as_deref()))
+    };
+    let conn = match connection {
+        None => None,
+        Some(Ok(conn)) => Some(conn),
+        Some(Err(errno)) => {
             usage(
                 active,
                 Some(&format!(

@@ -94,17 +94,9 @@ fn initial_dir() -> Vec<u8> {
     }
 }
 
-/// An empty configuration (what strongSwan's settings object holds after a
-/// failed parse).
-pub(crate) fn empty_settings() -> Settings {
-    Settings::from_root(Section::new("", Pos::unknown()))
-}
-
-/// `load_swanctl_conf()`: loads `file` or `<swanctl dir>/swanctl.conf`,
-/// logging why it could not be read (then the configuration is empty, as
-/// with strongSwan), and returns it with the swanctl directory to use.
-pub(crate) fn load_swanctl_conf(file: Option<&[u8]>) -> (Settings, Vec<u8>) {
-    let file = match file {
+/// `file`, or `swanctl.conf` in the swanctl directory.
+pub(crate) fn conf_file(file: Option<&[u8]>) -> Vec<u8> {
+    match file {
         Some(f) => f.to_vec(),
         None => {
             let mut dir = initial_dir();
@@ -115,7 +107,20 @@ pub(crate) fn load_swanctl_conf(file: Option<&[u8]>) -> (Settings, Vec<u8>) {
             }
             join(&dir, SWANCTL_CONF.as_bytes())
         }
-    };
+    }
+}
+
+/// An empty configuration (what strongSwan's settings object holds after a
+/// failed parse).
+pub(crate) fn empty_settings() -> Settings {
+    Settings::from_root(Section::new("", Pos::unknown()))
+}
+
+/// `load_swanctl_conf()`: loads `file` or `<swanctl dir>/swanctl.conf`,
+/// logging why it could not be read (then the configuration is empty, as
+/// with strongSwan), and returns it with the swanctl directory to use.
+pub(crate) fn load_swanctl_conf(file: Option<&[u8]>) -> (Settings, Vec<u8>) {
+    let file = conf_file(file);
     let path = bytes_to_path(&file);
     let (result, notes) = Settings::read_file(&path);
     for note in &notes {

@@ -316,7 +316,27 @@ pub(crate) fn parse_child(node: &ConfNode, d: &mut Diag) -> Child {
         c.proposals = default_esp_proposals();
     }
     c.lifetime = lft.derive();
+    check_packet_offload_lifetimes(node, &c, d);
     c
+}
+
+/// Packet offload leaves ESP to the NIC, which counts packets but not bytes:
+/// byte limits could never fire, so they are refused (`rekey_packets` is
+/// the volume limit to use).
+fn check_packet_offload_lifetimes(node: &ConfNode, c: &Child, d: &mut Diag) {
+    if c.hw_offload != HwOffload::Packet
+        || (c.lifetime.bytes.rekey == 0 && c.lifetime.bytes.life == 0)
+    {
+        return;
+    }
+    let pos = node
+        .entries
+        .iter()
+        .find(|e| e.key == "hw_offload")
+        .map_or(&node.pos, |e| &e.pos);
+    let reason = "hw_offload = packet cannot count bytes: rekey_bytes and life_bytes \
+                  must be 0 (use rekey_packets)";
+    d.invalid(pos, "hw_offload", ValueError::because(reason));
 }
 
 fn child_list(c: &mut Child, e: &ConfEntry, d: &mut Diag) {
@@ -447,6 +467,25 @@ mod tests {
         assert!(c.start_action.is_none() && c.dpd_action.is_none());
         assert_eq!(c.tfc_padding, TfcPadding::Bytes(0));
         assert_eq!(c.protocol(), Protocol::Esp);
+    }
+
+    #[test]
+    fn packet_offload_refuses_byte_lifetimes() {
+        for key in ["rekey_bytes", "life_bytes"] {
+            let (_, e) = child(n().with_str("hw_offload", "packet").with_str(key, "1g"));
+            assert_eq!(
+                e,
+                vec!["invalid value for: hw_offload, config discarded"],
+                "{key}"
+            );
+        }
+        let c = ok(n()
+            .with_str("hw_offload", "packet")
+            .with_str("rekey_packets", "20"));
+        assert_eq!(c.lifetime.packets.life, 22);
+        ok(n()
+            .with_str("hw_offload", "auto")
+            .with_str("rekey_bytes", "1g"));
     }
 
     #[test]

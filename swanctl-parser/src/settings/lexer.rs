@@ -292,7 +292,10 @@ impl Lexer {
                     pos,
                 }));
             }
-            State::Quoted => return Err(syntax(pos, "unterminated string")),
+            State::Quoted => {
+                let start = self.quote_pos.take().unwrap_or(pos);
+                return Err(syntax(start, "unterminated string"));
+            }
             State::Include => {
                 self.pop_state();
                 self.include(pos)?;
