@@ -598,3 +598,27 @@ fn includes_without_matches_are_noted_as_strongswan_logs_them() {
     );
     assert_eq!(notes[0].pos.line, 2);
 }
+
+/// Counts the views a full walk opens (as swanctl's `add_sections` walks).
+fn walk(view: &super::SectionView<'_>) -> usize {
+    1 + view.children().iter().map(|(_, c)| walk(c)).sum::<usize>()
+}
+
+#[test]
+fn section_inheriting_from_an_ancestor_is_walked_once() {
+    // found by fuzzing: strongSwan's swanctl recurses until its stack overflows
+    let s = parse(
+        "connections {\n defaults {\n  children {\n   site : connections.defaults {\n    k = v\n   }\n  }\n }\n}\n",
+    );
+    assert_eq!(walk(&s.view("connections")), 4);
+    let site = s.view("connections.defaults.children.site");
+    assert_eq!(site.value("k"), Some("v"));
+    assert!(site.child("children").children().is_empty());
+}
+
+#[test]
+fn branching_reference_loops_stay_bounded() {
+    let s = parse("a {\n x : a { }\n y : a { }\n z : a { }\n}\n");
+    let views = walk(&s.view("a"));
+    assert!(views < 200_000, "{views}");
+}

@@ -4,7 +4,9 @@
 //! sub-sections come first and inherited ones after, references left to
 //! right. An unset local key (`key =`) hides an inherited value.
 
+use std::cell::Cell;
 use std::collections::HashSet;
+use std::rc::Rc;
 
 use super::{Kv, Pos, Section};
 
@@ -14,6 +16,10 @@ use super::{Kv, Pos, Section};
 const MAX_RESOLVE_STEPS: usize = 4096;
 /// Reference chains deeper than this are cut off as well.
 const MAX_REFERENCE_DEPTH: usize = 32;
+/// Sub-section views one walk from a root view may open. References can
+/// make the tree of views infinite (a section inheriting from an ancestor)
+/// or exponential; strongSwan then recurses until its stack overflows.
+const MAX_VIEWS_PER_WALK: usize = 100_000;
 
 /// A parsed settings file (swanctl.conf or strongswan.conf).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -40,6 +46,8 @@ impl Settings {
         SectionView {
             settings: self,
             parts,
+            ancestors: Vec::new(),
+            budget: Rc::new(Cell::new(MAX_VIEWS_PER_WALK)),
         }
     }
 
@@ -130,10 +138,18 @@ fn split_path(path: &str) -> Vec<&str> {
 
 /// A section as seen through its references: the section itself first, then
 /// the sections it inherits from.
+///
+/// Unlike strongSwan, a sub-section view never includes a section that is
+/// already part of a view on its path (that would repeat it forever), and
+/// all views opened from one root view share a budget, so walking the whole
+/// tree always terminates.
 #[derive(Clone, Debug)]
 pub struct SectionView<'a> {
     settings: &'a Settings,
     parts: Vec<&'a Section>,
+    /// Sections of the views above this one.
+    ancestors: Vec<&'a Section>,
+    budget: Rc<Cell<usize>>,
 }
 
 impl<'a> SectionView<'a> {
@@ -196,23 +212,33 @@ impl<'a> SectionView<'a> {
 
     /// The sub-section `name` with everything it inherits.
     pub fn child(&self, name: &str) -> Self {
+        let mut ancestors = self.ancestors.clone();
+        ancestors.extend(&self.parts);
         let mut parts = Vec::new();
-        let mut steps = MAX_RESOLVE_STEPS;
-        for part in &self.parts {
-            self.settings
-                .find_sections(part, &[name], true, &mut parts, &mut steps, 0);
+        if self.budget.get() > 0 {
+            self.budget.set(self.budget.get() - 1);
+            let mut steps = MAX_RESOLVE_STEPS;
+            for part in &self.parts {
+                self.settings
+                    .find_sections(part, &[name], true, &mut parts, &mut steps, 0);
+            }
+            parts.retain(|p| !ancestors.iter().any(|a| std::ptr::eq(*a, *p)));
         }
-        SectionView {
+        Self {
             settings: self.settings,
             parts,
+            ancestors,
+            budget: self.budget.clone(),
         }
     }
 
-    /// Sub-sections as views, own ones first.
+    /// Sub-sections as views, own ones first (none that would only repeat a
+    /// section above).
     pub fn children(&self) -> Vec<(&'a str, Self)> {
         self.section_names()
             .into_iter()
             .map(|(name, _)| (name, self.child(name)))
+            .filter(|(_, view)| view.exists())
             .collect()
     }
 }
