@@ -8,11 +8,11 @@ use swanctl_parser::settings::Settings;
 use swanctl_parser::vici::Client;
 
 use super::Format;
+use super::sync::{Kind, sync};
 use crate::command::Ctx;
 use crate::conn::{self, Req};
 use crate::dir;
-use crate::errno::{self, EINVAL};
-use crate::out::outln;
+use crate::errno;
 use crate::text;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
@@ -27,13 +27,9 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     load_authorities_cfg(conn, opts.format, &cfg, &swanctl_dir)
 }
 
-fn load_authority(
-    conn: &mut Client,
-    cfg: &Settings,
-    swanctl_dir: &[u8],
-    name: &str,
-    format: Format,
-) -> bool {
+/// The `load-authority` section for `authorities.<name>`; `None` if its
+/// `cacert` cannot be read.
+fn authority_section(cfg: &Settings, swanctl_dir: &[u8], name: &str) -> Option<Req> {
     let mut section = Req::new();
     for kv in cfg.view(&format!("authorities.{name}")).key_values() {
         let value = kv.value.as_deref().unwrap_or_default();
@@ -48,7 +44,7 @@ fn load_authority(
                             dir::show(&path),
                             errno::strerror(e)
                         );
-                        return false;
+                        return None;
                     }
                 }
             }
@@ -62,61 +58,18 @@ fn load_authority(
             _ => section.kv(&kv.key, value),
         }
     }
-    let mut req = Req::new();
-    req.section(name, section);
-    let res = match conn::submit(conn, "load-authority", req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("load-authority request failed: {}", errno::strerror(e));
-            return false;
-        }
-    };
-    if format.raw {
-        conn::dump(&res, "load-authority reply", format.pretty);
-        true
-    } else if !conn::success(&res) {
-        eprintln!("loading authority '{name}' failed: {}", conn::errmsg(&res));
-        false
-    } else {
-        outln!("loaded authority '{name}'");
-        true
-    }
+    Some(section)
 }
 
-fn list_authorities(conn: &mut Client, format: Format) -> Vec<Vec<u8>> {
-    match conn::submit(conn, "get-authorities", Req::new()) {
-        Ok(res) => {
-            if format.raw {
-                conn::dump(&res, "get-authorities reply", format.pretty);
-            }
-            conn::list_items(&res, "authorities")
-        }
-        Err(_) => Vec::new(),
-    }
-}
-
-fn unload_authority(conn: &mut Client, name: &[u8], format: Format) -> bool {
-    let mut req = Req::new();
-    req.kv("name", name);
-    let res = match conn::submit(conn, "unload-authority", req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("unload-authority request failed: {}", errno::strerror(e));
-            return false;
-        }
-    };
-    if format.raw {
-        conn::dump(&res, "unload-authority reply", format.pretty);
-    } else if !conn::success(&res) {
-        eprintln!(
-            "unloading authority '{}' failed: {}",
-            dir::show(name),
-            conn::errmsg(&res)
-        );
-        return false;
-    }
-    true
-}
+const AUTHORITIES: Kind = Kind {
+    section: "authorities",
+    noun: "authority",
+    plural: "authorities",
+    get: "get-authorities",
+    load: "load-authority",
+    unload: "unload-authority",
+    names: |res| conn::list_items(res, "authorities"),
+};
 
 /// `load_authorities_cfg()`, shared with `--load-all`.
 pub(crate) fn load_authorities_cfg(
@@ -125,34 +78,7 @@ pub(crate) fn load_authorities_cfg(
     cfg: &Settings,
     swanctl_dir: &[u8],
 ) -> i32 {
-    let mut authorities = list_authorities(conn, format);
-    let (mut found, mut loaded, mut unloaded) = (0u32, 0u32, 0u32);
-    for (name, _) in cfg.view("authorities").section_names() {
-        authorities.retain(|a| a.as_slice() != name.as_bytes());
-        found += 1;
-        if load_authority(conn, cfg, swanctl_dir, name, format) {
-            loaded += 1;
-        }
-    }
-    for name in authorities {
-        if unload_authority(conn, &name, format) {
-            unloaded += 1;
-        }
-    }
-    if format.raw {
-        return 0;
-    }
-    if found == 0 {
-        outln!("no authorities found, {unloaded} unloaded");
-        return 0;
-    }
-    if loaded == found {
-        outln!("successfully loaded {loaded} authorities, {unloaded} unloaded");
-        return 0;
-    }
-    eprintln!(
-        "loaded {loaded} of {found} authorities, {} failed to load, {unloaded} unloaded",
-        found - loaded
-    );
-    EINVAL
+    sync(conn, &AUTHORITIES, format, cfg, |name| {
+        authority_section(cfg, swanctl_dir, name)
+    })
 }

@@ -8,11 +8,11 @@ use swanctl_parser::settings::Settings;
 use swanctl_parser::vici::Client;
 
 use super::Format;
+use super::sync::{Kind, sync};
 use crate::command::Ctx;
 use crate::conn::{self, Req};
 use crate::dir;
-use crate::errno::{self, EINVAL};
-use crate::out::outln;
+use crate::errno;
 use crate::text;
 
 /// Keys sent as lists of comma-separated values (case-insensitive).
@@ -123,76 +123,28 @@ fn add_sections(req: &mut Req, cfg: &Settings, swanctl_dir: &[u8], path: &str) -
     true
 }
 
-fn load_conn(
-    conn: &mut Client,
-    cfg: &Settings,
-    swanctl_dir: &[u8],
-    name: &str,
-    format: Format,
-) -> bool {
+/// The `load-conn` section for `connections.<name>`; `None` if a file it
+/// names cannot be read.
+fn conn_section(cfg: &Settings, swanctl_dir: &[u8], name: &str) -> Option<Req> {
     let path = format!("connections.{name}");
     let mut section = Req::new();
     if !add_key_values(&mut section, cfg, swanctl_dir, &path)
         || !add_sections(&mut section, cfg, swanctl_dir, &path)
     {
-        return false;
+        return None;
     }
-    let mut req = Req::new();
-    req.section(name, section);
-    let res = match conn::submit(conn, "load-conn", req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("load-conn request failed: {}", errno::strerror(e));
-            return false;
-        }
-    };
-    if format.raw {
-        conn::dump(&res, "load-conn reply", format.pretty);
-        true
-    } else if !conn::success(&res) {
-        eprintln!("loading connection '{name}' failed: {}", conn::errmsg(&res));
-        false
-    } else {
-        outln!("loaded connection '{name}'");
-        true
-    }
+    Some(section)
 }
 
-/// Names of the connections loaded over VICI (`get-conns`).
-fn list_conns(conn: &mut Client, format: Format) -> Vec<Vec<u8>> {
-    match conn::submit(conn, "get-conns", Req::new()) {
-        Ok(res) => {
-            if format.raw {
-                conn::dump(&res, "get-conns reply", format.pretty);
-            }
-            conn::list_items(&res, "conns")
-        }
-        Err(_) => Vec::new(),
-    }
-}
-
-fn unload_conn(conn: &mut Client, name: &[u8], format: Format) -> bool {
-    let mut req = Req::new();
-    req.kv("name", name);
-    let res = match conn::submit(conn, "unload-conn", req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("unload-conn request failed: {}", errno::strerror(e));
-            return false;
-        }
-    };
-    if format.raw {
-        conn::dump(&res, "unload-conn reply", format.pretty);
-    } else if !conn::success(&res) {
-        eprintln!(
-            "unloading connection '{}' failed: {}",
-            dir::show(name),
-            conn::errmsg(&res)
-        );
-        return false;
-    }
-    true
-}
+const CONNECTIONS: Kind = Kind {
+    section: "connections",
+    noun: "connection",
+    plural: "connections",
+    get: "get-conns",
+    load: "load-conn",
+    unload: "unload-conn",
+    names: |res| conn::list_items(res, "conns"),
+};
 
 /// `load_conns_cfg()`, shared with `--load-all`.
 pub(crate) fn load_conns_cfg(
@@ -201,34 +153,7 @@ pub(crate) fn load_conns_cfg(
     cfg: &Settings,
     swanctl_dir: &[u8],
 ) -> i32 {
-    let mut conns = list_conns(conn, format);
-    let (mut found, mut loaded, mut unloaded) = (0u32, 0u32, 0u32);
-    for (name, _) in cfg.view("connections").section_names() {
-        conns.retain(|c| c.as_slice() != name.as_bytes());
-        found += 1;
-        if load_conn(conn, cfg, swanctl_dir, name, format) {
-            loaded += 1;
-        }
-    }
-    for name in conns {
-        if unload_conn(conn, &name, format) {
-            unloaded += 1;
-        }
-    }
-    if format.raw {
-        return 0;
-    }
-    if found == 0 {
-        outln!("no connections found, {unloaded} unloaded");
-        return 0;
-    }
-    if loaded == found {
-        outln!("successfully loaded {loaded} connections, {unloaded} unloaded");
-        return 0;
-    }
-    eprintln!(
-        "loaded {loaded} of {found} connections, {} failed to load, {unloaded} unloaded",
-        found - loaded
-    );
-    EINVAL
+    sync(conn, &CONNECTIONS, format, cfg, |name| {
+        conn_section(cfg, swanctl_dir, name)
+    })
 }

@@ -8,6 +8,7 @@ pub(crate) mod load_conns;
 pub(crate) mod load_creds;
 pub(crate) mod load_pools;
 pub(crate) mod reload_settings;
+pub(crate) mod sync;
 pub(crate) mod version;
 
 use crate::command::Ctx;
