@@ -1,166 +1,28 @@
-//! String helpers with libstrongswan's exact semantics: the token
-//! enumerator swanctl splits comma lists with, and the `0x`/`0s` decoders
-//! for secrets and inline blobs.
+//! swanctl's string helpers, delegating to `swanctl_parser::config` so the
+//! CLI and the typed model split lists and decode `0x`/`0s` values with the
+//! same code (libstrongswan's token enumerator and chunk decoders).
 
 /// `enumerator_create_token(value, ",", " ")`: comma-separated tokens,
 /// spaces trimmed, empty tokens skipped; a token starting with `"` or `'`
 /// runs to the matching quote (quotes removed, nothing trimmed).
 pub(crate) fn tokens(value: &str) -> Vec<String> {
-    split_tokens(value.as_bytes(), b",", b" ")
-        .into_iter()
-        .map(|t| String::from_utf8_lossy(&t).into_owned())
-        .collect()
+    swanctl_parser::config::split_list(value)
 }
 
-/// The general token enumerator on bytes.
-pub(crate) fn split_tokens(s: &[u8], sep: &[u8], trim: &[u8]) -> Vec<Vec<u8>> {
-    // strongSwan works on a NUL-terminated copy
-    let end = s.iter().position(|&b| b == 0).unwrap_or(s.len());
-    let s = &s[..end];
-    let mut out = Vec::new();
-    let mut pos = 0;
-    loop {
-        // trim leading characters/separators: per round at most one trim
-        // character and then one separator
-        while pos < s.len() {
-            let mut advanced = false;
-            if trim.contains(&s[pos]) {
-                pos += 1;
-                advanced = true;
-            }
-            if pos < s.len() && sep.contains(&s[pos]) {
-                pos += 1;
-                advanced = true;
-            }
-            if !advanced {
-                break;
-            }
-        }
-        if pos < s.len() && (s[pos] == b'"' || s[pos] == b'\'') {
-            let q = s[pos];
-            if let Some(close) = s[pos + 1..].iter().position(|&b| b == q) {
-                out.push(s[pos + 1..pos + 1 + close].to_vec());
-                pos = pos + 1 + close + 1;
-                continue;
-            }
-        }
-        let next_sep = s[pos..]
-            .iter()
-            .position(|b| sep.contains(b))
-            .map(|i| pos + i);
-        let (token_end, last) = match next_sep {
-            Some(i) => (i, false),
-            None => (s.len(), true),
-        };
-        let mut t_end = token_end;
-        while t_end > pos && trim.contains(&s[t_end - 1]) {
-            t_end -= 1;
-        }
-        if last {
-            if t_end > pos {
-                out.push(s[pos..t_end].to_vec());
-            }
-            return out;
-        }
-        out.push(s[pos..t_end].to_vec());
-        pos = token_end + 1;
-    }
-}
-
-fn hex2bin(c: u8) -> u8 {
-    match c {
-        b'0'..=b'9' => c - b'0',
-        b'A'..=b'F' => c - b'A' + 10,
-        b'a'..=b'f' => c - b'a' + 10,
-        _ => 0,
-    }
-}
-
-/// `chunk_from_hex()`: an optional further `0x`, `:` separators, odd
-/// lengths padded on the left, invalid digits read as 0.
+/// `chunk_from_hex`.
 pub(crate) fn from_hex(hex: &[u8]) -> Vec<u8> {
-    let hex = if hex.len() > 1 && hex[0] == b'0' && hex[1] == b'x' {
-        &hex[2..]
-    } else {
-        hex
-    };
-    let colons = hex.iter().filter(|&&b| b == b':').count();
-    let mut len = hex.len() - colons;
-    let odd = len % 2 == 1;
-    if odd {
-        len += 1;
-    }
-    len /= 2;
-    let mut buf = vec![0u8; len];
-    // read backwards from the end, as strongSwan does
-    let mut p = hex.len();
-    let prev = |p: &mut usize| -> u8 {
-        if *p == 0 {
-            return 0;
-        }
-        *p -= 1;
-        hex[*p]
-    };
-    for i in (0..len).rev() {
-        let mut c = prev(&mut p);
-        if c == b':' {
-            c = prev(&mut p);
-        }
-        buf[i] = hex2bin(c);
-        if i > 0 || !odd {
-            buf[i] |= hex2bin(prev(&mut p)) << 4;
-        }
-    }
-    buf
+    swanctl_parser::config::decode_hex(&String::from_utf8_lossy(hex))
 }
 
-fn b642bin(c: u8) -> u8 {
-    match c {
-        b'A'..=b'Z' => c - b'A',
-        b'a'..=b'z' => 26 + c - b'a',
-        b'0'..=b'9' => 52 + c - b'0',
-        b'+' | b'-' => 62,
-        b'/' | b'_' => 63,
-        b'=' => 0,
-        _ => 0xff,
-    }
-}
-
-/// `chunk_from_base64()`: groups of four characters (a trailing partial
-/// group is ignored), each `=` shortening the output by one, invalid
-/// characters decoded as all-ones bits.
+/// `chunk_from_base64`.
 pub(crate) fn from_base64(b64: &[u8]) -> Vec<u8> {
-    let groups = b64.len() / 4;
-    let mut out = Vec::with_capacity(groups * 3);
-    let mut outlen = 0usize;
-    for g in b64.chunks_exact(4).take(groups) {
-        outlen += 3;
-        let mut byte = [0u8; 4];
-        for (j, &c) in g.iter().enumerate() {
-            if c == b'=' && outlen > 0 {
-                outlen -= 1;
-            }
-            byte[j] = b642bin(c);
-        }
-        out.push((byte[0] << 2) | (byte[1] >> 4));
-        out.push((byte[1] << 4) | (byte[2] >> 2));
-        out.push((byte[2] << 6) | byte[3]);
-    }
-    out.truncate(outlen);
-    out
+    swanctl_parser::config::decode_base64(&String::from_utf8_lossy(b64))
 }
 
 /// A secret or inline blob as swanctl decodes it: `0x…` hex, `0s…` base64
 /// (prefixes case-insensitive), anything else verbatim.
 pub(crate) fn decode_blob(value: &str) -> Vec<u8> {
-    let b = value.as_bytes();
-    if b.len() >= 2 && b[0] == b'0' && b[1].eq_ignore_ascii_case(&b'x') {
-        from_hex(&b[2..])
-    } else if b.len() >= 2 && b[0] == b'0' && b[1].eq_ignore_ascii_case(&b's') {
-        from_base64(&b[2..])
-    } else {
-        b.to_vec()
-    }
+    swanctl_parser::config::decode_secret(value)
 }
 
 #[cfg(test)]

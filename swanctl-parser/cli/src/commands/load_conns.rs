@@ -4,6 +4,7 @@
 //! contents); connections the daemon has from VICI but the file lacks are
 //! unloaded.
 
+use swanctl_parser::config::{CONN_FILE_LIST_KEYS, CONN_LIST_KEYS};
 use swanctl_parser::settings::Settings;
 use swanctl_parser::vici::Client;
 
@@ -14,24 +15,6 @@ use crate::conn::{self, Req};
 use crate::dir;
 use crate::errno;
 use crate::text;
-
-/// Keys sent as lists of comma-separated values (case-insensitive).
-const LIST_KEYS: [&str; 11] = [
-    "local_addrs",
-    "remote_addrs",
-    "proposals",
-    "esp_proposals",
-    "ah_proposals",
-    "local_ts",
-    "remote_ts",
-    "vips",
-    "pools",
-    "groups",
-    "cert_policy",
-];
-
-/// Keys sent as lists of file contents (case-insensitive).
-const FILE_LIST_KEYS: [&str; 3] = ["certs", "cacerts", "pubkeys"];
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let opts = match super::parse_load_opts(ctx, "load-conns", false) {
@@ -91,13 +74,16 @@ fn add_key_values(req: &mut Req, cfg: &Settings, swanctl_dir: &[u8], path: &str)
     for kv in cfg.view(path).key_values() {
         let value = kv.value.as_deref().unwrap_or_default();
         let key = kv.key.as_str();
-        if LIST_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        if CONN_LIST_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
             let items = text::tokens(value)
                 .into_iter()
                 .map(String::into_bytes)
                 .collect();
             req.list(key, items);
-        } else if FILE_LIST_KEYS.iter().any(|k| k.eq_ignore_ascii_case(key)) {
+        } else if CONN_FILE_LIST_KEYS
+            .iter()
+            .any(|k| k.eq_ignore_ascii_case(key))
+        {
             if !add_file_list_key(req, swanctl_dir, key, value) {
                 return false;
             }
