@@ -10,6 +10,7 @@ use swanctl_parser::vici::{
     Client, ClientError, DEFAULT_URI, FrameError, Item, MAX_VALUE_LEN, Message,
 };
 
+use crate::commands::Format;
 use crate::errno::{self, EBADMSG, EINVAL, ENOENT};
 use crate::log;
 
@@ -156,6 +157,45 @@ pub(crate) fn submit(conn: &mut Client, name: &str, req: Req) -> Result<Message,
         ClientError::Frame(_) | ClientError::UnexpectedPacket { .. } => EBADMSG,
         _ => EBADMSG,
     })
+}
+
+/// How a request of a `--load-*` command went.
+pub(crate) enum Reply {
+    /// `--raw`/`--pretty`: the reply was printed; success is not checked,
+    /// as swanctl does not check it either.
+    Dumped,
+    /// Not sent, or refused by the daemon; already reported on stderr.
+    Failed,
+    /// Accepted by the daemon.
+    Accepted(Message),
+}
+
+/// Sends `command` as the load commands do: a transport error is reported
+/// as `<command> request failed: <error>`, the reply is dumped in raw
+/// formats, and a refusal is reported as `<what> failed: <errmsg>`.
+pub(crate) fn call(
+    conn: &mut Client,
+    command: &str,
+    req: Req,
+    format: Format,
+    what: impl FnOnce() -> String,
+) -> Reply {
+    let res = match submit(conn, command, req) {
+        Ok(res) => res,
+        Err(e) => {
+            eprintln!("{command} request failed: {}", errno::strerror(e));
+            return Reply::Failed;
+        }
+    };
+    if format.raw {
+        dump(&res, &format!("{command} reply"), format.pretty);
+        Reply::Dumped
+    } else if !success(&res) {
+        eprintln!("{} failed: {}", what(), errmsg(&res));
+        Reply::Failed
+    } else {
+        Reply::Accepted(res)
+    }
 }
 
 /// `vici_find_str(res, def, key)` for a top-level key: the value if it is

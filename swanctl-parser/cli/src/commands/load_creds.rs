@@ -15,7 +15,7 @@ use swanctl_parser::vici::Client;
 
 use super::Format;
 use crate::command::Ctx;
-use crate::conn::{self, Req};
+use crate::conn::{self, Reply, Req};
 use crate::dir;
 use crate::errno::{self, ECONNREFUSED};
 use crate::keys::{self, KeyDir, PasswordList, Passwords};
@@ -239,26 +239,14 @@ fn load_cert(
         req.kv("flag", flag);
     }
     req.kv("data", data);
-    let res = match conn::submit(ctx.conn, "load-cert", req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("load-cert request failed: {}", errno::strerror(e));
-            return false;
+    let what = || format!("loading '{}'", dir::show(path));
+    match conn::call(ctx.conn, "load-cert", req, ctx.format, what) {
+        Reply::Dumped => true,
+        Reply::Failed => false,
+        Reply::Accepted(_) => {
+            outln!("loaded certificate from '{}'", dir::show(path));
+            true
         }
-    };
-    if ctx.format.raw {
-        conn::dump(&res, "load-cert reply", ctx.format.pretty);
-        true
-    } else if !conn::success(&res) {
-        eprintln!(
-            "loading '{}' failed: {}",
-            dir::show(path),
-            conn::errmsg(&res)
-        );
-        false
-    } else {
-        outln!("loaded certificate from '{}'", dir::show(path));
-        true
     }
 }
 
@@ -279,28 +267,16 @@ fn load_key(ctx: &mut LoadCtx<'_>, path: &[u8], type_name: &str, data: &[u8]) ->
     };
     req.kv("type", sent);
     req.kv("data", data);
-    let res = match conn::submit(ctx.conn, "load-key", req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("load-key request failed: {}", errno::strerror(e));
-            return false;
+    let what = || format!("loading '{}'", dir::show(path));
+    match conn::call(ctx.conn, "load-key", req, ctx.format, what) {
+        Reply::Dumped => true,
+        Reply::Failed => false,
+        Reply::Accepted(res) => {
+            outln!("loaded {type_name} key from '{}'", dir::show(path));
+            let id = conn::find_str(&res, "id").unwrap_or("");
+            ctx.keys.remove(id.as_bytes());
+            true
         }
-    };
-    if ctx.format.raw {
-        conn::dump(&res, "load-key reply", ctx.format.pretty);
-        true
-    } else if !conn::success(&res) {
-        eprintln!(
-            "loading '{}' failed: {}",
-            dir::show(path),
-            conn::errmsg(&res)
-        );
-        false
-    } else {
-        outln!("loaded {type_name} key from '{}'", dir::show(path));
-        let id = conn::find_str(&res, "id").unwrap_or("");
-        ctx.keys.remove(id.as_bytes());
-        true
     }
 }
 
@@ -407,24 +383,16 @@ fn load_token(ctx: &mut LoadCtx<'_>, name: &str, pin: Option<Vec<u8>>) -> bool {
     if let Some(pin) = pin {
         req.kv("pin", pin);
     }
-    let res = match conn::submit(ctx.conn, "load-token", req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("load-token request failed: {}", errno::strerror(e));
-            return false;
+    let what = || format!("loading '{name}'");
+    match conn::call(ctx.conn, "load-token", req, ctx.format, what) {
+        Reply::Dumped => true,
+        Reply::Failed => false,
+        Reply::Accepted(res) => {
+            let id = conn::find_str(&res, "id").unwrap_or("");
+            outln!("loaded key {name} from token [keyid: {id}]");
+            ctx.keys.remove(id.as_bytes());
+            true
         }
-    };
-    if ctx.format.raw {
-        conn::dump(&res, "load-token reply", ctx.format.pretty);
-        true
-    } else if !conn::success(&res) {
-        eprintln!("loading '{name}' failed: {}", conn::errmsg(&res));
-        false
-    } else {
-        let id = conn::find_str(&res, "id").unwrap_or("").to_owned();
-        outln!("loaded key {name} from token [keyid: {id}]");
-        ctx.keys.remove(id.as_bytes());
-        true
     }
 }
 
@@ -477,47 +445,20 @@ fn load_secret(ctx: &mut LoadCtx<'_>, section: &str) -> bool {
         .map(|kv| kv.value.clone().unwrap_or_default().into_bytes())
         .collect();
     req.list("owners", owners);
-    let res = match conn::submit(ctx.conn, "load-shared", req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("load-shared request failed: {}", errno::strerror(e));
-            return false;
-        }
-    };
-    let mut ret = true;
-    if ctx.format.raw {
-        conn::dump(&res, "load-shared reply", ctx.format.pretty);
-    } else if !conn::success(&res) {
-        eprintln!("loading shared secret failed: {}", conn::errmsg(&res));
-        ret = false;
-    } else {
-        outln!("loaded {type_name} secret '{section}'");
+    let what = || "loading shared secret".to_owned();
+    match conn::call(ctx.conn, "load-shared", req, ctx.format, what) {
+        Reply::Failed => return false,
+        Reply::Dumped => {}
+        Reply::Accepted(_) => outln!("loaded {type_name} secret '{section}'"),
     }
-    if ret {
-        ctx.shared.remove(section.as_bytes());
-    }
-    ret
+    ctx.shared.remove(section.as_bytes());
+    true
 }
 
 fn unload_key(ctx: &mut LoadCtx<'_>, command: &str, id: &[u8]) -> bool {
     let mut req = Req::new();
     req.kv("id", id);
-    let res = match conn::submit(ctx.conn, command, req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("{command} request failed: {}", errno::strerror(e));
-            return false;
-        }
-    };
-    if ctx.format.raw {
-        conn::dump(&res, &format!("{command} reply"), ctx.format.pretty);
-    } else if !conn::success(&res) {
-        eprintln!(
-            "unloading key '{}' failed: {}",
-            dir::show(id),
-            conn::errmsg(&res)
-        );
-        return false;
-    }
-    true
+    let what = || format!("unloading key '{}'", dir::show(id));
+    let reply = conn::call(ctx.conn, command, req, ctx.format, what);
+    !matches!(reply, Reply::Failed)
 }

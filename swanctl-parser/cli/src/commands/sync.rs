@@ -6,9 +6,9 @@ use swanctl_parser::settings::Settings;
 use swanctl_parser::vici::{Client, Message};
 
 use super::Format;
-use crate::conn::{self, Req};
+use crate::conn::{self, Reply, Req};
 use crate::dir;
-use crate::errno::{self, EINVAL};
+use crate::errno::EINVAL;
 use crate::out::outln;
 
 /// One kind of configuration item and its VICI commands.
@@ -81,49 +81,21 @@ fn list(conn: &mut Client, kind: &Kind, format: Format) -> Vec<Vec<u8>> {
 fn load(conn: &mut Client, kind: &Kind, name: &str, section: Req, format: Format) -> bool {
     let mut req = Req::new();
     req.section(name, section);
-    let res = match conn::submit(conn, kind.load, req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("{} request failed: {}", kind.load, errno::strerror(e));
-            return false;
+    let what = || format!("loading {} '{name}'", kind.noun);
+    match conn::call(conn, kind.load, req, format, what) {
+        Reply::Dumped => true,
+        Reply::Failed => false,
+        Reply::Accepted(_) => {
+            outln!("loaded {} '{name}'", kind.noun);
+            true
         }
-    };
-    if format.raw {
-        conn::dump(&res, &format!("{} reply", kind.load), format.pretty);
-        true
-    } else if !conn::success(&res) {
-        eprintln!(
-            "loading {} '{name}' failed: {}",
-            kind.noun,
-            conn::errmsg(&res)
-        );
-        false
-    } else {
-        outln!("loaded {} '{name}'", kind.noun);
-        true
     }
 }
 
 fn unload(conn: &mut Client, kind: &Kind, name: &[u8], format: Format) -> bool {
     let mut req = Req::new();
     req.kv("name", name);
-    let res = match conn::submit(conn, kind.unload, req) {
-        Ok(res) => res,
-        Err(e) => {
-            eprintln!("{} request failed: {}", kind.unload, errno::strerror(e));
-            return false;
-        }
-    };
-    if format.raw {
-        conn::dump(&res, &format!("{} reply", kind.unload), format.pretty);
-    } else if !conn::success(&res) {
-        let name = dir::show(name);
-        eprintln!(
-            "unloading {} '{name}' failed: {}",
-            kind.noun,
-            conn::errmsg(&res)
-        );
-        return false;
-    }
-    true
+    let what = || format!("unloading {} '{}'", kind.noun, dir::show(name));
+    let reply = conn::call(conn, kind.unload, req, format, what);
+    !matches!(reply, Reply::Failed)
 }
