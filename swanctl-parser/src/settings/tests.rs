@@ -619,6 +619,6 @@ fn section_inheriting_from_an_ancestor_is_walked_once() {
 #[test]
 fn branching_reference_loops_stay_bounded() {
     let s = parse("a {\n x : a { }\n y : a { }\n z : a { }\n}\n");
-    let views = walk(&s.view("a"));
-    assert!(views < 200_000, "{views}");
+    // a, then x, y and z: each inherits from `a`, which is on its path
+    assert_eq!(walk(&s.view("a")), 4);
 }
