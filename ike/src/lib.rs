@@ -2,3 +2,7 @@
 //!
 //! This crate performs no I/O, never reads a clock and never asks the OS for
 //! randomness: time and randomness are passed in by the caller.
+
+pub mod crypto;
+pub mod proposal;
+pub mod wire;
