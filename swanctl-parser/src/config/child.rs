@@ -7,7 +7,7 @@ use super::auth::{entry_items, entry_text};
 use super::error::{Diag, ValueError};
 use super::lifetime::{ChildLifetime, ChildLifetimeConfig};
 use super::node::{ConfEntry, ConfNode};
-use super::proposal::{Proposal, Protocol, default_esp_proposals, parse_proposal_item};
+use super::proposal::{Proposal, ProtocolId, default_esp_proposals, parse_proposal_item};
 use super::ts::TrafficSelector;
 use super::value::{
     IfId, Mark, MarkOps, STR_BUF, parse_bool, parse_bytes, parse_if_id, parse_map, parse_mark,
@@ -191,10 +191,10 @@ impl Child {
     }
 
     /// The protocol of the child's SAs (AH if AH proposals come first).
-    pub fn protocol(&self) -> Protocol {
+    pub fn protocol(&self) -> ProtocolId {
         self.proposals
             .first()
-            .map_or(Protocol::Esp, Proposal::protocol)
+            .map_or(ProtocolId::ESP, |p| p.protocol)
     }
 }
 
@@ -341,8 +341,8 @@ fn check_packet_offload_lifetimes(node: &ConfNode, c: &Child, d: &mut Diag) {
 
 fn child_list(c: &mut Child, e: &ConfEntry, d: &mut Diag) {
     let proto = match e.key.as_str() {
-        "esp_proposals" => Some(Protocol::Esp),
-        "ah_proposals" => Some(Protocol::Ah),
+        "esp_proposals" => Some(ProtocolId::ESP),
+        "ah_proposals" => Some(ProtocolId::AH),
         _ => None,
     };
     if let Some(proto) = proto {
@@ -466,7 +466,7 @@ mod tests {
         assert_eq!(c.replay_window, None);
         assert!(c.start_action.is_none() && c.dpd_action.is_none());
         assert_eq!(c.tfc_padding, TfcPadding::Bytes(0));
-        assert_eq!(c.protocol(), Protocol::Esp);
+        assert_eq!(c.protocol(), ProtocolId::ESP);
     }
 
     #[test]
@@ -589,7 +589,7 @@ mod tests {
         assert!(names[1].starts_with("ESP:AES_CBC_128"));
         assert!(names[2].starts_with("ESP:AES_GCM_16_128/AES_GCM_16_192"));
         let c = ok(n().with_list("ah_proposals", &["sha256"]));
-        assert_eq!(c.protocol(), Protocol::Ah);
+        assert_eq!(c.protocol(), ProtocolId::AH);
         let c = ok(n().with_list("esp_proposals", &[]));
         assert_eq!(c.proposals, default_esp_proposals());
     }

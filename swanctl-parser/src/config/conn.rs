@@ -10,7 +10,7 @@ use super::error::{ConfigError, Diag, ErrorKind, Scope, ValueError};
 use super::identity::Identity;
 use super::lifetime::{IkeLifetime, IkeLifetimeConfig};
 use super::node::ConfNode;
-use super::proposal::{Proposal, Protocol, default_ike_proposals, parse_proposal_item};
+use super::proposal::{Proposal, ProtocolId, default_ike_proposals, parse_proposal_item};
 use super::ts::{parse_range, subnet_range};
 use super::value::{
     IfId, STR_BUF, has_prefix_ci, parse_bool, parse_dscp, parse_if_id, parse_map, parse_time32,
@@ -351,7 +351,7 @@ fn conn_list(c: &mut Connection, e: &super::node::ConfEntry, d: &mut Diag) {
         }
         "proposals" => {
             for item in items {
-                match parse_proposal_item(Protocol::Ike, &item) {
+                match parse_proposal_item(ProtocolId::IKE, &item) {
                     Ok(v) => c.proposals.extend(v),
                     Err(err) => d.invalid(&e.pos, &e.key, err),
                 }

@@ -16,7 +16,6 @@ mod child;
 mod conn;
 mod error;
 mod identity;
-mod keywords;
 mod lifetime;
 mod node;
 mod pools;
@@ -44,8 +43,7 @@ pub use node::{
 };
 pub use pools::{Pool, PoolAddrs, PoolAttr, parse_pool};
 pub use proposal::{
-    Proposal, Protocol, Transform, TransformType, default_esp_proposals, default_ike_proposals,
-    encr, esn, integ, ke, parse_proposal_item, prf,
+    Proposal, ProtocolId, default_esp_proposals, default_ike_proposals, parse_proposal_item,
 };
 pub use secrets::{Secret, SecretBytes, SecretKind, SecretType, parse_secret};
 pub use strongswan_conf::{

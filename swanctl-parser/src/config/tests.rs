@@ -284,7 +284,7 @@ mod no_panics {
     use proptest::prelude::*;
 
     use super::super::{
-        ConfNode, Identity, Proposal, Protocol, TrafficSelector, decode_base64, decode_hex,
+        ConfNode, Identity, Proposal, ProtocolId, TrafficSelector, decode_base64, decode_hex,
         parse_action, parse_bytes, parse_connection, parse_if_id, parse_time, parse_u32,
         split_list,
     };
@@ -307,7 +307,7 @@ mod no_panics {
         fn structured_parsers_never_panic(s in "[-0-9a-fA-F:./\\[\\]%@#=, {}xX]{0,40}") {
             let _ = TrafficSelector::parse(&s);
             let _ = Identity::parse(&s);
-            for p in [Protocol::Ike, Protocol::Esp, Protocol::Ah] {
+            for p in [ProtocolId::IKE, ProtocolId::ESP, ProtocolId::AH] {
                 let _ = Proposal::parse(p, &s);
             }
             let node = ConfNode::new("c", Pos::unknown())
