@@ -188,3 +188,95 @@ const P4096: &str = concat!(
     "233BA186515BE7ED1F612970CEE2D7AFB81BDD762170481CD0069127D5B05AA9",
     "93B4EA988D8FDDC186FFB7DC90A6C08F4DF435C934063199FFFFFFFFFFFFFFFF",
 );
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::crypto::TestRng;
+
+    fn prime_bytes<const LIMBS: usize>(group: &Modp<LIMBS>) -> Vec<u8> {
+        group.prime.as_ref().to_be_bytes().as_ref().to_vec()
+    }
+
+    /// `value` as a big-endian number of `len` bytes.
+    fn number(value: u8, len: usize) -> Vec<u8> {
+        let mut bytes = vec![0; len];
+        bytes[len - 1] = value;
+        bytes
+    }
+
+    #[test]
+    fn both_sides_of_modp_2048_agree() {
+        let rng = TestRng::new(14);
+        let (a, b) = (MODP_2048.start(&rng).unwrap(), MODP_2048.start(&rng).unwrap());
+        assert_eq!(a.public_key().len(), 256);
+        assert_ne!(a.public_key(), b.public_key());
+        let b_public = b.public_key().to_vec();
+        let ab = a.complete(&b_public);
+        let a_again = MODP_2048.start(&TestRng::new(14)).unwrap();
+        let ba = b.complete(a_again.public_key()).unwrap();
+        assert_eq!(ab.unwrap(), ba);
+        assert_eq!(ba.len(), 256);
+    }
+
+    #[test]
+    fn modp_3072_and_4096_agree() {
+        for group in [&MODP_3072 as &dyn KeGroup, &MODP_4096] {
+            let rng = TestRng::new(15);
+            let (a, b) = (group.start(&rng).unwrap(), group.start(&rng).unwrap());
+            let (pa, pb) = (a.public_key().to_vec(), b.public_key().to_vec());
+            assert_eq!(a.complete(&pb).unwrap(), b.complete(&pa).unwrap());
+        }
+    }
+
+    #[test]
+    fn modp_rejects_degenerate_and_out_of_range_public_values() {
+        let rng = TestRng::new(16);
+        let p = prime_bytes(&MODP_2048);
+        let mut p_minus_1 = p.clone();
+        p_minus_1[255] -= 1;
+        let all_ones = vec![0xff; 256];
+        let bad: [(&str, Vec<u8>); 8] = [
+            ("zero", number(0, 256)),
+            ("one", number(1, 256)),
+            ("p - 1", p_minus_1),
+            ("p", p.clone()),
+            ("2^2048 - 1 (> p)", all_ones),
+            ("short", number(2, 255)),
+            ("long", number(2, 257)),
+            ("empty", Vec::new()),
+        ];
+        for (what, value) in bad {
+            let ke = MODP_2048.start(&rng).unwrap();
+            assert_eq!(
+                ke.complete(&value),
+                Err(CryptoError::InvalidPublicKey { group: KeId::MODP_2048 }),
+                "{what}"
+            );
+        }
+        // 2 and p - 2 are in range.
+        let mut p_minus_2 = p;
+        p_minus_2[255] -= 2;
+        for value in [number(2, 256), p_minus_2] {
+            assert!(MODP_2048.start(&rng).unwrap().complete(&value).is_ok());
+        }
+    }
+
+    #[test]
+    fn the_private_exponent_has_the_configured_size() {
+        let exponent = MODP_2048.exponent(&TestRng::new(3)).unwrap();
+        assert!(exponent.bits() <= 256 && exponent.bits() > 240);
+        assert_eq!(MODP_4096.exponent_bits, 512);
+    }
+
+    #[test]
+    fn rfc_3526_primes_have_the_documented_shape() {
+        for (bytes, bits) in
+            [(prime_bytes(&MODP_2048), 2048), (prime_bytes(&MODP_3072), 3072), (prime_bytes(&MODP_4096), 4096)]
+        {
+            assert_eq!(bytes.len() * 8, bits);
+            assert_eq!(&bytes[..12], &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc9, 0x0f, 0xda, 0xa2]);
+            assert_eq!(&bytes[bytes.len() - 8..], &[0xff; 8]);
+        }
+    }
+}
