@@ -2,6 +2,7 @@
 //! `ike::crypto` traits. Expected values are the published test vectors
 //! (cross-checked with Python's `cryptography`/OpenSSL while writing them).
 #![cfg(feature = "default-provider")]
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Mutex;
 
@@ -10,7 +11,10 @@ use ike::wire::iana::{EncrId, IntegId, KeId, PrfId};
 
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 /// Hands out fixed bytes (a private key from a test vector) in order.
@@ -64,7 +68,12 @@ fn check_prf(id: PrfId, inputs: &[(Vec<u8>, Vec<u8>)], expected: &[&str]) {
         let expected = hex(expected);
         let out = prf.compute(key, &[data]);
         // Test case 5 checks the output truncated to 128 bits.
-        assert_eq!(&out.as_bytes()[..expected.len()], &expected[..], "{id:?} test case {}", case + 1);
+        assert_eq!(
+            &out.as_bytes()[..expected.len()],
+            &expected[..],
+            "{id:?} test case {}",
+            case + 1
+        );
     }
 }
 
@@ -133,8 +142,14 @@ fn hmac_sha1_matches_rfc2202_test_cases_1_to_7() {
         (vec![0xaa; 20], vec![0xdd; 50]),
         ((1..=25).collect(), vec![0xcd; 50]),
         (vec![0x0c; 20], b"Test With Truncation".to_vec()),
-        (vec![0xaa; 80], b"Test Using Larger Than Block-Size Key - Hash Key First".to_vec()),
-        (vec![0xaa; 80], b"Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data".to_vec()),
+        (
+            vec![0xaa; 80],
+            b"Test Using Larger Than Block-Size Key - Hash Key First".to_vec(),
+        ),
+        (
+            vec![0xaa; 80],
+            b"Test Using Larger Than Block-Size Key and Larger Than One Block-Size Data".to_vec(),
+        ),
     ];
     check_prf(
         PrfId::HMAC_SHA1,
@@ -164,7 +179,10 @@ fn integrity_algorithms_truncate_hmac_per_rfc2404_and_rfc4868() {
     // RFC 2404 §3 test case 1 (HMAC-SHA-1-96): the first 12 bytes of RFC 2202 #1.
     let integ = provider.integ(IntegId::HMAC_SHA1_96).unwrap();
     let mut icv = [0; 12];
-    integ.new_key(&[0x0b; 20]).unwrap().sign(&[b"Hi ", b"There"], &mut icv);
+    integ
+        .new_key(&[0x0b; 20])
+        .unwrap()
+        .sign(&[b"Hi ", b"There"], &mut icv);
     assert_eq!(icv[..], hex("b617318655057264e28bc0b6")[..]);
     for (id, key_len, icv_len) in [
         (IntegId::HMAC_SHA1_96, 20, 12),
@@ -173,7 +191,11 @@ fn integrity_algorithms_truncate_hmac_per_rfc2404_and_rfc4868() {
         (IntegId::HMAC_SHA2_512_256, 64, 32),
     ] {
         let integ = provider.integ(id).unwrap();
-        assert_eq!((integ.key_len(), integ.icv_len()), (key_len, icv_len), "{id:?}");
+        assert_eq!(
+            (integ.key_len(), integ.icv_len()),
+            (key_len, icv_len),
+            "{id:?}"
+        );
         assert!(integ.new_key(&vec![0; key_len + 1]).is_err());
     }
 }
@@ -182,7 +204,9 @@ fn integrity_algorithms_truncate_hmac_per_rfc2404_and_rfc4868() {
 
 fn cbc_encrypt(bits: u16, key: &str, iv: &str, plaintext: &[u8]) -> Vec<u8> {
     let provider = provider();
-    let Some(SkCipher::Encr(encr)) = provider.sk_cipher(EncrId::AES_CBC, Some(bits)) else { panic!() };
+    let Some(SkCipher::Encr(encr)) = provider.sk_cipher(EncrId::AES_CBC, Some(bits)) else {
+        panic!()
+    };
     let key = encr.new_key(&hex(key)).unwrap();
     let mut buf = plaintext.to_vec();
     key.encrypt(&hex(iv), &mut buf).unwrap();
@@ -194,7 +218,12 @@ fn cbc_encrypt(bits: u16, key: &str, iv: &str, plaintext: &[u8]) -> Vec<u8> {
 
 #[test]
 fn aes_cbc_matches_rfc3602_cases_1_and_2() {
-    let ct = cbc_encrypt(128, "06a9214036b8a15b512e03d534120006", "3dafba429d9eb430b422da802c9fac41", b"Single block msg");
+    let ct = cbc_encrypt(
+        128,
+        "06a9214036b8a15b512e03d534120006",
+        "3dafba429d9eb430b422da802c9fac41",
+        b"Single block msg",
+    );
     assert_eq!(ct, hex("e353779c1079aeb82708942dbe77181a"));
     let ct = cbc_encrypt(
         128,
@@ -202,7 +231,10 @@ fn aes_cbc_matches_rfc3602_cases_1_and_2() {
         "562e17996d093d28ddb3ba695a2e6f58",
         &(0..32).collect::<Vec<u8>>(),
     );
-    assert_eq!(ct, hex("d296cd94c2cccf8a3a863028b5e1dc0a7586602d253cfff91b8266bea6d61ab1"));
+    assert_eq!(
+        ct,
+        hex("d296cd94c2cccf8a3a863028b5e1dc0a7586602d253cfff91b8266bea6d61ab1")
+    );
 }
 
 #[test]
@@ -212,11 +244,21 @@ fn aes_cbc_192_and_256_match_sp800_38a() {
          30c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710",
     );
     let iv = "000102030405060708090a0b0c0d0e0f";
-    let ct = cbc_encrypt(192, "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b", iv, &plaintext);
+    let ct = cbc_encrypt(
+        192,
+        "8e73b0f7da0e6452c810f32b809079e562f8ead2522c6b7b",
+        iv,
+        &plaintext,
+    );
     let expected = "4f021db243bc633d7178183a9fa071e8b4d9ada9ad7dedf4e5e738763f69145a\
                     571b242012fb7ae07fa9baac3df102e008b0e27988598881d920a9e64f5615cd";
     assert_eq!(ct, hex(expected));
-    let ct = cbc_encrypt(256, "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4", iv, &plaintext);
+    let ct = cbc_encrypt(
+        256,
+        "603deb1015ca71be2b73aef0857d77811f352c073b6108d72d9810a30914dff4",
+        iv,
+        &plaintext,
+    );
     let expected = "f58c4c04d6e5f1ba779eabfb5f7bfbd69cfc4e967edb808d679f777bc6702c7d\
                     39f23369a9d9bacfa530e26304231461b2eb05e2c39be9fcda6c19078c6a9d1b";
     assert_eq!(ct, hex(expected));
@@ -225,7 +267,9 @@ fn aes_cbc_192_and_256_match_sp800_38a() {
 #[test]
 fn aes_cbc_rejects_partial_blocks() {
     let provider = provider();
-    let Some(SkCipher::Encr(encr)) = provider.sk_cipher(EncrId::AES_CBC, Some(128)) else { panic!() };
+    let Some(SkCipher::Encr(encr)) = provider.sk_cipher(EncrId::AES_CBC, Some(128)) else {
+        panic!()
+    };
     let key = encr.new_key(&[0; 16]).unwrap();
     assert!(key.encrypt(&[0; 16], &mut [0; 17]).is_err());
     assert!(key.decrypt(&[0; 15], &mut [0; 16]).is_err());
@@ -234,9 +278,21 @@ fn aes_cbc_rejects_partial_blocks() {
 // ---- AES-GCM (McGrew-Viega GCM spec) and ChaCha20-Poly1305 (RFC 8439) ----
 
 /// Seals with `id`/`bits`, checks ciphertext | tag, and opens it again.
-fn check_aead(id: EncrId, bits: Option<u16>, key: &[u8], nonce: &str, aad: &[u8], pt: &[u8], ct: &str, tag: &str) {
+#[allow(clippy::too_many_arguments)] // one argument per test vector field
+fn check_aead(
+    id: EncrId,
+    bits: Option<u16>,
+    key: &[u8],
+    nonce: &str,
+    aad: &[u8],
+    pt: &[u8],
+    ct: &str,
+    tag: &str,
+) {
     let provider = provider();
-    let Some(SkCipher::Aead(aead)) = provider.sk_cipher(id, bits) else { panic!("{id:?}") };
+    let Some(SkCipher::Aead(aead)) = provider.sk_cipher(id, bits) else {
+        panic!("{id:?}")
+    };
     let key = aead.new_key(key).unwrap();
     let nonce: [u8; 12] = hex(nonce).try_into().unwrap();
     let mut buf = pt.to_vec();
@@ -250,7 +306,10 @@ fn check_aead(id: EncrId, bits: Option<u16>, key: &[u8], nonce: &str, aad: &[u8]
     let mut bad_tag = out_tag.clone();
     bad_tag[0] ^= 1;
     key.seal(&nonce, aad, &mut buf, &mut out_tag).unwrap();
-    assert_eq!(key.open(&nonce, aad, &mut buf, &bad_tag), Err(CryptoError::IntegrityCheckFailed));
+    assert_eq!(
+        key.open(&nonce, aad, &mut buf, &bad_tag),
+        Err(CryptoError::IntegrityCheckFailed)
+    );
 }
 
 const GCM_K: &str = "feffe9928665731c6d6a8f9467308308";
@@ -264,15 +323,24 @@ fn aes_gcm_matches_gcm_spec_test_cases_4_10_16_for_every_icv_length() {
     let p = &hex(GCM_P)[..60];
     let aad = hex(GCM_AAD);
     let cases = [
-        (128, GCM_K.to_string(),
-         "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
-         "5bc94fbc3221a5db94fae95ae7121a47"),
-        (192, format!("{GCM_K}{}", &GCM_K[..16]),
-         "3980ca0b3c00e841eb06fac4872a2757859e1ceaa6efd984628593b40ca1e19c7d773d00c144c525ac619d18c84a3f4718e2448b2fe324d9ccda2710",
-         "2519498e80f1478f37ba55bd6d27618c"),
-        (256, format!("{GCM_K}{GCM_K}"),
-         "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
-         "76fc6ece0f4e1768cddf8853bb2d551b"),
+        (
+            128,
+            GCM_K.to_string(),
+            "42831ec2217774244b7221b784d0d49ce3aa212f2c02a4e035c17e2329aca12e21d514b25466931c7d8f6a5aac84aa051ba30b396a0aac973d58e091",
+            "5bc94fbc3221a5db94fae95ae7121a47",
+        ),
+        (
+            192,
+            format!("{GCM_K}{}", &GCM_K[..16]),
+            "3980ca0b3c00e841eb06fac4872a2757859e1ceaa6efd984628593b40ca1e19c7d773d00c144c525ac619d18c84a3f4718e2448b2fe324d9ccda2710",
+            "2519498e80f1478f37ba55bd6d27618c",
+        ),
+        (
+            256,
+            format!("{GCM_K}{GCM_K}"),
+            "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662",
+            "76fc6ece0f4e1768cddf8853bb2d551b",
+        ),
     ];
     for (bits, key, ct, tag) in cases {
         // RFC 5282 §3: the 8- and 12-byte ICVs are the full tag truncated.
@@ -285,15 +353,56 @@ fn aes_gcm_matches_gcm_spec_test_cases_4_10_16_for_every_icv_length() {
 #[test]
 fn aes_gcm_matches_gcm_spec_test_cases_7_8_and_13_to_15() {
     let zero_iv = "000000000000000000000000";
-    check_aead(EncrId::AES_GCM_16, Some(192), &[0; 24], zero_iv, b"", b"", "", "cd33b28ac773f74ba00ed1f312572435");
-    check_aead(EncrId::AES_GCM_16, Some(192), &[0; 24], zero_iv, b"", &[0; 16],
-        "98e7247c07f0fe411c267e4384b0f600", "2ff58d80033927ab8ef4d4587514f0fb");
-    check_aead(EncrId::AES_GCM_16, Some(256), &[0; 32], zero_iv, b"", b"", "", "530f8afbc74536b9a963b4f1c4cb738b");
-    check_aead(EncrId::AES_GCM_16, Some(256), &[0; 32], zero_iv, b"", &[0; 16],
-        "cea7403d4d606b6e074ec5d3baf39d18", "d0d1c8a799996bf0265b98b5d48ab919");
-    check_aead(EncrId::AES_GCM_16, Some(256), &hex(&format!("{GCM_K}{GCM_K}")), GCM_IV, b"", &hex(GCM_P),
+    check_aead(
+        EncrId::AES_GCM_16,
+        Some(192),
+        &[0; 24],
+        zero_iv,
+        b"",
+        b"",
+        "",
+        "cd33b28ac773f74ba00ed1f312572435",
+    );
+    check_aead(
+        EncrId::AES_GCM_16,
+        Some(192),
+        &[0; 24],
+        zero_iv,
+        b"",
+        &[0; 16],
+        "98e7247c07f0fe411c267e4384b0f600",
+        "2ff58d80033927ab8ef4d4587514f0fb",
+    );
+    check_aead(
+        EncrId::AES_GCM_16,
+        Some(256),
+        &[0; 32],
+        zero_iv,
+        b"",
+        b"",
+        "",
+        "530f8afbc74536b9a963b4f1c4cb738b",
+    );
+    check_aead(
+        EncrId::AES_GCM_16,
+        Some(256),
+        &[0; 32],
+        zero_iv,
+        b"",
+        &[0; 16],
+        "cea7403d4d606b6e074ec5d3baf39d18",
+        "d0d1c8a799996bf0265b98b5d48ab919",
+    );
+    check_aead(
+        EncrId::AES_GCM_16,
+        Some(256),
+        &hex(&format!("{GCM_K}{GCM_K}")),
+        GCM_IV,
+        b"",
+        &hex(GCM_P),
         "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0abcc9f662898015ad",
-        "b094dac5d93471bdec1a502270e3cc6c");
+        "b094dac5d93471bdec1a502270e3cc6c",
+    );
 }
 
 #[test]
@@ -320,7 +429,8 @@ fn x25519(scalar: &str, peer: &str) -> Result<Vec<u8>, CryptoError> {
     let provider = provider();
     let group = provider.ke(KeId::CURVE_25519).unwrap();
     let ke = group.start(&FixedRng::new(&hex(scalar))).unwrap();
-    ke.complete(&hex(peer)).map(|secret| secret.as_bytes().to_vec())
+    ke.complete(&hex(peer))
+        .map(|secret| secret.as_bytes().to_vec())
 }
 
 #[test]
@@ -329,34 +439,59 @@ fn x25519_matches_rfc7748_section_5_2_vectors() {
         "a546e36bf0527c9d3b16154b82465edd62144c0ac1fc5a18506a2244ba449ac4",
         "e6db6867583030db3594c1a424b15f7c726624ec26b3353b10a903a6d0ab1c4c",
     );
-    assert_eq!(out.unwrap(), hex("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552"));
+    assert_eq!(
+        out.unwrap(),
+        hex("c3da55379de9c6908e94ea4df28d084f32eccf03491c71f754b4075577a28552")
+    );
     // The input u has its top bit set, which X25519 must mask (RFC 7748 §5).
     let out = x25519(
         "4b66e9d4d1b4673c5ad22691957d6af5c11b6421e0ea01d42ca4169e7918ba0d",
         "e5210f12786811d3f4b7959d0538ae2c31dbe7106fc03c3efc4cd549c715a493",
     );
-    assert_eq!(out.unwrap(), hex("95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957"));
+    assert_eq!(
+        out.unwrap(),
+        hex("95cbde9476e8907d7aade45cb4b873f88b595a68799fa152e6f8f7647aac7957")
+    );
 }
 
 #[test]
 fn x25519_alice_and_bob_agree_as_in_rfc7748_section_6_1() {
     let provider = provider();
     let group = provider.ke(KeId::CURVE_25519).unwrap();
-    let alice = group.start(&FixedRng::new(&hex("77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"))).unwrap();
-    let bob = group.start(&FixedRng::new(&hex("5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"))).unwrap();
-    assert_eq!(alice.public_key(), hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"));
-    assert_eq!(bob.public_key(), hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"));
+    let alice = group
+        .start(&FixedRng::new(&hex(
+            "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a",
+        )))
+        .unwrap();
+    let bob = group
+        .start(&FixedRng::new(&hex(
+            "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb",
+        )))
+        .unwrap();
+    assert_eq!(
+        alice.public_key(),
+        hex("8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a")
+    );
+    assert_eq!(
+        bob.public_key(),
+        hex("de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f")
+    );
     let (alice_public, bob_public) = (alice.public_key().to_vec(), bob.public_key().to_vec());
     let k1 = alice.complete(&bob_public).unwrap();
     let k2 = bob.complete(&alice_public).unwrap();
     assert_eq!(k1, k2);
-    assert_eq!(k1.as_bytes(), hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742"));
+    assert_eq!(
+        k1.as_bytes(),
+        hex("4a5d9d5ba4ce2de1728e3bf480350f25e07e21c947d19e3376f09b3c1e161742")
+    );
 }
 
 #[test]
 fn x25519_rejects_small_order_points_and_wrong_lengths() {
     let scalar = "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a";
-    let invalid = Err(CryptoError::InvalidPublicKey { group: KeId::CURVE_25519 });
+    let invalid = Err(CryptoError::InvalidPublicKey {
+        group: KeId::CURVE_25519,
+    });
     // u = 0 and u = 1 have small order: the output is all zeros (RFC 7748 §6.1).
     assert_eq!(x25519(scalar, &"00".repeat(32)), invalid);
     assert_eq!(x25519(scalar, &format!("01{}", "00".repeat(31))), invalid);
@@ -426,8 +561,18 @@ fn ecp_groups_match_rfc5903_section_8_vectors() {
         assert_eq!(initiator.public_key(), hex(v.gi), "{:?} gi", v.group);
         assert_eq!(responder.public_key(), hex(v.gr), "{:?} gr", v.group);
         // The shared secret is the x-coordinate of g^ir.
-        assert_eq!(initiator.complete(&hex(v.gr)).unwrap().as_bytes(), hex(v.gir_x), "{:?}", v.group);
-        assert_eq!(responder.complete(&hex(v.gi)).unwrap().as_bytes(), hex(v.gir_x), "{:?}", v.group);
+        assert_eq!(
+            initiator.complete(&hex(v.gr)).unwrap().as_bytes(),
+            hex(v.gir_x),
+            "{:?}",
+            v.group
+        );
+        assert_eq!(
+            responder.complete(&hex(v.gi)).unwrap().as_bytes(),
+            hex(v.gir_x),
+            "{:?}",
+            v.group
+        );
     }
 }
 
@@ -442,9 +587,20 @@ fn ecp_groups_reject_off_curve_points_and_sec1_encodings() {
         *off_curve.last_mut().unwrap() ^= 1;
         let with_prefix = [&[0x04][..], &gr].concat();
         let compressed = [&[0x02][..], &gr[..gr.len() / 2]].concat();
-        for bad in [off_curve, with_prefix, compressed, vec![0; gr.len()], Vec::new()] {
+        for bad in [
+            off_curve,
+            with_prefix,
+            compressed,
+            vec![0; gr.len()],
+            Vec::new(),
+        ] {
             let ke = group.start(&FixedRng::new(&hex(v.i))).unwrap();
-            assert_eq!(ke.complete(&bad).map(|_| ()), invalid.clone(), "{:?}", v.group);
+            assert_eq!(
+                ke.complete(&bad).map(|_| ()),
+                invalid.clone(),
+                "{:?}",
+                v.group
+            );
         }
     }
 }
@@ -453,9 +609,17 @@ fn ecp_groups_reject_off_curve_points_and_sec1_encodings() {
 fn every_ke_group_agrees_with_itself() {
     let provider = provider();
     for group in provider.ke.iter() {
-        let (a, b) = (group.start(provider.rng.as_ref()).unwrap(), group.start(provider.rng.as_ref()).unwrap());
+        let (a, b) = (
+            group.start(provider.rng.as_ref()).unwrap(),
+            group.start(provider.rng.as_ref()).unwrap(),
+        );
         assert_eq!(a.group(), group.id());
         let (pa, pb) = (a.public_key().to_vec(), b.public_key().to_vec());
-        assert_eq!(a.complete(&pb).unwrap(), b.complete(&pa).unwrap(), "{:?}", group.id());
+        assert_eq!(
+            a.complete(&pb).unwrap(),
+            b.complete(&pa).unwrap(),
+            "{:?}",
+            group.id()
+        );
     }
 }

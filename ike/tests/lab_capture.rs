@@ -7,6 +7,7 @@
 //! The fixtures hold the UDP payloads of frames 3 and 4 (port 4500, with the
 //! 4-byte non-ESP marker stripped).
 #![cfg(feature = "default-provider")]
+#![allow(clippy::unwrap_used)]
 
 use std::sync::Mutex;
 
@@ -22,7 +23,10 @@ const BODY_START: usize = 28 + 4;
 
 fn hex(s: &str) -> Vec<u8> {
     let s = s.trim();
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 struct Keys {
@@ -50,7 +54,15 @@ fn keys() -> Keys {
 
 fn protector(sk_e: &[u8], sk_a: &[u8]) -> SkProtector {
     let provider = default_provider();
-    SkProtector::new(&provider, EncrId::AES_CBC, Some(128), Some(IntegId::HMAC_SHA2_256_128), sk_e, Some(sk_a)).unwrap()
+    SkProtector::new(
+        &provider,
+        EncrId::AES_CBC,
+        Some(128),
+        Some(IntegId::HMAC_SHA2_256_128),
+        sk_e,
+        Some(sk_a),
+    )
+    .unwrap()
 }
 
 /// Checks the header fields this test relies on and returns the message.
@@ -60,7 +72,10 @@ fn message(fixture: &str, keys: &Keys) -> Vec<u8> {
     assert_eq!(&message[8..16], &keys.spi_r[..]);
     assert_eq!(message[16], 46, "first payload is SK");
     assert_eq!(message[18], 35, "IKE_AUTH");
-    assert_eq!(u32::from_be_bytes(message[24..28].try_into().unwrap()) as usize, message.len());
+    assert_eq!(
+        u32::from_be_bytes(message[24..28].try_into().unwrap()) as usize,
+        message.len()
+    );
     let sk_len = u16::from_be_bytes(message[30..32].try_into().unwrap()) as usize;
     assert_eq!(28 + sk_len, message.len(), "SK is the only payload");
     message
@@ -89,7 +104,9 @@ fn strongswan_ike_auth_request_opens_with_the_logged_keys() {
 fn strongswan_ike_auth_response_opens_with_the_responder_keys() {
     let keys = keys();
     let message = message(RESPONSE, &keys);
-    let inner = protector(&keys.sk_er, &keys.sk_ar).open(&message, BODY_START..message.len()).unwrap();
+    let inner = protector(&keys.sk_er, &keys.sk_ar)
+        .open(&message, BODY_START..message.len())
+        .unwrap();
     assert_eq!(inner.len(), 158);
     assert_eq!(&inner[..18], &id_payload(39, b"b.lab.test")[..]);
     // The initiator's keys do not open the responder's message.
@@ -103,7 +120,10 @@ fn a_tampered_capture_fails_the_integrity_check() {
     let mut message = message(REQUEST, &keys);
     let sk = protector(&keys.sk_ei, &keys.sk_ai);
     message[20] ^= 0x80; // Message ID, covered by the ICV
-    assert_eq!(sk.open(&message, BODY_START..message.len()), Err(CryptoError::IntegrityCheckFailed));
+    assert_eq!(
+        sk.open(&message, BODY_START..message.len()),
+        Err(CryptoError::IntegrityCheckFailed)
+    );
 }
 
 /// Returns the capture's IV when asked for it.
@@ -127,14 +147,24 @@ fn resealing_the_decrypted_request_reproduces_the_capture() {
     assert_eq!(BODY_START + sk.sealed_len(inner.len()), message.len());
     let iv = message[BODY_START..BODY_START + 16].to_vec();
     let mut resealed = message[..BODY_START].to_vec();
-    sk.seal(&ReplayRng(Mutex::new(iv)), &mut resealed, &inner).unwrap();
-    assert_eq!(sk.open(&resealed, BODY_START..resealed.len()).unwrap(), inner);
+    sk.seal(&ReplayRng(Mutex::new(iv)), &mut resealed, &inner)
+        .unwrap();
+    assert_eq!(
+        sk.open(&resealed, BODY_START..resealed.len()).unwrap(),
+        inner
+    );
     // Same IV and plaintext: the 13 ciphertext blocks holding the 208 bytes
     // of payloads are byte-identical to charon's. Only the last block, with
     // the padding (charon's bytes are not zeros, ours are), and so the ICV
     // differ.
     assert_eq!(resealed.len(), message.len());
     let payload_blocks_end = BODY_START + 16 + 208;
-    assert_eq!(resealed[..payload_blocks_end], message[..payload_blocks_end]);
-    assert_ne!(resealed[payload_blocks_end..], message[payload_blocks_end..]);
+    assert_eq!(
+        resealed[..payload_blocks_end],
+        message[..payload_blocks_end]
+    );
+    assert_ne!(
+        resealed[payload_blocks_end..],
+        message[payload_blocks_end..]
+    );
 }

@@ -95,7 +95,12 @@ pub fn ike_keys(
     spi_r: &[u8; 8],
     lengths: IkeKeyLengths,
 ) -> Result<IkeKeys, CryptoError> {
-    let mut stream = prf_plus(prf, skeyseed.as_bytes(), &[ni, nr, spi_i, spi_r], lengths.total())?;
+    let mut stream = prf_plus(
+        prf,
+        skeyseed.as_bytes(),
+        &[ni, nr, spi_i, spi_r],
+        lengths.total(),
+    )?;
     let mut take = |len| stream.take_front(len).ok_or(CryptoError::OutputTooLong);
     Ok(IkeKeys {
         sk_d: take(lengths.prf)?,
@@ -151,7 +156,8 @@ pub fn child_keys(
     })
 }
 
-#[cfg(all(test, feature = "default-provider"))]
+#[cfg(test)]
+#[cfg(feature = "default-provider")]
 mod tests {
     use super::*;
     use crate::crypto::default_provider;
@@ -168,11 +174,25 @@ mod tests {
     #[test]
     fn ike_key_lengths_follow_the_transforms() {
         let (_, lengths) = lengths_cbc128_sha256();
-        assert_eq!(lengths, IkeKeyLengths { prf: 32, integ: 32, encr: 16 });
+        assert_eq!(
+            lengths,
+            IkeKeyLengths {
+                prf: 32,
+                integ: 32,
+                encr: 16
+            }
+        );
         let provider = default_provider();
         let prf = provider.prf(PrfId::HMAC_SHA2_384).unwrap();
         let gcm = provider.sk_cipher(EncrId::AES_GCM_16, Some(256)).unwrap();
-        assert_eq!(IkeKeyLengths::new(prf, gcm, None), IkeKeyLengths { prf: 48, integ: 0, encr: 36 });
+        assert_eq!(
+            IkeKeyLengths::new(prf, gcm, None),
+            IkeKeyLengths {
+                prf: 48,
+                integ: 0,
+                encr: 36
+            }
+        );
         let chacha = provider.sk_cipher(EncrId::CHACHA20_POLY1305, None).unwrap();
         assert_eq!(IkeKeyLengths::new(prf, chacha, None).encr, 36);
     }
@@ -185,12 +205,29 @@ mod tests {
         let seed = skeyseed(prf, &ni, &nr, &g_ir);
         assert_eq!(seed, prf.compute(&[ni, nr].concat(), &[&g_ir]));
         let keys = ike_keys(prf, &seed, &ni, &nr, &spi_i, &spi_r, lengths).unwrap();
-        let stream = prf_plus(prf, seed.as_bytes(), &[&ni, &nr, &spi_i, &spi_r], 3 * 32 + 2 * 32 + 2 * 16).unwrap();
-        let all = [&keys.sk_d, &keys.sk_ai, &keys.sk_ar, &keys.sk_ei, &keys.sk_er, &keys.sk_pi, &keys.sk_pr]
-            .map(|k| k.as_bytes().to_vec())
-            .concat();
+        let stream = prf_plus(
+            prf,
+            seed.as_bytes(),
+            &[&ni, &nr, &spi_i, &spi_r],
+            3 * 32 + 2 * 32 + 2 * 16,
+        )
+        .unwrap();
+        let all = [
+            &keys.sk_d,
+            &keys.sk_ai,
+            &keys.sk_ar,
+            &keys.sk_ei,
+            &keys.sk_er,
+            &keys.sk_pi,
+            &keys.sk_pr,
+        ]
+        .map(|k| k.as_bytes().to_vec())
+        .concat();
         assert_eq!(all, stream.as_bytes());
-        assert_eq!((keys.sk_ei.len(), keys.sk_ai.len(), keys.sk_pr.len()), (16, 32, 32));
+        assert_eq!(
+            (keys.sk_ei.len(), keys.sk_ai.len(), keys.sk_pr.len()),
+            (16, 32, 32)
+        );
     }
 
     #[test]

@@ -151,12 +151,22 @@ pub trait Aead: Send + Sync + Debug {
 pub trait AeadKey: Send + Sync {
     /// Encrypts `buf` in place and writes the tag into `tag`
     /// (`tag.len()` is the algorithm's ICV length).
-    fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8], tag: &mut [u8])
-    -> Result<(), CryptoError>;
+    fn seal(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<(), CryptoError>;
     /// Verifies `tag` over `aad` and `buf` and decrypts `buf` in place;
     /// [`CryptoError::IntegrityCheckFailed`] if it does not verify.
-    fn open(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8], tag: &[u8])
-    -> Result<(), CryptoError>;
+    fn open(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), CryptoError>;
 }
 
 /// A key exchange method (transform type 4, RFC 7296 §2.14, §3.4).
@@ -246,10 +256,18 @@ impl Provider {
     /// The SK cipher with this ID and Key Length attribute.
     pub fn sk_cipher(&self, id: EncrId, key_bits: Option<u16>) -> Option<SkCipher> {
         if id.is_aead() {
-            let found = self.aead.iter().copied().find(|a| a.id() == id && a.key_bits() == key_bits);
+            let found = self
+                .aead
+                .iter()
+                .copied()
+                .find(|a| a.id() == id && a.key_bits() == key_bits);
             found.map(SkCipher::Aead)
         } else {
-            let found = self.encr.iter().copied().find(|e| e.id() == id && e.key_bits() == key_bits);
+            let found = self
+                .encr
+                .iter()
+                .copied()
+                .find(|e| e.id() == id && e.key_bits() == key_bits);
             found.map(SkCipher::Encr)
         }
     }
@@ -267,7 +285,8 @@ impl Provider {
     }
 }
 
-#[cfg(all(test, feature = "default-provider"))]
+#[cfg(test)]
+#[cfg(feature = "default-provider")]
 mod tests {
     use super::*;
 
@@ -278,12 +297,26 @@ mod tests {
         assert!(provider.prf(PrfId::HMAC_MD5).is_none());
         assert!(provider.ke(KeId::CURVE_25519).is_some());
         assert!(provider.integ(IntegId::HMAC_SHA2_256_128).is_some());
-        assert!(matches!(provider.sk_cipher(EncrId::AES_CBC, Some(256)), Some(SkCipher::Encr(_))));
-        assert!(matches!(provider.sk_cipher(EncrId::AES_GCM_16, Some(128)), Some(SkCipher::Aead(_))));
+        assert!(matches!(
+            provider.sk_cipher(EncrId::AES_CBC, Some(256)),
+            Some(SkCipher::Encr(_))
+        ));
+        assert!(matches!(
+            provider.sk_cipher(EncrId::AES_GCM_16, Some(128)),
+            Some(SkCipher::Aead(_))
+        ));
         assert!(provider.sk_cipher(EncrId::AES_CBC, None).is_none());
         assert!(provider.sk_cipher(EncrId::AES_CBC, Some(100)).is_none());
-        assert!(provider.sk_cipher(EncrId::CHACHA20_POLY1305, None).is_some());
-        assert!(provider.sk_cipher(EncrId::CHACHA20_POLY1305, Some(256)).is_none());
+        assert!(
+            provider
+                .sk_cipher(EncrId::CHACHA20_POLY1305, None)
+                .is_some()
+        );
+        assert!(
+            provider
+                .sk_cipher(EncrId::CHACHA20_POLY1305, Some(256))
+                .is_none()
+        );
     }
 
     #[test]

@@ -15,7 +15,12 @@ use super::{CryptoError, Prf, Secret};
 ///
 /// The block counter is one octet, so at most 255 blocks can be produced;
 /// asking for more is [`CryptoError::OutputTooLong`].
-pub fn prf_plus(prf: &dyn Prf, key: &[u8], seed: &[&[u8]], len: usize) -> Result<Secret, CryptoError> {
+pub fn prf_plus(
+    prf: &dyn Prf,
+    key: &[u8],
+    seed: &[&[u8]],
+    len: usize,
+) -> Result<Secret, CryptoError> {
     let block_len = prf.output_len();
     let blocks = len.div_ceil(block_len);
     if blocks > 255 {
@@ -32,21 +37,27 @@ pub fn prf_plus(prf: &dyn Prf, key: &[u8], seed: &[&[u8]], len: usize) -> Result
         }
         data.extend_from_slice(seed);
         data.push(&counter);
-        let block = rest.get_mut(..block_len).ok_or(CryptoError::OutputTooLong)?;
+        let block = rest
+            .get_mut(..block_len)
+            .ok_or(CryptoError::OutputTooLong)?;
         prf.compute_into(key, &data, block);
         start += block_len;
     }
     Ok(out.take_front(len).unwrap_or_default())
 }
 
-#[cfg(all(test, feature = "default-provider"))]
+#[cfg(test)]
+#[cfg(feature = "default-provider")]
 mod tests {
     use super::*;
     use crate::crypto::default_provider;
     use crate::wire::iana::PrfId;
 
     fn hex(s: &str) -> Vec<u8> {
-        (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
     }
 
     /// prf+ with HMAC is HKDF-Expand (RFC 5869 §2.3) with the key as PRK and
@@ -61,7 +72,8 @@ mod tests {
             let ours = prf_plus(prf, &key, &[seed_a, seed_b], len).unwrap();
             let hk = hkdf::Hkdf::<sha2::Sha256>::from_prk(&key).unwrap();
             let mut expected = vec![0; len];
-            hk.expand(&[seed_a, seed_b].concat(), &mut expected).unwrap();
+            hk.expand(&[seed_a, seed_b].concat(), &mut expected)
+                .unwrap();
             assert_eq!(ours.as_bytes(), &expected[..], "len {len}");
         }
     }
@@ -99,6 +111,9 @@ mod tests {
         let provider = default_provider();
         let prf = provider.prf(PrfId::HMAC_SHA2_512).unwrap();
         assert!(prf_plus(prf, b"k", &[b"s"], 255 * 64).is_ok());
-        assert_eq!(prf_plus(prf, b"k", &[b"s"], 255 * 64 + 1).unwrap_err(), CryptoError::OutputTooLong);
+        assert_eq!(
+            prf_plus(prf, b"k", &[b"s"], 255 * 64 + 1).unwrap_err(),
+            CryptoError::OutputTooLong
+        );
     }
 }

@@ -22,7 +22,9 @@ use core::ops::Range;
 use subtle::ConstantTimeEq;
 use zeroize::Zeroize;
 
-use super::{AeadKey, Algorithm, CryptoError, EncrKey, IntegKey, Provider, Secret, SecureRandom, SkCipher};
+use super::{
+    AeadKey, Algorithm, CryptoError, EncrKey, IntegKey, Provider, Secret, SecureRandom, SkCipher,
+};
 use crate::wire::iana::{EncrId, IntegId};
 
 /// Protects (seals) or verifies and decrypts (opens) SK payloads for one
@@ -33,8 +35,18 @@ pub struct SkProtector {
 }
 
 enum Kind {
-    Cbc { cipher: Box<dyn EncrKey>, block_len: usize, integ: Box<dyn IntegKey>, icv_len: usize },
-    Aead { key: Box<dyn AeadKey>, salt: Secret, iv_len: usize, icv_len: usize },
+    Cbc {
+        cipher: Box<dyn EncrKey>,
+        block_len: usize,
+        integ: Box<dyn IntegKey>,
+        icv_len: usize,
+    },
+    Aead {
+        key: Box<dyn AeadKey>,
+        salt: Secret,
+        iv_len: usize,
+        icv_len: usize,
+    },
 }
 
 impl core::fmt::Debug for SkProtector {
@@ -71,8 +83,13 @@ impl SkProtector {
         let kind = match cipher {
             SkCipher::Encr(encr) => {
                 let id = integ.ok_or(CryptoError::Unsupported(Algorithm::Integ(IntegId::NONE)))?;
-                let integ = provider.integ(id).ok_or(CryptoError::Unsupported(Algorithm::Integ(id)))?;
-                let sk_a = sk_a.ok_or(CryptoError::KeyLength { expected: integ.key_len(), got: 0 })?;
+                let integ = provider
+                    .integ(id)
+                    .ok_or(CryptoError::Unsupported(Algorithm::Integ(id)))?;
+                let sk_a = sk_a.ok_or(CryptoError::KeyLength {
+                    expected: integ.key_len(),
+                    got: 0,
+                })?;
                 Kind::Cbc {
                     cipher: encr.new_key(sk_e)?,
                     block_len: encr.block_len(),
@@ -86,7 +103,10 @@ impl SkProtector {
                 }
                 let expected = aead.key_material_len();
                 if sk_e.len() != expected {
-                    return Err(CryptoError::KeyLength { expected, got: sk_e.len() });
+                    return Err(CryptoError::KeyLength {
+                        expected,
+                        got: sk_e.len(),
+                    });
                 }
                 let (key, salt) = sk_e.split_at(aead.key_len());
                 Kind::Aead {
@@ -137,7 +157,12 @@ impl SkProtector {
     /// The IV comes from `rng` (CBC: random, as §3.14 requires; AEAD: a
     /// random 8-byte explicit IV, unique per key with overwhelming
     /// probability for the few messages an IKE SA carries).
-    pub fn seal(&self, rng: &dyn SecureRandom, message: &mut Vec<u8>, plaintext: &[u8]) -> Result<(), CryptoError> {
+    pub fn seal(
+        &self,
+        rng: &dyn SecureRandom,
+        message: &mut Vec<u8>,
+        plaintext: &[u8],
+    ) -> Result<(), CryptoError> {
         let padded_len = self.padded_len(plaintext_len_checked(plaintext)?);
         let pad_len = padded_len - plaintext.len() - 1;
         let mut padded = Vec::with_capacity(padded_len);
@@ -151,12 +176,19 @@ impl SkProtector {
     }
 
     /// Seals an already padded plaintext (its last byte is the Pad Length).
-    fn seal_padded(&self, rng: &dyn SecureRandom, message: &mut Vec<u8>, padded: &[u8]) -> Result<(), CryptoError> {
+    fn seal_padded(
+        &self,
+        rng: &dyn SecureRandom,
+        message: &mut Vec<u8>,
+        padded: &[u8],
+    ) -> Result<(), CryptoError> {
         let aad_end = message.len();
         message.reserve(self.iv_len() + padded.len() + self.icv_len());
         let iv_start = message.len();
         message.resize(iv_start + self.iv_len(), 0);
-        let iv = message.get_mut(iv_start..).ok_or(CryptoError::InvalidRange)?;
+        let iv = message
+            .get_mut(iv_start..)
+            .ok_or(CryptoError::InvalidRange)?;
         rng.fill(iv)?;
         let ct_start = message.len();
         message.extend_from_slice(padded);
@@ -194,11 +226,18 @@ impl SkProtector {
         let (ciphertext, icv) = rest.split_at(ct_len);
         let mut plaintext = ciphertext.to_vec();
         match &self.kind {
-            Kind::Cbc { cipher, block_len, integ, .. } => {
+            Kind::Cbc {
+                cipher,
+                block_len,
+                integ,
+                ..
+            } => {
                 if ct_len % block_len != 0 {
                     return Err(CryptoError::InvalidCiphertextLength);
                 }
-                let covered = message.get(..body.end - icv_len).ok_or(CryptoError::InvalidRange)?;
+                let covered = message
+                    .get(..body.end - icv_len)
+                    .ok_or(CryptoError::InvalidRange)?;
                 let mut expected = vec![0; icv_len];
                 integ.sign(&[covered], &mut expected);
                 if !bool::from(expected.ct_eq(icv)) {
@@ -229,7 +268,10 @@ fn nonce(salt: &Secret, iv: &[u8]) -> Result<[u8; 12], CryptoError> {
     let mut nonce = [0; 12];
     let (s, i) = nonce.split_at_mut(4);
     if salt.len() != s.len() || iv.len() != i.len() {
-        return Err(CryptoError::KeyLength { expected: 4, got: salt.len() });
+        return Err(CryptoError::KeyLength {
+            expected: 4,
+            got: salt.len(),
+        });
     }
     s.copy_from_slice(salt.as_bytes());
     i.copy_from_slice(iv);
@@ -252,6 +294,7 @@ fn strip_padding(mut plaintext: Vec<u8>) -> Result<Vec<u8>, CryptoError> {
     }
 }
 
-#[cfg(all(test, feature = "default-provider"))]
+#[cfg(test)]
+#[cfg(feature = "default-provider")]
 #[path = "sk_tests.rs"]
 mod tests;

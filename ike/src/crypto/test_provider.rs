@@ -10,7 +10,10 @@ use super::{CryptoError, Provider, SecureRandom, default_provider};
 /// `seed`. **NO SECURITY, for tests only**: every nonce, SPI, IV and private
 /// value it produces is predictable from the seed.
 pub fn test_provider(seed: u64) -> Provider {
-    Provider { rng: Arc::new(TestRng::new(seed)), ..default_provider() }
+    Provider {
+        rng: Arc::new(TestRng::new(seed)),
+        ..default_provider()
+    }
 }
 
 /// A deterministic byte stream, `SHA-256(seed | counter)` for counter
@@ -31,7 +34,13 @@ struct Stream {
 impl TestRng {
     /// A stream determined by `seed`.
     pub fn new(seed: u64) -> Self {
-        Self { seed, state: Mutex::new(Stream { used: 32, ..Stream::default() }) }
+        Self {
+            seed,
+            state: Mutex::new(Stream {
+                used: 32,
+                ..Stream::default()
+            }),
+        }
     }
 }
 
@@ -40,7 +49,9 @@ impl SecureRandom for TestRng {
         let mut stream = self.state.lock().map_err(|_| CryptoError::Rng)?;
         for byte in dest {
             if stream.used == stream.block.len() {
-                let block = Sha256::new().chain_update(self.seed.to_be_bytes()).chain_update(stream.counter.to_be_bytes());
+                let block = Sha256::new()
+                    .chain_update(self.seed.to_be_bytes())
+                    .chain_update(stream.counter.to_be_bytes());
                 stream.block = block.finalize().into();
                 stream.counter += 1;
                 stream.used = 0;

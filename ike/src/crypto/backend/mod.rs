@@ -12,9 +12,9 @@ use chacha20poly1305::ChaCha20Poly1305;
 use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
 
+use self::symmetric::{AesCbc, HmacInteg, HmacPrf, RcAead};
 use super::{Aead, CryptoError, Encr, Integ, KeGroup, Prf, Provider, SecureRandom};
 use crate::wire::iana::{EncrId, IntegId, PrfId};
-use self::symmetric::{AesCbc, HmacInteg, HmacPrf, RcAead};
 
 mod ke;
 mod symmetric;
@@ -35,7 +35,8 @@ static AES_CBC_256: AesCbc<Aes256> = AesCbc::new(256);
 
 macro_rules! gcm {
     ($name:ident, $aes:ty, $tag:ty, $id:ident, $bits:literal, $icv:literal) => {
-        static $name: RcAead<AesGcm<$aes, U12, $tag>> = RcAead::new(EncrId::$id, Some($bits), $bits / 8, $icv);
+        static $name: RcAead<AesGcm<$aes, U12, $tag>> =
+            RcAead::new(EncrId::$id, Some($bits), $bits / 8, $icv);
     };
 }
 gcm!(AES_GCM_16_128, Aes128, U16, AES_GCM_16, 128, 16);
@@ -48,7 +49,8 @@ gcm!(AES_GCM_8_128, Aes128, U8, AES_GCM_8, 128, 8);
 gcm!(AES_GCM_8_192, Aes192, U8, AES_GCM_8, 192, 8);
 gcm!(AES_GCM_8_256, Aes256, U8, AES_GCM_8, 256, 8);
 /// RFC 7634 §2: 256-bit key, no Key Length attribute, 16-byte ICV.
-static CHACHA20_POLY1305: RcAead<ChaCha20Poly1305> = RcAead::new(EncrId::CHACHA20_POLY1305, None, 32, 16);
+static CHACHA20_POLY1305: RcAead<ChaCha20Poly1305> =
+    RcAead::new(EncrId::CHACHA20_POLY1305, None, 32, 16);
 
 /// AEAD ciphers in preference order (strongest ICV and key first).
 pub(super) static AEAD: &[&dyn Aead] = &[
@@ -66,9 +68,19 @@ pub(super) static AEAD: &[&dyn Aead] = &[
 /// CBC ciphers in preference order.
 pub(super) static ENCR: &[&dyn Encr] = &[&AES_CBC_256, &AES_CBC_192, &AES_CBC_128];
 /// PRFs in preference order.
-pub(super) static PRF: &[&dyn Prf] = &[&PRF_HMAC_SHA2_512, &PRF_HMAC_SHA2_384, &PRF_HMAC_SHA2_256, &PRF_HMAC_SHA1];
+pub(super) static PRF: &[&dyn Prf] = &[
+    &PRF_HMAC_SHA2_512,
+    &PRF_HMAC_SHA2_384,
+    &PRF_HMAC_SHA2_256,
+    &PRF_HMAC_SHA1,
+];
 /// Integrity algorithms in preference order.
-pub(super) static INTEG: &[&dyn Integ] = &[&HMAC_SHA2_512_256, &HMAC_SHA2_384_192, &HMAC_SHA2_256_128, &HMAC_SHA1_96];
+pub(super) static INTEG: &[&dyn Integ] = &[
+    &HMAC_SHA2_512_256,
+    &HMAC_SHA2_384_192,
+    &HMAC_SHA2_256_128,
+    &HMAC_SHA1_96,
+];
 /// Key exchange methods in preference order.
 pub(super) static KE: &[&dyn KeGroup] = &[
     &ke::X25519,

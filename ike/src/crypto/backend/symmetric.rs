@@ -6,6 +6,9 @@
 use core::fmt;
 use core::marker::PhantomData;
 
+use aes::cipher::{
+    BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit,
+};
 use aes::{Aes128, Aes192, Aes256};
 use aes_gcm::AesGcm;
 use aes_gcm::aead::array::Array;
@@ -13,7 +16,6 @@ use aes_gcm::aead::consts::{U8, U12, U16};
 use aes_gcm::aead::{AeadCore, AeadInOut, KeyInit};
 use aes_gcm::aead::{Nonce, Tag};
 use chacha20poly1305::ChaCha20Poly1305;
-use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, BlockModeDecrypt, BlockModeEncrypt, InnerIvInit};
 use hmac::{EagerHash, Hmac, Mac};
 
 use crate::crypto::{Aead, AeadKey, CryptoError, Encr, EncrKey, Integ, IntegKey, Prf};
@@ -29,7 +31,11 @@ pub(super) struct HmacPrf<D> {
 
 impl<D> HmacPrf<D> {
     pub(super) const fn new(id: PrfId, output_len: usize) -> Self {
-        Self { id, output_len, hash: PhantomData }
+        Self {
+            id,
+            output_len,
+            hash: PhantomData,
+        }
     }
 }
 
@@ -79,7 +85,12 @@ pub(super) struct HmacInteg<D> {
 
 impl<D> HmacInteg<D> {
     pub(super) const fn new(id: IntegId, key_len: usize, icv_len: usize) -> Self {
-        Self { id, key_len, icv_len, hash: PhantomData }
+        Self {
+            id,
+            key_len,
+            icv_len,
+            hash: PhantomData,
+        }
     }
 }
 
@@ -107,9 +118,13 @@ where
 
     fn new_key(&self, key: &[u8]) -> Result<Box<dyn IntegKey>, CryptoError> {
         if key.len() != self.key_len {
-            return Err(CryptoError::KeyLength { expected: self.key_len, got: key.len() });
+            return Err(CryptoError::KeyLength {
+                expected: self.key_len,
+                got: key.len(),
+            });
         }
-        let mac = <Hmac<D> as KeyInit>::new_from_slice(key).map_err(|_| CryptoError::Backend("hmac key"))?;
+        let mac = <Hmac<D> as KeyInit>::new_from_slice(key)
+            .map_err(|_| CryptoError::Backend("hmac key"))?;
         Ok(Box::new(HmacKey(mac)))
     }
 }
@@ -135,7 +150,10 @@ pub(super) struct AesCbc<C> {
 
 impl<C> AesCbc<C> {
     pub(super) const fn new(key_bits: u16) -> Self {
-        Self { key_bits, cipher: PhantomData }
+        Self {
+            key_bits,
+            cipher: PhantomData,
+        }
     }
 }
 
@@ -145,7 +163,16 @@ impl<C> fmt::Debug for AesCbc<C> {
     }
 }
 
-trait AesBlock: BlockCipherEncrypt<BlockSize = U16> + BlockCipherDecrypt<BlockSize = U16> + KeyInit + Clone + Send + Sync + 'static {}
+trait AesBlock:
+    BlockCipherEncrypt<BlockSize = U16>
+    + BlockCipherDecrypt<BlockSize = U16>
+    + KeyInit
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
 impl AesBlock for Aes128 {}
 impl AesBlock for Aes192 {}
 impl AesBlock for Aes256 {}
@@ -168,7 +195,10 @@ impl<C: AesBlock> Encr for AesCbc<C> {
     }
 
     fn new_key(&self, key: &[u8]) -> Result<Box<dyn EncrKey>, CryptoError> {
-        let cipher = C::new_from_slice(key).map_err(|_| CryptoError::KeyLength { expected: self.key_len(), got: key.len() })?;
+        let cipher = C::new_from_slice(key).map_err(|_| CryptoError::KeyLength {
+            expected: self.key_len(),
+            got: key.len(),
+        })?;
         Ok(Box::new(CbcKey(cipher)))
     }
 }
@@ -213,8 +243,19 @@ pub(super) struct RcAead<A> {
 }
 
 impl<A> RcAead<A> {
-    pub(super) const fn new(id: EncrId, key_bits: Option<u16>, key_len: usize, icv_len: usize) -> Self {
-        Self { id, key_bits, key_len, icv_len, aead: PhantomData }
+    pub(super) const fn new(
+        id: EncrId,
+        key_bits: Option<u16>,
+        key_len: usize,
+        icv_len: usize,
+    ) -> Self {
+        Self {
+            id,
+            key_bits,
+            key_len,
+            icv_len,
+            aead: PhantomData,
+        }
     }
 }
 
@@ -257,7 +298,10 @@ impl<A: RcAeadAlg> Aead for RcAead<A> {
     }
 
     fn new_key(&self, key: &[u8]) -> Result<Box<dyn AeadKey>, CryptoError> {
-        let aead = A::new_from_slice(key).map_err(|_| CryptoError::KeyLength { expected: self.key_len, got: key.len() })?;
+        let aead = A::new_from_slice(key).map_err(|_| CryptoError::KeyLength {
+            expected: self.key_len,
+            got: key.len(),
+        })?;
         Ok(Box::new(RcAeadKey(aead)))
     }
 }
@@ -265,7 +309,13 @@ impl<A: RcAeadAlg> Aead for RcAead<A> {
 struct RcAeadKey<A>(A);
 
 impl<A: RcAeadAlg> AeadKey for RcAeadKey<A> {
-    fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8], tag: &mut [u8]) -> Result<(), CryptoError> {
+    fn seal(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<(), CryptoError> {
         let nonce = Nonce::<A>::from(*nonce);
         let full = self
             .0
@@ -278,7 +328,13 @@ impl<A: RcAeadAlg> AeadKey for RcAeadKey<A> {
         Ok(())
     }
 
-    fn open(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8], tag: &[u8]) -> Result<(), CryptoError> {
+    fn open(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), CryptoError> {
         let nonce = Nonce::<A>::from(*nonce);
         let tag = Tag::<A>::try_from(tag).map_err(|_| CryptoError::IntegrityCheckFailed)?;
         self.0

@@ -23,17 +23,33 @@ pub(in crate::crypto::backend) struct Ecdh {
 
 /// Curve25519 (group 31): KE data and `g^ir` are the 32-byte u-coordinates
 /// (RFC 8031 §2).
-pub(in crate::crypto::backend) static X25519: Ecdh =
-    Ecdh { id: KeId::CURVE_25519, alg: &agreement::X25519, scalar_len: 32, top_mask: 0xff };
+pub(in crate::crypto::backend) static X25519: Ecdh = Ecdh {
+    id: KeId::CURVE_25519,
+    alg: &agreement::X25519,
+    scalar_len: 32,
+    top_mask: 0xff,
+};
 /// ECP-256 (group 19, RFC 5903 §3.1).
-pub(in crate::crypto::backend) static ECP_256: Ecdh =
-    Ecdh { id: KeId::ECP_256, alg: &agreement::ECDH_P256, scalar_len: 32, top_mask: 0xff };
+pub(in crate::crypto::backend) static ECP_256: Ecdh = Ecdh {
+    id: KeId::ECP_256,
+    alg: &agreement::ECDH_P256,
+    scalar_len: 32,
+    top_mask: 0xff,
+};
 /// ECP-384 (group 20, RFC 5903 §3.2).
-pub(in crate::crypto::backend) static ECP_384: Ecdh =
-    Ecdh { id: KeId::ECP_384, alg: &agreement::ECDH_P384, scalar_len: 48, top_mask: 0xff };
+pub(in crate::crypto::backend) static ECP_384: Ecdh = Ecdh {
+    id: KeId::ECP_384,
+    alg: &agreement::ECDH_P384,
+    scalar_len: 48,
+    top_mask: 0xff,
+};
 /// ECP-521 (group 21, RFC 5903 §3.3).
-pub(in crate::crypto::backend) static ECP_521: Ecdh =
-    Ecdh { id: KeId::ECP_521, alg: &agreement::ECDH_P521, scalar_len: 66, top_mask: 0x01 };
+pub(in crate::crypto::backend) static ECP_521: Ecdh = Ecdh {
+    id: KeId::ECP_521,
+    alg: &agreement::ECDH_P521,
+    scalar_len: 66,
+    top_mask: 0x01,
+};
 
 /// Scalars out of range are drawn again; the chance of even one redraw is
 /// below 2^-32 for every supported curve.
@@ -68,7 +84,9 @@ impl KeGroup for Ecdh {
 
     fn start(&self, rng: &dyn SecureRandom) -> Result<Box<dyn ActiveKe>, CryptoError> {
         let private = self.private_key(rng)?;
-        let public = private.compute_public_key().map_err(|_| CryptoError::Backend("public key"))?;
+        let public = private
+            .compute_public_key()
+            .map_err(|_| CryptoError::Backend("public key"))?;
         let public = if self.is_x25519() {
             public.as_ref().to_vec()
         } else {
@@ -78,7 +96,11 @@ impl KeGroup for Ecdh {
                 _ => return Err(CryptoError::Backend("unexpected public key encoding")),
             }
         };
-        Ok(Box::new(ActiveEcdh { group: *self, private, public }))
+        Ok(Box::new(ActiveEcdh {
+            group: *self,
+            private,
+            public,
+        }))
     }
 }
 

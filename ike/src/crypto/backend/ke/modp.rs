@@ -39,22 +39,31 @@ impl<const LIMBS: usize> core::fmt::Debug for Modp<LIMBS> {
 }
 
 /// Group 14 (RFC 3526 §3).
-pub(in crate::crypto::backend) static MODP_2048: Modp<{ U2048::LIMBS }> = Modp::new(KeId::MODP_2048, P2048, 256);
+pub(in crate::crypto::backend) static MODP_2048: Modp<{ U2048::LIMBS }> =
+    Modp::new(KeId::MODP_2048, P2048, 256);
 /// Group 15 (RFC 3526 §4).
-pub(in crate::crypto::backend) static MODP_3072: Modp<{ U3072::LIMBS }> = Modp::new(KeId::MODP_3072, P3072, 384);
+pub(in crate::crypto::backend) static MODP_3072: Modp<{ U3072::LIMBS }> =
+    Modp::new(KeId::MODP_3072, P3072, 384);
 /// Group 16 (RFC 3526 §5).
-pub(in crate::crypto::backend) static MODP_4096: Modp<{ U4096::LIMBS }> = Modp::new(KeId::MODP_4096, P4096, 512);
+pub(in crate::crypto::backend) static MODP_4096: Modp<{ U4096::LIMBS }> =
+    Modp::new(KeId::MODP_4096, P4096, 512);
 
 /// A zero exponent is redrawn; its chance is 2^-256 at most.
 const MAX_DRAWS: usize = 4;
 
 impl<const LIMBS: usize> Modp<LIMBS> {
     const fn new(id: KeId, prime_hex: &str, exponent_bits: u32) -> Self {
-        Self { id, prime: Odd::<Uint<LIMBS>>::from_be_hex(prime_hex), params: OnceLock::new(), exponent_bits }
+        Self {
+            id,
+            prime: Odd::<Uint<LIMBS>>::from_be_hex(prime_hex),
+            params: OnceLock::new(),
+            exponent_bits,
+        }
     }
 
     fn params(&self) -> &FixedMontyParams<LIMBS> {
-        self.params.get_or_init(|| FixedMontyParams::new_vartime(self.prime))
+        self.params
+            .get_or_init(|| FixedMontyParams::new_vartime(self.prime))
     }
 
     /// Length of the prime, and of every public value, in bytes.
@@ -66,9 +75,15 @@ impl<const LIMBS: usize> Modp<LIMBS> {
     fn exponent(&self, rng: &dyn SecureRandom) -> Result<Zeroizing<Uint<LIMBS>>, CryptoError> {
         let mut bytes = Secret::zeroed(self.len());
         let random_len = (self.exponent_bits / 8) as usize;
-        let start = self.len().checked_sub(random_len).ok_or(CryptoError::Backend("exponent size"))?;
+        let start = self
+            .len()
+            .checked_sub(random_len)
+            .ok_or(CryptoError::Backend("exponent size"))?;
         for _ in 0..MAX_DRAWS {
-            let random = bytes.as_mut_bytes().get_mut(start..).ok_or(CryptoError::Backend("exponent size"))?;
+            let random = bytes
+                .as_mut_bytes()
+                .get_mut(start..)
+                .ok_or(CryptoError::Backend("exponent size"))?;
             rng.fill(random)?;
             let exponent = Zeroizing::new(Uint::<LIMBS>::from_be_slice(bytes.as_bytes()));
             if *exponent > Uint::ONE {
@@ -90,7 +105,13 @@ impl<const LIMBS: usize> KeGroup for Modp<LIMBS> {
         let public = pow(&params, &Uint::from_u8(2), &exponent, self.exponent_bits);
         let public = public.to_be_bytes().as_ref().to_vec();
         let exponent_bits = self.exponent_bits;
-        Ok(Box::new(ActiveModp { id: self.id, params, exponent_bits, exponent, public }))
+        Ok(Box::new(ActiveModp {
+            id: self.id,
+            params,
+            exponent_bits,
+            exponent,
+            public,
+        }))
     }
 }
 
@@ -100,7 +121,9 @@ fn pow<const LIMBS: usize>(
     exponent: &Uint<LIMBS>,
     exponent_bits: u32,
 ) -> Uint<LIMBS> {
-    FixedMontyForm::new(base, params).pow_bounded_exp(exponent, exponent_bits).retrieve()
+    FixedMontyForm::new(base, params)
+        .pow_bounded_exp(exponent, exponent_bits)
+        .retrieve()
 }
 
 struct ActiveModp<const LIMBS: usize> {
@@ -208,7 +231,10 @@ mod tests {
     #[test]
     fn both_sides_of_modp_2048_agree() {
         let rng = TestRng::new(14);
-        let (a, b) = (MODP_2048.start(&rng).unwrap(), MODP_2048.start(&rng).unwrap());
+        let (a, b) = (
+            MODP_2048.start(&rng).unwrap(),
+            MODP_2048.start(&rng).unwrap(),
+        );
         assert_eq!(a.public_key().len(), 256);
         assert_ne!(a.public_key(), b.public_key());
         let b_public = b.public_key().to_vec();
@@ -250,7 +276,9 @@ mod tests {
             let ke = MODP_2048.start(&rng).unwrap();
             assert_eq!(
                 ke.complete(&value),
-                Err(CryptoError::InvalidPublicKey { group: KeId::MODP_2048 }),
+                Err(CryptoError::InvalidPublicKey {
+                    group: KeId::MODP_2048
+                }),
                 "{what}"
             );
         }
@@ -271,11 +299,18 @@ mod tests {
 
     #[test]
     fn rfc_3526_primes_have_the_documented_shape() {
-        for (bytes, bits) in
-            [(prime_bytes(&MODP_2048), 2048), (prime_bytes(&MODP_3072), 3072), (prime_bytes(&MODP_4096), 4096)]
-        {
+        for (bytes, bits) in [
+            (prime_bytes(&MODP_2048), 2048),
+            (prime_bytes(&MODP_3072), 3072),
+            (prime_bytes(&MODP_4096), 4096),
+        ] {
             assert_eq!(bytes.len() * 8, bits);
-            assert_eq!(&bytes[..12], &[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc9, 0x0f, 0xda, 0xa2]);
+            assert_eq!(
+                &bytes[..12],
+                &[
+                    0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xc9, 0x0f, 0xda, 0xa2
+                ]
+            );
             assert_eq!(&bytes[bytes.len() - 8..], &[0xff; 8]);
         }
     }
