@@ -1,6 +1,11 @@
 //! The bundled backend (cargo feature `default-provider`): RustCrypto for
 //! PRFs, integrity and SK ciphers, aws-lc-rs for X25519 and ECDH,
 //! crypto-bigint for MODP, aws-lc-rs's system RNG.
+//!
+//! Not provided (yet): AES-XCBC-PRF-128 (RFC 4434) and AES-CMAC-PRF-128
+//! (RFC 4615) with their integrity counterparts AES-XCBC-96 / AES-CMAC-96,
+//! AES-CCM, 3DES, and MODP groups other than 14–16. The core already handles
+//! the fixed-key-size PRF rule of SKEYSEED ([`Prf::fixed_key_len`]).
 
 use std::borrow::Cow;
 use std::sync::Arc;
