@@ -2,7 +2,8 @@
 
 use core::fmt;
 
-use crate::wire::iana::{EncrId, IntegId, KeId, PrfId};
+use crate::proposal::Transform;
+use crate::wire::iana::KeId;
 
 /// Why a cryptographic operation failed.
 ///
@@ -32,7 +33,7 @@ pub enum CryptoError {
         group: KeId,
     },
     /// The provider has no implementation of this algorithm.
-    Unsupported(Algorithm),
+    Unsupported(Transform),
     /// A key has the wrong length for its algorithm.
     KeyLength {
         /// Length the algorithm needs.
@@ -50,31 +51,6 @@ pub enum CryptoError {
     Backend(&'static str),
 }
 
-/// An algorithm named in a [`CryptoError::Unsupported`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Algorithm {
-    /// An encryption transform, with its key length attribute if any.
-    Encr(EncrId, Option<u16>),
-    /// A pseudorandom function.
-    Prf(PrfId),
-    /// An integrity algorithm.
-    Integ(IntegId),
-    /// A key exchange method.
-    Ke(KeId),
-}
-
-impl fmt::Display for Algorithm {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Encr(id, Some(bits)) => write!(f, "{id:?}_{bits}"),
-            Self::Encr(id, None) => write!(f, "{id:?}"),
-            Self::Prf(id) => write!(f, "{id:?}"),
-            Self::Integ(id) => write!(f, "{id:?}"),
-            Self::Ke(id) => write!(f, "{id:?}"),
-        }
-    }
-}
-
 impl fmt::Display for CryptoError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -82,7 +58,7 @@ impl fmt::Display for CryptoError {
             Self::BadPadding => f.write_str("invalid padding in encrypted payload"),
             Self::InvalidCiphertextLength => f.write_str("invalid length of encrypted payload"),
             Self::InvalidPublicKey { group } => write!(f, "invalid {group:?} public value"),
-            Self::Unsupported(alg) => write!(f, "algorithm {alg} not supported"),
+            Self::Unsupported(alg) => write!(f, "algorithm {} not supported", alg.name()),
             Self::KeyLength { expected, got } => {
                 write!(f, "key of {got} bytes where {expected} are needed")
             }

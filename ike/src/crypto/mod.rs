@@ -18,6 +18,7 @@ use std::borrow::Cow;
 use std::fmt::Debug;
 use std::sync::Arc;
 
+use crate::proposal::{Algorithm, Transform};
 use crate::wire::iana::{EncrId, IntegId, KeId, PrfId};
 
 mod error;
@@ -34,7 +35,7 @@ mod test_provider;
 
 #[cfg(feature = "default-provider")]
 pub use backend::default_provider;
-pub use error::{Algorithm, CryptoError};
+pub use error::CryptoError;
 pub use keymat::{ChildKeys, IkeKeyLengths, IkeKeys};
 pub use prf::prf_plus;
 pub use secret::Secret;
@@ -224,19 +225,6 @@ pub struct Provider {
     pub rng: Arc<dyn SecureRandom>,
 }
 
-/// An algorithm [`Provider::supports`] can be asked about.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transform {
-    /// An encryption transform with its Key Length attribute, if any.
-    Encr(EncrId, Option<u16>),
-    /// A pseudorandom function.
-    Prf(PrfId),
-    /// An integrity algorithm (`IntegId::NONE` is supported: AEAD needs it).
-    Integ(IntegId),
-    /// A key exchange method.
-    Ke(KeId),
-}
-
 impl Provider {
     /// The PRF with this ID.
     pub fn prf(&self, id: PrfId) -> Option<&'static dyn Prf> {
@@ -276,11 +264,30 @@ impl Provider {
     /// skips transforms it cannot do).
     pub fn supports(&self, transform: Transform) -> bool {
         match transform {
-            Transform::Encr(id, bits) => self.sk_cipher(id, bits).is_some(),
-            Transform::Prf(id) => self.prf(id).is_some(),
-            Transform::Integ(IntegId::NONE) => true,
-            Transform::Integ(id) => self.integ(id).is_some(),
-            Transform::Ke(id) => self.ke(id).is_some(),
+            Transform {
+                alg: Algorithm::Encr(id),
+                key_len,
+            } => self.sk_cipher(id, key_len).is_some(),
+            Transform {
+                alg: Algorithm::Prf(id),
+                ..
+            } => self.prf(id).is_some(),
+            Transform {
+                alg: Algorithm::Integ(IntegId::NONE),
+                ..
+            } => true,
+            Transform {
+                alg: Algorithm::Integ(id),
+                ..
+            } => self.integ(id).is_some(),
+            Transform {
+                alg: Algorithm::Ke(id),
+                ..
+            } => self.ke(id).is_some(),
+            Transform {
+                alg: Algorithm::Esn(_) | Algorithm::Other(..),
+                ..
+            } => false,
         }
     }
 }
@@ -322,12 +329,12 @@ mod tests {
     #[test]
     fn supports_answers_for_every_transform_type() {
         let provider = default_provider();
-        assert!(provider.supports(Transform::Encr(EncrId::AES_GCM_8, Some(192))));
-        assert!(!provider.supports(Transform::Encr(EncrId::TRIPLE_DES_CBC, None)));
-        assert!(provider.supports(Transform::Integ(IntegId::NONE)));
-        assert!(!provider.supports(Transform::Integ(IntegId::HMAC_MD5_96)));
-        assert!(provider.supports(Transform::Ke(KeId::MODP_3072)));
-        assert!(!provider.supports(Transform::Ke(KeId::MODP_1024)));
-        assert!(provider.supports(Transform::Prf(PrfId::HMAC_SHA1)));
+        assert!(provider.supports(Transform::new(Algorithm::Encr(EncrId::AES_GCM_8), 192)));
+        assert!(!provider.supports(Transform::new(Algorithm::Encr(EncrId::TRIPLE_DES_CBC), 0)));
+        assert!(provider.supports(Transform::new(Algorithm::Integ(IntegId::NONE), 0)));
+        assert!(!provider.supports(Transform::new(Algorithm::Integ(IntegId::HMAC_MD5_96), 0)));
+        assert!(provider.supports(Transform::new(Algorithm::Ke(KeId::MODP_3072), 0)));
+        assert!(!provider.supports(Transform::new(Algorithm::Ke(KeId::MODP_1024), 0)));
+        assert!(provider.supports(Transform::new(Algorithm::Prf(PrfId::HMAC_SHA1), 0)));
     }
 }

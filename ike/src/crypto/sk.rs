@@ -25,6 +25,7 @@ use zeroize::Zeroize;
 use super::{
     AeadKey, Algorithm, CryptoError, EncrKey, IntegKey, Provider, Secret, SecureRandom, SkCipher,
 };
+use crate::proposal::Transform;
 use crate::wire::iana::{EncrId, IntegId};
 
 /// Protects (seals) or verifies and decrypts (opens) SK payloads for one
@@ -78,14 +79,23 @@ impl SkProtector {
     ) -> Result<Self, CryptoError> {
         let cipher = provider
             .sk_cipher(encr, key_bits)
-            .ok_or(CryptoError::Unsupported(Algorithm::Encr(encr, key_bits)))?;
+            .ok_or(CryptoError::Unsupported(Transform {
+                alg: Algorithm::Encr(encr),
+                key_len: key_bits,
+            }))?;
         let integ = integ.filter(|id| *id != IntegId::NONE);
         let kind = match cipher {
             SkCipher::Encr(encr) => {
-                let id = integ.ok_or(CryptoError::Unsupported(Algorithm::Integ(IntegId::NONE)))?;
+                let id = integ.ok_or(CryptoError::Unsupported(Transform::new(
+                    Algorithm::Integ(IntegId::NONE),
+                    0,
+                )))?;
                 let integ = provider
                     .integ(id)
-                    .ok_or(CryptoError::Unsupported(Algorithm::Integ(id)))?;
+                    .ok_or(CryptoError::Unsupported(Transform::new(
+                        Algorithm::Integ(id),
+                        0,
+                    )))?;
                 let sk_a = sk_a.ok_or(CryptoError::KeyLength {
                     expected: integ.key_len(),
                     got: 0,
@@ -99,7 +109,10 @@ impl SkProtector {
             }
             SkCipher::Aead(aead) => {
                 if let Some(id) = integ {
-                    return Err(CryptoError::Unsupported(Algorithm::Integ(id)));
+                    return Err(CryptoError::Unsupported(Transform::new(
+                        Algorithm::Integ(id),
+                        0,
+                    )));
                 }
                 let expected = aead.key_material_len();
                 if sk_e.len() != expected {

@@ -235,7 +235,7 @@ fn construction_checks_algorithms_and_key_lengths() {
         SkProtector::new(&provider, EncrId::AES_CBC, Some(128), None, &[0; 16], None);
     assert_eq!(
         cbc_without_integ.unwrap_err(),
-        CryptoError::Unsupported(Algorithm::Integ(IntegId::NONE))
+        CryptoError::Unsupported(Transform::new(Algorithm::Integ(IntegId::NONE), 0))
     );
     let gcm_with_integ = SkProtector::new(
         &provider,
@@ -247,7 +247,10 @@ fn construction_checks_algorithms_and_key_lengths() {
     );
     assert!(matches!(
         gcm_with_integ,
-        Err(CryptoError::Unsupported(Algorithm::Integ(_)))
+        Err(CryptoError::Unsupported(Transform {
+            alg: Algorithm::Integ(_),
+            ..
+        }))
     ));
     let gcm_integ_none = SkProtector::new(
         &provider,
@@ -298,7 +301,10 @@ fn construction_checks_algorithms_and_key_lengths() {
     );
     assert_eq!(
         unknown.unwrap_err(),
-        CryptoError::Unsupported(Algorithm::Encr(EncrId::TRIPLE_DES_CBC, None))
+        CryptoError::Unsupported(Transform {
+            alg: Algorithm::Encr(EncrId::TRIPLE_DES_CBC),
+            key_len: None
+        })
     );
 }
 
