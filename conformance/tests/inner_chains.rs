@@ -77,10 +77,15 @@ fn esp_proposal(spi: &str, pfs: bool) -> Vec<u8> {
 }
 
 fn proposal(protocol: ProtocolId, spi: &[u8], count: u8, transforms: &[u8]) -> Vec<u8> {
-    let len = u16::try_from(8 + spi.len() + transforms.len()).unwrap();
+    let len = u16::try_from(8 + spi.len() + transforms.len()).expect("short proposal");
     let mut p = vec![0, 0];
     p.extend_from_slice(&len.to_be_bytes());
-    p.extend_from_slice(&[1, protocol.0, u8::try_from(spi.len()).unwrap(), count]);
+    p.extend_from_slice(&[
+        1,
+        protocol.0,
+        u8::try_from(spi.len()).expect("short SPI"),
+        count,
+    ]);
     p.extend_from_slice(spi);
     p.extend_from_slice(transforms);
     p
@@ -332,7 +337,7 @@ fn der_from_pem(pem: &str) -> Vec<u8> {
         bits += 6;
         if bits >= 8 {
             bits -= 8;
-            out.push(u8::try_from((acc >> bits) & 0xff).unwrap());
+            out.push(u8::try_from((acc >> bits) & 0xff).expect("masked to 8 bits"));
         }
     }
     out
