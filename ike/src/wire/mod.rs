@@ -71,6 +71,8 @@ mod ts;
 
 #[cfg(test)]
 mod fixtures;
+#[cfg(test)]
+mod proptests;
 
 pub use cert::{Certificate, CertificateRequest};
 pub use chain::{PayloadIter, emit_payload_chain, first_payload_type, parse_payload_chain};
