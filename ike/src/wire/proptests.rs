@@ -272,11 +272,11 @@ proptest! {
         if let Ok(msg) = Message::parse(&input) {
             assert_stable(&input, &msg);
         }
-        if let Some((&first, rest)) = input.split_first() {
-            if let Ok(chain) = parse_payload_chain(PayloadType(first), rest) {
-                let bytes = emit_payload_chain(&chain).unwrap();
-                prop_assert_eq!(parse_payload_chain(PayloadType(first), &bytes).unwrap(), chain);
-            }
+        if let Some((&first, rest)) = input.split_first()
+            && let Ok(chain) = parse_payload_chain(PayloadType(first), rest)
+        {
+            let bytes = emit_payload_chain(&chain).unwrap();
+            prop_assert_eq!(parse_payload_chain(PayloadType(first), &bytes).unwrap(), chain);
         }
     }
 }
