@@ -1,4 +1,5 @@
 //! Test support for Cygnet's conformance suite.
 
 pub mod bins;
+pub mod pcap;
 pub mod vici_recorder;
