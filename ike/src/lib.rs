@@ -5,4 +5,5 @@
 
 pub mod crypto;
 pub mod proposal;
+pub mod protect;
 pub mod wire;

@@ -3,12 +3,14 @@
 //! `proposal_create_from_string` does, its `default` proposals, and
 //! selection between configured and received proposals.
 
+mod convert;
 mod defaults;
 mod keywords;
 mod select;
 
 use core::fmt;
 
+pub use convert::{proposals_from_sa, sa_accepting, sa_offering};
 pub use defaults::{default_esp_proposals, default_ike_proposals, defaults_for};
 pub use select::{
     IkeSaInitRejection, SelectionFlags, choose_ike_sa_init, order_for_ke, select, strip_ke,
