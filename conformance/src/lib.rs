@@ -1,5 +1,6 @@
 //! Test support for Cygnet's conformance suite.
 
 pub mod bins;
+pub mod captured;
 pub mod pcap;
 pub mod vici_recorder;

@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use conformance::captured::{Carried, carried, charon_lines, message_key};
 use conformance::pcap::{UdpDatagram, udp_datagrams};
-use ike::wire::natt::{Udp4500, classify};
 use ike::wire::{ExchangeType, Message, Payload, PayloadType, chain_summary, type_summary};
 
 /// (capture, IKE messages, ESP packets) of every capture in the lab.
@@ -61,48 +61,6 @@ fn tshark_lines(text: &str) -> Vec<TsharkLine> {
         .collect()
 }
 
-/// charon's lines `generating IKE_AUTH request 1 [ IDi ... ]` and `parsed
-/// ...`, keyed by "EXCHANGE request|response MID" → "[ ... ]".
-fn charon_lines(text: &str) -> HashMap<String, String> {
-    text.lines()
-        .take_while(|l| !l.starts_with("# tshark"))
-        .filter_map(|l| {
-            let rest = l
-                .split_once(" generating ")
-                .or_else(|| l.split_once(" parsed "))?
-                .1;
-            let (key, summary) = rest.split_once(" [")?;
-            Some((key.to_owned(), format!("[{summary}")))
-        })
-        .collect()
-}
-
-/// The IKE message in a datagram, if it is one (UDP/500, or UDP/4500 with
-/// the non-ESP marker); `Err(true)` for ESP, `Err(false)` for keepalives.
-fn ike_bytes(d: &UdpDatagram) -> Result<&[u8], bool> {
-    if d.sport == 500 || d.dport == 500 {
-        return Ok(&d.payload);
-    }
-    assert!(
-        d.sport == 4500 || d.dport == 4500,
-        "frame {}: unexpected ports",
-        d.frame
-    );
-    match classify(&d.payload).expect("a valid UDP/4500 datagram") {
-        Udp4500::Ike(ike) => Ok(ike),
-        Udp4500::Esp(_) => Err(true),
-        Udp4500::Keepalive => Err(false),
-    }
-}
-
-fn role(msg: &Message) -> &'static str {
-    if msg.flags.is_response() {
-        "response"
-    } else {
-        "request"
-    }
-}
-
 /// Checks one captured message; returns whether charon logged it.
 fn check_message(
     name: &str,
@@ -129,7 +87,7 @@ fn check_message(
         "{at}: emit(parse(b)) != b"
     );
 
-    let key = format!("{} {} {}", msg.exchange, role(&msg), msg.message_id);
+    let key = message_key(&msg);
     let logged = charon.get(&key);
     if msg.exchange == ExchangeType::IKE_SA_INIT {
         let logged = logged.unwrap_or_else(|| panic!("{at}: charon did not log {key}"));
@@ -166,16 +124,17 @@ fn check_capture(name: &str) -> (usize, usize, usize) {
     let charon = charon_lines(&text);
     let (mut ike, mut esp, mut logged) = (0, 0, 0);
     for d in udp_datagrams(&pcap).expect("a readable capture") {
-        match ike_bytes(&d) {
-            Ok(bytes) => {
+        match carried(&d) {
+            Carried::Ike(bytes) => {
                 let line = lines
                     .get(ike)
                     .unwrap_or_else(|| panic!("{name}: more IKE than tshark"));
                 logged += usize::from(check_message(name, &d, bytes, line, &charon));
                 ike += 1;
             }
-            Err(true) => esp += 1,
-            Err(false) => {}
+            Carried::Esp => esp += 1,
+            Carried::Keepalive => {}
+            Carried::Other => panic!("{name} frame {}: not IKE, ESP or keepalive", d.frame),
         }
     }
     assert_eq!(

@@ -18,12 +18,10 @@ impl Proposal {
                 key_len: t.key_length(),
             })
             .collect();
-        Self {
-            protocol: proposal.protocol,
-            number: proposal.number,
-            spi: proposal.spi.clone(),
-            transforms,
-        }
+        let mut ours = Self::from_transforms(proposal.protocol, transforms);
+        ours.number = proposal.number;
+        ours.spi.clone_from(&proposal.spi);
+        ours
     }
 
     /// The proposal on the wire with proposal number `number`.

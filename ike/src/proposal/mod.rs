@@ -158,12 +158,22 @@ pub struct Proposal {
 impl Proposal {
     /// A proposal from transforms as given (no checks).
     pub fn from_transforms(protocol: ProtocolId, transforms: Vec<Transform>) -> Self {
-        Self {
+        let mut proposal = Self {
             protocol,
             number: 0,
             spi: Vec::new(),
             transforms,
-        }
+        };
+        proposal.group_by_type();
+        proposal
+    }
+
+    /// Orders the transforms by type as strongSwan sends and prints them
+    /// (encryption, integrity, PRF, KE, ESN, others), keeping the order
+    /// within each type.
+    fn group_by_type(&mut self) {
+        self.transforms
+            .sort_by_key(|t| type_order(t.alg.transform_type()));
     }
 
     /// All transforms in order.
@@ -261,6 +271,7 @@ impl Proposal {
         }
         let mut proposal = Self::from_transforms(protocol, transforms);
         proposal.complete()?;
+        proposal.group_by_type();
         Ok(proposal)
     }
 
@@ -396,34 +407,27 @@ fn protocol_name(protocol: ProtocolId) -> String {
     }
 }
 
-/// strongSwan's print order: encryption, integrity, PRF, KE, ESN, others.
-fn print_rank(ty: TransformType) -> u8 {
-    match ty {
+/// strongSwan's order of transform types on the wire and in logs:
+/// encryption, integrity, PRF, KE, ESN, then the others by number.
+fn type_order(ty: TransformType) -> (u8, u8) {
+    let rank = match ty {
         TransformType::ENCR => 0,
         TransformType::INTEG => 1,
         TransformType::PRF => 2,
         TransformType::KE => 3,
         TransformType::ESN => 4,
         _ => 5,
-    }
+    };
+    (rank, ty.0)
 }
 
 /// Formats like strongSwan's `%P`: `IKE:AES_CBC_128/HMAC_SHA2_256_128/…`.
 impl fmt::Display for Proposal {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:", protocol_name(self.protocol))?;
-        let mut types: Vec<TransformType> = Vec::new();
-        for t in &self.transforms {
-            let ty = t.alg.transform_type();
-            if !types.contains(&ty) {
-                types.push(ty);
-            }
-        }
-        types.sort_by_key(|&ty| print_rank(ty));
-        let names = types
-            .into_iter()
-            .flat_map(|ty| self.of_type(ty).map(Transform::name));
-        for (i, name) in names.enumerate() {
+        let mut transforms = self.transforms.clone();
+        transforms.sort_by_key(|t| type_order(t.alg.transform_type()));
+        for (i, name) in transforms.iter().map(Transform::name).enumerate() {
             if i > 0 {
                 f.write_str("/")?;
             }

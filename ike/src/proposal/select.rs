@@ -48,8 +48,8 @@ pub fn select(
     })
 }
 
-/// Every transform type either proposal uses, in type order (so encryption
-/// is decided before integrity).
+/// Every transform type either proposal uses, in strongSwan's type order
+/// (so encryption is decided before integrity).
 fn merged_types(a: &Proposal, b: &Proposal) -> Vec<TransformType> {
     let mut types: Vec<TransformType> = a
         .transforms()
@@ -57,7 +57,7 @@ fn merged_types(a: &Proposal, b: &Proposal) -> Vec<TransformType> {
         .chain(b.transforms())
         .map(|t| t.alg.transform_type())
         .collect();
-    types.sort();
+    types.sort_by_key(|&ty| super::type_order(ty));
     types.dedup();
     types
 }

@@ -37,8 +37,8 @@ fn ike_cbc_proposal_derives_the_prf_from_integrity() {
         &[
             Transform::new(Encr(EncrId::AES_CBC), 128),
             Transform::new(Integ(IntegId::HMAC_SHA2_256_128), 0),
-            Transform::new(Ke(KeId::CURVE_25519), 0),
             Transform::new(Prf(PrfId::HMAC_SHA2_256), 0),
+            Transform::new(Ke(KeId::CURVE_25519), 0),
         ]
     );
     assert_eq!(
