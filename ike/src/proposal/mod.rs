@@ -7,6 +7,7 @@ mod convert;
 mod defaults;
 mod keywords;
 mod select;
+mod supported;
 
 use core::fmt;
 
@@ -15,6 +16,7 @@ pub use defaults::{default_esp_proposals, default_ike_proposals, defaults_for};
 pub use select::{
     IkeSaInitRejection, SelectionFlags, choose_ike_sa_init, order_for_ke, select, strip_ke,
 };
+pub use supported::supported_ike_proposals;
 
 use crate::wire::iana::{EncrId, EsnId, IntegId, KeId, PrfId, ProtocolId, TransformType};
 
