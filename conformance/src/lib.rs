@@ -3,4 +3,5 @@
 pub mod bins;
 pub mod captured;
 pub mod pcap;
+pub mod probe;
 pub mod vici_recorder;
