@@ -10,6 +10,7 @@
 
 use std::path::PathBuf;
 
+use conformance::captured::unhex;
 use ike::wire::iana::{AuthMethod, CertEncoding, IdType, TsType};
 use ike::wire::{
     NotifyType, Payload, PayloadType, ProtocolId, TrafficSelector, chain_summary,
@@ -23,13 +24,6 @@ fn raw(next: PayloadType, body: &[u8]) -> Vec<u8> {
     out.extend_from_slice(&len.to_be_bytes());
     out.extend_from_slice(body);
     out
-}
-
-fn hex(text: &str) -> Vec<u8> {
-    (0..text.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&text[i..i + 2], 16).expect("hex"))
-        .collect()
 }
 
 fn id_fqdn(name: &str) -> Vec<u8> {
@@ -67,13 +61,13 @@ fn ts_v4(start: [u8; 4], end: [u8; 4]) -> Vec<u8> {
 
 /// An ESP proposal: AES_GCM_16/128 [, CURVE_25519], NO_EXT_SEQ.
 fn esp_proposal(spi: &str, pfs: bool) -> Vec<u8> {
-    let mut transforms = hex("0300000c01000014800e0080");
+    let mut transforms = hex_bytes("0300000c01000014800e0080");
     if pfs {
-        transforms.extend(hex("030000080400001f"));
+        transforms.extend(hex_bytes("030000080400001f"));
     }
-    transforms.extend(hex("0000000805000000"));
+    transforms.extend(hex_bytes("0000000805000000"));
     let count = if pfs { 3 } else { 2 };
-    proposal(ProtocolId::ESP, &hex(spi), count, &transforms)
+    proposal(ProtocolId::ESP, &hex_bytes(spi), count, &transforms)
 }
 
 fn proposal(protocol: ProtocolId, spi: &[u8], count: u8, transforms: &[u8]) -> Vec<u8> {
@@ -129,7 +123,7 @@ fn psk_ike_auth_request() {
     bytes.extend(raw(PayloadType::IDR, &status(NotifyType::INITIAL_CONTACT)));
     bytes.extend(raw(PayloadType::AUTH, &id_fqdn("b.lab.test")));
     let mut auth = vec![AuthMethod::PSK.0, 0, 0, 0];
-    auth.extend(hex(
+    auth.extend(hex_bytes(
         "469167411b9c85723e43d8766fd0a56c61f57ac0383e3588f3053fa7eb12ffb9",
     ));
     bytes.extend(raw(PayloadType::SA, &auth));
@@ -175,12 +169,12 @@ fn cert_ike_auth_request_with_cert_certreq_and_signature_auth() {
     let mut cert = vec![CertEncoding::X509_SIGNATURE.0];
     cert.extend_from_slice(&cert_der);
     let mut certreq = vec![CertEncoding::X509_SIGNATURE.0];
-    certreq.extend(hex("aadecaa42578523023869f4074452f235f13838b"));
+    certreq.extend(hex_bytes("aadecaa42578523023869f4074452f235f13838b"));
     // RFC 7427 AUTH: ASN.1 length, AlgorithmIdentifier ecdsa-with-SHA256,
     // then the DER signature (tshark shows only its start; the rest is filler
     // of the captured length).
     let mut auth = vec![AuthMethod::DIGITAL_SIGNATURE.0, 0, 0, 0];
-    auth.extend(hex(
+    auth.extend(hex_bytes(
         "0c300a06082a8648ce3d0403023045022100f6d16b1051637232d8342bcb6426ac0b658c",
     ));
     auth.resize(88, 0x5a);
@@ -233,12 +227,12 @@ fn child_sa_rekey_request() {
     // rekey-packets frame 39.
     let mut notify = vec![ProtocolId::ESP.0, 4];
     notify.extend_from_slice(&NotifyType::REKEY_SA.0.to_be_bytes());
-    notify.extend(hex("40ae0aec"));
-    let mut ke = hex("001f0000");
-    ke.extend(hex(
+    notify.extend(hex_bytes("40ae0aec"));
+    let mut ke = hex_bytes("001f0000");
+    ke.extend(hex_bytes(
         "72874588a0a39d65a2f44ae6427add89ef0e02925b7f1a3adf912b282e7b081b",
     ));
-    let nonce = hex("3fc1f067092bebf8c0d3df75f35be17723b405f5f96b4e6636222bc5c1852d8e");
+    let nonce = hex_bytes("3fc1f067092bebf8c0d3df75f35be17723b405f5f96b4e6636222bc5c1852d8e");
 
     let mut bytes = raw(PayloadType::SA, &notify);
     bytes.extend(raw(PayloadType::NONCE, &esp_proposal("7e7f9c3e", true)));
@@ -270,16 +264,21 @@ fn child_sa_rekey_request() {
 #[test]
 fn ike_sa_rekey_request_with_an_8_byte_spi() {
     // rekey-time frame 73.
-    let transforms = hex(concat!(
+    let transforms = hex_bytes(concat!(
         "0300000c0100000c800e0080",
         "030000080300000c",
         "0300000802000005",
         "000000080400001f",
     ));
-    let sa = proposal(ProtocolId::IKE, &hex("a442607974ed62d9"), 4, &transforms);
-    let nonce = hex("edadd802629643f25de40a88a3f44ec6398695aa104c2c349385c7b4b9060d1e");
-    let mut ke = hex("001f0000");
-    ke.extend(hex(
+    let sa = proposal(
+        ProtocolId::IKE,
+        &hex_bytes("a442607974ed62d9"),
+        4,
+        &transforms,
+    );
+    let nonce = hex_bytes("edadd802629643f25de40a88a3f44ec6398695aa104c2c349385c7b4b9060d1e");
+    let mut ke = hex_bytes("001f0000");
+    ke.extend(hex_bytes(
         "1adccf8f716b06f14e2ab3d5ee5c1025497d66ffd52bfe75f59110867efac477",
     ));
     let mut bytes = raw(PayloadType::NONCE, &sa);
@@ -295,7 +294,7 @@ fn ike_sa_rekey_request_with_an_8_byte_spi() {
 #[test]
 fn child_sa_delete() {
     // rekey-packets frame 41: INFORMATIONAL [ D ] for ESP SPI 0x40ae0aec.
-    let bytes = raw(PayloadType::NONE, &hex("0304000140ae0aec"));
+    let bytes = raw(PayloadType::NONE, &hex_bytes("0304000140ae0aec"));
     let chain = check(PayloadType::DELETE, &bytes, 12, "[ D ]");
     let Payload::Delete(d) = &chain[0] else {
         panic!("D")
@@ -341,4 +340,8 @@ fn der_from_pem(pem: &str) -> Vec<u8> {
         }
     }
     out
+}
+
+fn hex_bytes(text: &str) -> Vec<u8> {
+    unhex(text).expect("hex")
 }

@@ -9,6 +9,10 @@
 //! Run with `cargo bench -p ike --bench codec`.
 #![allow(clippy::unwrap_used)]
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
+use common::hex;
 use divan::{Bencher, black_box};
 use ike::crypto::{SkProtector, TestRng, default_provider};
 use ike::protect;
@@ -22,14 +26,6 @@ fn main() {
 const REQUEST: &str = include_str!("../src/crypto/testdata/psk-net2net-ike-auth-request.hex");
 const KEYS: &str = include_str!("../src/crypto/testdata/psk-net2net.ikev2_keys");
 
-fn unhex(s: &str) -> Vec<u8> {
-    let s = s.trim();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
-
 /// The initiator's SK protector (SK_ei, SK_ai from the key table).
 fn protector() -> SkProtector {
     let fields: Vec<&str> = KEYS.trim().split(',').collect();
@@ -38,21 +34,21 @@ fn protector() -> SkProtector {
         EncrId::AES_CBC,
         Some(128),
         Some(IntegId::HMAC_SHA2_256_128),
-        &unhex(fields[2]),
-        Some(&unhex(fields[5])),
+        &hex(fields[2]),
+        Some(&hex(fields[5])),
     )
     .unwrap()
 }
 
 #[divan::bench]
 fn outer_parse_emit(bencher: Bencher<'_, '_>) {
-    let bytes = unhex(REQUEST);
+    let bytes = hex(REQUEST);
     bencher.bench(|| Message::parse(black_box(&bytes)).unwrap().emit().unwrap());
 }
 
 #[divan::bench]
 fn inner_parse_emit(bencher: Bencher<'_, '_>) {
-    let bytes = unhex(REQUEST);
+    let bytes = hex(REQUEST);
     let opened = protect::open(&bytes, &protector()).unwrap();
     let first = opened.inner.first().unwrap().payload_type();
     let plaintext = opened.plaintext;
@@ -64,14 +60,14 @@ fn inner_parse_emit(bencher: Bencher<'_, '_>) {
 
 #[divan::bench]
 fn open_and_parse(bencher: Bencher<'_, '_>) {
-    let bytes = unhex(REQUEST);
+    let bytes = hex(REQUEST);
     let sk = protector();
     bencher.bench(|| protect::open(black_box(&bytes), &sk).unwrap());
 }
 
 #[divan::bench]
 fn seal(bencher: Bencher<'_, '_>) {
-    let bytes = unhex(REQUEST);
+    let bytes = hex(REQUEST);
     let sk = protector();
     let opened = protect::open(&bytes, &sk).unwrap();
     let mut header = opened.outer.clone();

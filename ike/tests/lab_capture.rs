@@ -9,7 +9,11 @@
 #![cfg(feature = "default-provider")]
 #![allow(clippy::unwrap_used)]
 
+mod common;
+
 use std::sync::Mutex;
+
+use common::hex;
 
 use ike::crypto::{CryptoError, SecureRandom, SkProtector, default_provider};
 use ike::wire::iana::{EncrId, IntegId};
@@ -20,14 +24,6 @@ const KEYS: &str = include_str!("../src/crypto/testdata/psk-net2net.ikev2_keys")
 
 /// IKE header (28 bytes) + SK generic payload header (4 bytes).
 const BODY_START: usize = 28 + 4;
-
-fn hex(s: &str) -> Vec<u8> {
-    let s = s.trim();
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
 
 struct Keys {
     spi_i: Vec<u8>,

@@ -44,6 +44,16 @@ pub use sk::SkProtector;
 #[cfg(feature = "default-provider")]
 pub use test_provider::{TestRng, test_provider};
 
+/// Bytes of a test vector written in hex (whitespace ignored).
+#[cfg(test)]
+pub(crate) fn hex(s: &str) -> Vec<u8> {
+    let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
+}
+
 /// A cryptographically secure random number generator.
 pub trait SecureRandom: Send + Sync + Debug {
     /// Fills `dest` with random bytes.

@@ -50,15 +50,8 @@ pub fn prf_plus(
 #[cfg(feature = "default-provider")]
 mod tests {
     use super::*;
-    use crate::crypto::default_provider;
+    use crate::crypto::{default_provider, hex};
     use crate::wire::iana::PrfId;
-
-    fn hex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
-    }
 
     /// prf+ with HMAC is HKDF-Expand (RFC 5869 §2.3) with the key as PRK and
     /// the seed as info: both define T(n) = HMAC(K, T(n-1) | S | n).

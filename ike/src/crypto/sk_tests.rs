@@ -1,6 +1,7 @@
 //! SK payload round trips for every supported suite.
 
 use super::*;
+use crate::crypto::hex;
 use crate::crypto::{TestRng, test_provider};
 
 const HEADER_LEN: usize = 28;
@@ -317,13 +318,6 @@ impl SecureRandom for FixedIv {
         dest.copy_from_slice(&self.0[..dest.len()]);
         Ok(())
     }
-}
-
-fn hex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 #[test]
