@@ -10,8 +10,10 @@ use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
 use conformance::captured::{charon_lines, ike_messages, message_key, unhex};
-use ike::crypto::keymat::{child_keys, ike_keys, skeyseed};
-use ike::crypto::{IkeKeyLengths, IkeKeys, Prf, Provider, Secret, SkProtector, default_provider};
+use ike::crypto::keymat::{child_keys, psk_auth, skeyseed};
+use ike::crypto::{
+    IkeKeys, IkeSuite, Prf, Provider, SkProtector, child_key_lengths, default_provider,
+};
 use ike::proposal::{
     Proposal, SelectionFlags, proposals_from_sa, sa_accepting, sa_offering, select,
 };
@@ -160,22 +162,14 @@ fn check_ike_sa_init(fx: &Fixture, name: &str) -> (Proposal, Message, Message) {
     (chosen, request, response)
 }
 
-fn derive(fx: &Fixture, name: &str, provider: &Provider, chosen: &Proposal) -> IkeKeys {
-    let prf = provider
-        .prf(chosen.prf().expect("a PRF"))
-        .expect("supported PRF");
-    let (encr, bits) = chosen.encr().expect("an encryption algorithm");
-    let cipher = provider.sk_cipher(encr, bits).expect("supported cipher");
-    let integ = chosen
-        .integ()
-        .map(|id| provider.integ(id).expect("supported integrity"));
-    let (ni, nr) = (fx.hex("ni"), fx.hex("nr"));
-    let seed = skeyseed(prf, &ni, &nr, &fx.hex("dh_secret"));
+fn derive(fx: &Fixture, name: &str, suite: &IkeSuite, chosen: &Proposal) -> IkeKeys {
+    let (ni, nr, g_ir) = (fx.hex("ni"), fx.hex("nr"), fx.hex("dh_secret"));
+    let seed = skeyseed(suite.prf, &ni, &nr, &g_ir);
     assert_eq!(seed.as_bytes(), fx.hex("skeyseed"), "{name}: SKEYSEED");
     let spi = |key| -> [u8; 8] { fx.hex(key).try_into().expect("8-byte SPI") };
-    let lengths = IkeKeyLengths::new(prf, cipher, integ);
-    let keys =
-        ike_keys(prf, &seed, &ni, &nr, &spi("spi_i"), &spi("spi_r"), lengths).expect("derivation");
+    let keys = suite
+        .derive(&g_ir, &ni, &nr, &spi("spi_i"), &spi("spi_r"))
+        .expect("derivation");
     let aead = chosen.is_aead();
     for (label, ours) in [
         ("sk_d", &keys.sk_d),
@@ -196,36 +190,6 @@ fn derive(fx: &Fixture, name: &str, provider: &Provider, chosen: &Proposal) -> I
         assert_eq!(ours.as_bytes(), fx.hex(label), "{name}: {label}");
     }
     keys
-}
-
-fn protectors(provider: &Provider, chosen: &Proposal, keys: &IkeKeys) -> [SkProtector; 2] {
-    let (encr, bits) = chosen.encr().expect("an encryption algorithm");
-    let integ = chosen.integ();
-    let make = |sk_e: &Secret, sk_a: &Secret| {
-        let sk_a = integ.map(|_| sk_a.as_bytes());
-        SkProtector::new(provider, encr, bits, integ, sk_e.as_bytes(), sk_a).expect("protector")
-    };
-    [
-        make(&keys.sk_ei, &keys.sk_ai),
-        make(&keys.sk_er, &keys.sk_ar),
-    ]
-}
-
-/// RFC 7296 §2.15: prf(prf(PSK, "Key Pad for IKEv2"), RealMessage | Nonce |
-/// prf(SK_p, ID')).
-fn psk_auth(
-    prf: &dyn Prf,
-    psk: &[u8],
-    message: &[u8],
-    nonce: &[u8],
-    sk_p: &Secret,
-    id: &[u8],
-) -> Vec<u8> {
-    let key = prf.compute(psk, &[b"Key Pad for IKEv2"]);
-    let mac_id = prf.compute(sk_p.as_bytes(), &[id]);
-    prf.compute(key.as_bytes(), &[message, nonce, mac_id.as_bytes()])
-        .as_bytes()
-        .to_vec()
 }
 
 fn auth_of(payloads: &[Payload]) -> Vec<u8> {
@@ -290,17 +254,21 @@ fn check_auth(
         &psk,
         &fx.hex("msg_init_i"),
         &fx.hex("nr"),
-        &keys.sk_pi,
+        keys.sk_pi.as_bytes(),
         &fx.hex("id_i"),
-    );
+    )
+    .as_bytes()
+    .to_vec();
     let ours_r = psk_auth(
         prf,
         &psk,
         &fx.hex("msg_init_r"),
         &fx.hex("ni"),
-        &keys.sk_pr,
+        keys.sk_pr.as_bytes(),
         &fx.hex("id_r"),
-    );
+    )
+    .as_bytes()
+    .to_vec();
     assert_eq!(ours_i, fx.hex("auth_i"), "{name}: initiator AUTH");
     assert_eq!(ours_r, fx.hex("auth_r"), "{name}: responder AUTH");
     assert_eq!(auth_of(&chains.0), ours_i, "{name}: AUTH payload sent by a");
@@ -327,14 +295,7 @@ fn check_child(
         fx.hex("child_spi_r"),
         "{name}: responder's ESP SPI"
     );
-    let (encr, bits) = esp.encr().expect("ESP encryption");
-    let encr_len = provider
-        .sk_cipher(encr, bits)
-        .expect("cipher")
-        .key_material_len();
-    let integ_len = esp
-        .integ()
-        .map_or(0, |id| provider.integ(id).expect("integ").key_len());
+    let (encr_len, integ_len) = child_key_lengths(provider, &esp).expect("ESP key lengths");
     let child = child_keys(
         prf,
         &keys.sk_d,
@@ -376,9 +337,11 @@ fn our_derivation_matches_strongswan_for_every_captured_proposal() {
         let fx = Fixture::load(name);
         assert_eq!(fx.text("proposal"), name);
         let (chosen, ..) = check_ike_sa_init(&fx, name);
-        let keys = derive(&fx, name, &provider, &chosen);
-        let prf = provider.prf(chosen.prf().expect("PRF")).expect("supported");
-        let sk = protectors(&provider, &chosen, &keys);
+        let suite = IkeSuite::new(&provider, &chosen).expect("supported suite");
+        let keys = derive(&fx, name, &suite, &chosen);
+        let prf = suite.prf;
+        let (initiator, responder) = suite.protectors(&provider, &keys).expect("protectors");
+        let sk = [initiator, responder];
         let chains = open_all(&fx, name, &sk);
         check_auth(&fx, name, prf, &keys, &chains);
         check_child(&fx, name, &provider, prf, &keys, &chains.1);

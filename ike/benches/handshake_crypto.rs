@@ -15,11 +15,10 @@
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{self, EcdsaKeyPair, KeyPair, UnparsedPublicKey};
 use divan::Bencher;
-use ike::crypto::keymat::{child_keys, ike_keys, skeyseed};
-use ike::crypto::{
-    CryptoError, IkeKeyLengths, IkeKeys, Prf, Provider, SecureRandom, SkProtector, default_provider,
-};
-use ike::wire::iana::{EncrId, IntegId, KeId, PrfId};
+use ike::crypto::keymat::{child_keys, maced_id, psk_auth};
+use ike::crypto::{CryptoError, IkeKeys, IkeSuite, Prf, Provider, SecureRandom, default_provider};
+use ike::proposal::Proposal;
+use ike::wire::iana::{KeId, PrfId, ProtocolId};
 
 fn main() {
     divan::main();
@@ -119,25 +118,13 @@ struct Input {
 }
 
 /// Untimed: the responder's sealed IKE_AUTH response for this iteration.
-fn setup(peer: &Peer, prf: &dyn Prf) -> Input {
+fn setup(peer: &Peer) -> Input {
     let mut random = vec![0; 72];
     peer.provider.rng.fill(&mut random).unwrap();
-    let (keys, _) = ike_sa_init(
-        peer,
-        prf,
-        &ReplayRng(std::sync::Mutex::new((random.clone(), 0))),
-    );
-    let integ = Some(IntegId::HMAC_SHA2_256_128);
-    let (sk_er, sk_ar) = (keys.sk_er.as_bytes(), Some(keys.sk_ar.as_bytes()));
-    let responder = SkProtector::new(
-        &peer.provider,
-        EncrId::AES_CBC,
-        Some(128),
-        integ,
-        sk_er,
-        sk_ar,
-    )
-    .unwrap();
+    let (keys, _) = ike_sa_init(peer, &ReplayRng(std::sync::Mutex::new((random.clone(), 0))));
+    let (_, responder) = suite(&peer.provider)
+        .protectors(&peer.provider, &keys)
+        .unwrap();
     let mut response = sk_headers(responder.sealed_len(peer.auth_payloads.len()));
     responder
         .seal(
@@ -152,8 +139,14 @@ fn setup(peer: &Peer, prf: &dyn Prf) -> Input {
     }
 }
 
+/// The lab's IKE suite: AES-CBC-128, HMAC-SHA2-256-128, PRF-HMAC-SHA2-256.
+fn suite(provider: &Provider) -> IkeSuite {
+    let proposal = Proposal::parse(ProtocolId::IKE, "aes128-sha256-x25519").unwrap();
+    IkeSuite::new(provider, &proposal).unwrap()
+}
+
 /// IKE_SA_INIT crypto: nonce, SPI, keygen, DH, SKEYSEED, SK_*.
-fn ike_sa_init(peer: &Peer, prf: &dyn Prf, rng: &dyn SecureRandom) -> (IkeKeys, [u8; 32]) {
+fn ike_sa_init(peer: &Peer, rng: &dyn SecureRandom) -> (IkeKeys, [u8; 32]) {
     let provider = &peer.provider;
     let (mut ni, mut spi_i) = ([0u8; 32], [0u8; 8]);
     rng.fill(&mut ni).unwrap();
@@ -161,11 +154,9 @@ fn ike_sa_init(peer: &Peer, prf: &dyn Prf, rng: &dyn SecureRandom) -> (IkeKeys, 
     let ke = provider.ke(KeId::CURVE_25519).unwrap().start(rng).unwrap();
     divan::black_box(ke.public_key());
     let g_ir = ke.complete(&peer.ke_r).unwrap();
-    let seed = skeyseed(prf, &ni, &peer.nr, g_ir.as_bytes());
-    let cipher = provider.sk_cipher(EncrId::AES_CBC, Some(128)).unwrap();
-    let integ = provider.integ(IntegId::HMAC_SHA2_256_128).unwrap();
-    let lengths = IkeKeyLengths::new(prf, cipher, Some(integ));
-    let keys = ike_keys(prf, &seed, &ni, &peer.nr, &spi_i, &peer.spi_r, lengths).unwrap();
+    let keys = suite(provider)
+        .derive(g_ir.as_bytes(), &ni, &peer.nr, &spi_i, &peer.spi_r)
+        .unwrap();
     (keys, ni)
 }
 
@@ -173,25 +164,7 @@ fn ike_sa_init(peer: &Peer, prf: &dyn Prf, rng: &dyn SecureRandom) -> (IkeKeys, 
 /// response, KEYMAT.
 fn ike_auth_sk_and_keymat(peer: &Peer, prf: &dyn Prf, keys: &IkeKeys, ni: &[u8], response: &[u8]) {
     let provider = &peer.provider;
-    let integ = Some(IntegId::HMAC_SHA2_256_128);
-    let out = SkProtector::new(
-        provider,
-        EncrId::AES_CBC,
-        Some(128),
-        integ,
-        keys.sk_ei.as_bytes(),
-        Some(keys.sk_ai.as_bytes()),
-    )
-    .unwrap();
-    let inbound = SkProtector::new(
-        provider,
-        EncrId::AES_CBC,
-        Some(128),
-        integ,
-        keys.sk_er.as_bytes(),
-        Some(keys.sk_ar.as_bytes()),
-    )
-    .unwrap();
+    let (out, inbound) = suite(provider).protectors(provider, keys).unwrap();
     let mut request = sk_headers(out.sealed_len(peer.auth_payloads.len()));
     out.seal(provider.rng.as_ref(), &mut request, &peer.auth_payloads)
         .unwrap();
@@ -202,33 +175,19 @@ fn ike_auth_sk_and_keymat(peer: &Peer, prf: &dyn Prf, keys: &IkeKeys, ni: &[u8],
     divan::black_box(child);
 }
 
-/// `InitiatorSignedOctets = RealMessage1 | NonceRData | prf(SK_pi, IDi')`
-/// (RFC 7296 §2.15), returned as parts.
-fn signed_octets_tail(prf: &dyn Prf, sk_p: &[u8], id: &[u8]) -> Vec<u8> {
-    prf.compute(sk_p, &[id]).as_bytes().to_vec()
-}
-
-/// `AUTH = prf(prf(Shared Secret, "Key Pad for IKEv2"), <SignedOctets>)`.
-fn psk_auth(prf: &dyn Prf, message: &[u8], nonce: &[u8], maced_id: &[u8]) -> Vec<u8> {
-    let key = prf.compute(PSK, &[b"Key Pad for IKEv2"]);
-    prf.compute(key.as_bytes(), &[message, nonce, maced_id])
-        .as_bytes()
-        .to_vec()
-}
-
 #[divan::bench]
 fn psk_x25519(bencher: Bencher<'_, '_>) {
     let peer = Peer::new();
     let prf = peer.provider.prf(PrfId::HMAC_SHA2_256).unwrap();
     bencher
-        .with_inputs(|| setup(&peer, prf))
+        .with_inputs(|| setup(&peer))
         .bench_local_values(|input| {
-            let (keys, ni) = ike_sa_init(&peer, prf, &input.rng);
+            let (keys, ni) = ike_sa_init(&peer, &input.rng);
             // Our AUTH, and the one we expect from the responder.
-            let maced_i = signed_octets_tail(prf, keys.sk_pi.as_bytes(), &peer.id_i);
-            let ours = psk_auth(prf, &peer.init_request, &peer.nr, &maced_i);
-            let maced_r = signed_octets_tail(prf, keys.sk_pr.as_bytes(), &peer.id_r);
-            let theirs = psk_auth(prf, &peer.init_response, &ni, &maced_r);
+            let sk_pi = keys.sk_pi.as_bytes();
+            let ours = psk_auth(prf, PSK, &peer.init_request, &peer.nr, sk_pi, &peer.id_i);
+            let sk_pr = keys.sk_pr.as_bytes();
+            let theirs = psk_auth(prf, PSK, &peer.init_response, &ni, sk_pr, &peer.id_r);
             divan::black_box((ours, theirs));
             ike_auth_sk_and_keymat(&peer, prf, &keys, &ni, &input.response);
         });
@@ -242,16 +201,16 @@ fn ecdsa_p256_x25519(bencher: Bencher<'_, '_>) {
     let verifier =
         UnparsedPublicKey::new(&signature::ECDSA_P256_SHA256_ASN1, &peer.peer_ecdsa_public);
     bencher
-        .with_inputs(|| setup(&peer, prf))
+        .with_inputs(|| setup(&peer))
         .bench_local_values(|input| {
-            let (keys, ni) = ike_sa_init(&peer, prf, &input.rng);
-            let maced_i = signed_octets_tail(prf, keys.sk_pi.as_bytes(), &peer.id_i);
-            let octets = [&peer.init_request[..], &peer.nr, &maced_i].concat();
+            let (keys, ni) = ike_sa_init(&peer, &input.rng);
+            let maced_i = maced_id(prf, keys.sk_pi.as_bytes(), &peer.id_i);
+            let octets = [&peer.init_request[..], &peer.nr, maced_i.as_bytes()].concat();
             let signature = peer.ecdsa.sign(&rng, &octets).unwrap();
             divan::black_box(signature);
             // The peer's signature covers its own octets; a fixed message stands
             // in for them (the verify cost does not depend on the content).
-            let maced_r = signed_octets_tail(prf, keys.sk_pr.as_bytes(), &peer.id_r);
+            let maced_r = maced_id(prf, keys.sk_pr.as_bytes(), &peer.id_r);
             divan::black_box(&maced_r);
             verifier
                 .verify(&peer.init_response, &peer.peer_signature)

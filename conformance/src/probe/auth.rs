@@ -2,11 +2,11 @@
 //! and IKE_AUTH with a pre-shared key and the first CHILD_SA (§1.2, §2.15,
 //! §2.17).
 
-use ike::crypto::keymat::{child_keys, ike_keys, skeyseed};
-use ike::crypto::{IkeKeyLengths, Prf, Provider, Secret, SkProtector};
-use ike::proposal::{Proposal, proposals_from_sa, sa_offering, strip_ke};
+use ike::crypto::keymat::{child_keys, psk_auth};
+use ike::crypto::{IkeSuite, Prf, Provider, Secret, SkProtector, child_key_lengths};
+use ike::proposal::{proposals_from_sa, sa_offering, strip_ke};
 use ike::protect::{self, Opened};
-use ike::wire::iana::{AuthMethod, ExchangeType, IntegId, NotifyType, ProtocolId};
+use ike::wire::iana::{AuthMethod, ExchangeType, NotifyType, ProtocolId};
 use ike::wire::{
     Authentication, Codec, Identification, IpRange, Notify, Payload, TrafficSelector,
     TrafficSelectors,
@@ -15,9 +15,6 @@ use ike::wire::{
 use super::sa_init::{SaInit, selected_proposal};
 use super::transport::Transport;
 use super::{Config, ProbeError, check_response, describe, error, request_header};
-
-/// The key pad of PSK authentication (RFC 7296 §2.15).
-const KEY_PAD: &[u8] = b"Key Pad for IKEv2";
 
 /// An established (or being authenticated) IKE SA, initiator side.
 pub(super) struct IkeSa {
@@ -37,24 +34,14 @@ pub(super) struct IkeSa {
 impl IkeSa {
     /// SKEYSEED and the seven keys from the IKE_SA_INIT result.
     pub(super) fn derive(provider: &Provider, init: &SaInit) -> Result<Self, ProbeError> {
-        let proposal = &init.proposal;
-        let unsupported = || ProbeError::Invalid(format!("we cannot use {proposal}"));
-        let prf = proposal
-            .prf()
-            .and_then(|id| provider.prf(id))
-            .ok_or_else(unsupported)?;
-        let (encr, bits) = proposal.encr().ok_or_else(unsupported)?;
-        let cipher = provider.sk_cipher(encr, bits).ok_or_else(unsupported)?;
-        let integ_id = proposal.integ().filter(|id| *id != IntegId::NONE);
-        let integ = match integ_id {
-            Some(id) => Some(provider.integ(id).ok_or_else(unsupported)?),
-            None => None,
-        };
-        let lengths = IkeKeyLengths::new(prf, cipher, integ);
-        let seed = skeyseed(prf, &init.ni, &init.nr, init.g_ir.as_bytes());
-        let spi_i = init.spi_i.to_be_bytes();
-        let spi_r = init.spi_r.to_be_bytes();
-        let keys = ike_keys(prf, &seed, &init.ni, &init.nr, &spi_i, &spi_r, lengths)?;
+        let suite = IkeSuite::new(provider, &init.proposal)?;
+        let keys = suite.derive(
+            init.g_ir.as_bytes(),
+            &init.ni,
+            &init.nr,
+            &init.spi_i.to_be_bytes(),
+            &init.spi_r.to_be_bytes(),
+        )?;
         println!(
             "derived IKE_SA keys: SK_d {}, SK_a 2x{}, SK_e 2x{}, SK_p 2x{} bytes",
             keys.sk_d.len(),
@@ -62,27 +49,11 @@ impl IkeSa {
             keys.sk_ei.len(),
             keys.sk_pi.len()
         );
-        let sk_a = |key: &Secret| integ.map(|_| key.as_bytes().to_vec());
-        let send = SkProtector::new(
-            provider,
-            encr,
-            bits,
-            integ_id,
-            keys.sk_ei.as_bytes(),
-            sk_a(&keys.sk_ai).as_deref(),
-        )?;
-        let recv = SkProtector::new(
-            provider,
-            encr,
-            bits,
-            integ_id,
-            keys.sk_er.as_bytes(),
-            sk_a(&keys.sk_ar).as_deref(),
-        )?;
+        let (send, recv) = suite.protectors(provider, &keys)?;
         Ok(Self {
             spi_i: init.spi_i,
             spi_r: init.spi_r,
-            prf,
+            prf: suite.prf,
             sk_d: keys.sk_d,
             sk_pi: keys.sk_pi,
             sk_pr: keys.sk_pr,
@@ -116,21 +87,6 @@ impl IkeSa {
     }
 }
 
-/// `AUTH = prf(prf(PSK, "Key Pad for IKEv2"), RealMessage | Nonce |
-/// prf(SK_p, ID'))` (RFC 7296 §2.15); `id` is the ID payload body.
-fn psk_auth(
-    prf: &dyn Prf,
-    psk: &[u8],
-    message: &[u8],
-    nonce: &[u8],
-    sk_p: &Secret,
-    id: &[u8],
-) -> Secret {
-    let mac_id = prf.compute(sk_p.as_bytes(), &[id]);
-    let key = prf.compute(psk, &[KEY_PAD]);
-    prf.compute(key.as_bytes(), &[message, nonce, mac_id.as_bytes()])
-}
-
 /// IKE_AUTH: IDi, N(INITIAL_CONTACT), IDr, AUTH, SA, TSi, TSr; checks the
 /// responder's AUTH, IDr, ESP proposal and SPI and traffic selectors, and
 /// derives the CHILD_SA keys.
@@ -149,7 +105,7 @@ pub(super) fn ike_auth(
         &config.psk,
         &init.request,
         &init.nr,
-        &sa.sk_pi,
+        sa.sk_pi.as_bytes(),
         &id_i_body,
     );
     let our_spi = esp_spi(provider)?;
@@ -189,7 +145,7 @@ pub(super) fn ike_auth(
         &config.psk,
         &init.response,
         &init.ni,
-        &sa.sk_pr,
+        sa.sk_pr.as_bytes(),
         &got_id.get_encoding()?,
     );
     if got_auth.method != AuthMethod::PSK || got_auth.data != expected.as_bytes() {
@@ -221,7 +177,7 @@ pub(super) fn ike_auth(
     let ts_i = narrowed(reply.ts_i, &config.local_ts, "TSi")?;
     let ts_r = narrowed(reply.ts_r, &config.remote_ts, "TSr")?;
     println!("selected proposal: {child}");
-    let (encr_len, integ_len) = esp_key_lengths(provider, &child)?;
+    let (encr_len, integ_len) = child_key_lengths(provider, &child)?;
     let keys = child_keys(
         sa.prf, &sa.sk_d, None, &init.ni, &init.nr, encr_len, integ_len,
     )?;
@@ -277,21 +233,6 @@ fn esp_spi(provider: &Provider) -> Result<u32, ProbeError> {
             return Ok(spi);
         }
     }
-}
-
-/// ESP encryption (with salt for AEAD) and integrity key lengths.
-fn esp_key_lengths(provider: &Provider, child: &Proposal) -> Result<(usize, usize), ProbeError> {
-    let unsupported = || ProbeError::Invalid(format!("we cannot key {child}"));
-    let (encr, bits) = child.encr().ok_or_else(unsupported)?;
-    let encr_len = provider
-        .sk_cipher(encr, bits)
-        .ok_or_else(unsupported)?
-        .key_material_len();
-    let integ_len = match child.integ().filter(|id| *id != IntegId::NONE) {
-        Some(id) => provider.integ(id).ok_or_else(unsupported)?.key_len(),
-        None => 0,
-    };
-    Ok((encr_len, integ_len))
 }
 
 /// The responder's selectors: at least one, each inside what we proposed

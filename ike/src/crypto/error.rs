@@ -3,7 +3,7 @@
 use core::fmt;
 
 use crate::proposal::Transform;
-use crate::wire::iana::KeId;
+use crate::wire::iana::{KeId, TransformType};
 
 /// Why a cryptographic operation failed.
 ///
@@ -47,6 +47,8 @@ pub enum CryptoError {
     OutputTooLong,
     /// The random number generator failed.
     Rng,
+    /// A proposal lacks a transform type it needs (encryption, PRF).
+    MissingTransform(TransformType),
     /// The backend reported an internal failure.
     Backend(&'static str),
 }
@@ -65,6 +67,7 @@ impl fmt::Display for CryptoError {
             Self::InvalidRange => f.write_str("byte range outside the message"),
             Self::OutputTooLong => f.write_str("prf+ output longer than 255 blocks"),
             Self::Rng => f.write_str("random number generator failed"),
+            Self::MissingTransform(ty) => write!(f, "proposal has no {ty:?} transform"),
             Self::Backend(what) => write!(f, "crypto backend failure: {what}"),
         }
     }

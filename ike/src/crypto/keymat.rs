@@ -156,6 +156,28 @@ pub fn child_keys(
     })
 }
 
+/// `prf(SK_p, IDx')`, the part of the signed octets that binds the identity
+/// (RFC 7296 §2.15); `id_body` is the ID payload body (type, reserved, data).
+pub fn maced_id(prf: &dyn Prf, sk_p: &[u8], id_body: &[u8]) -> Secret {
+    prf.compute(sk_p, &[id_body])
+}
+
+/// Shared key AUTH data (RFC 7296 §2.15): `prf(prf(Shared Secret, "Key Pad
+/// for IKEv2"), RealMessage | Nonce | prf(SK_p, IDx'))`, where RealMessage is
+/// the sender's IKE_SA_INIT message and Nonce the peer's nonce.
+pub fn psk_auth(
+    prf: &dyn Prf,
+    psk: &[u8],
+    real_message: &[u8],
+    peer_nonce: &[u8],
+    sk_p: &[u8],
+    id_body: &[u8],
+) -> Secret {
+    let key = prf.compute(psk, &[b"Key Pad for IKEv2"]);
+    let id = maced_id(prf, sk_p, id_body);
+    prf.compute(key.as_bytes(), &[real_message, peer_nonce, id.as_bytes()])
+}
+
 #[cfg(test)]
 #[cfg(feature = "default-provider")]
 mod tests {

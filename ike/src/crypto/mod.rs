@@ -26,6 +26,7 @@ pub mod keymat;
 pub mod prf;
 mod secret;
 pub mod sk;
+mod suite;
 
 #[cfg(feature = "default-provider")]
 mod backend;
@@ -40,12 +41,14 @@ pub use keymat::{ChildKeys, IkeKeyLengths, IkeKeys};
 pub use prf::prf_plus;
 pub use secret::Secret;
 pub use sk::SkProtector;
+pub use suite::{IkeSuite, child_key_lengths};
 #[cfg(any(test, feature = "test-provider"))]
 #[cfg(feature = "default-provider")]
 pub use test_provider::{TestRng, test_provider};
 
 /// Bytes of a test vector written in hex (whitespace ignored).
 #[cfg(test)]
+#[cfg(feature = "default-provider")]
 pub(crate) fn hex(s: &str) -> Vec<u8> {
     let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
     (0..s.len())
