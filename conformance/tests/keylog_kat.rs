@@ -363,7 +363,7 @@ fn every_fixture_directory_is_covered() {
 }
 
 #[test]
-fn a_wrong_dh_secret_changes_every_key() {
+fn a_wrong_dh_secret_gives_another_skeyseed() {
     let provider = default_provider();
     let fx = Fixture::load(PROPOSALS[0]);
     let (chosen, ..) = check_ike_sa_init(&fx, PROPOSALS[0]);
