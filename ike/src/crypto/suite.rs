@@ -2,7 +2,7 @@
 //! what they derive: the IKE SA's keys (RFC 7296 §2.14), its SK protectors
 //! (§3.14) and the CHILD_SA key lengths (§2.17).
 
-use super::keymat::{ike_keys, skeyseed};
+use super::keymat::{ike_keys, skeyseed, skeyseed_rekey};
 use super::{CryptoError, IkeKeyLengths, IkeKeys, Integ, Prf, Provider, SkCipher, SkProtector};
 use crate::proposal::{Algorithm, Proposal, Transform};
 use crate::wire::iana::{EncrId, IntegId, TransformType};
@@ -64,6 +64,24 @@ impl IkeSuite {
         spi_r: &[u8; 8],
     ) -> Result<IkeKeys, CryptoError> {
         let seed = skeyseed(self.prf, ni, nr, g_ir);
+        ike_keys(self.prf, &seed, ni, nr, spi_i, spi_r, self.key_lengths())
+    }
+
+    /// The keys of an IKE SA created by a rekey (RFC 7296 §2.18):
+    /// SKEYSEED = prf(SK_d (old), g^ir (new) | Ni | Nr) with the old SA's
+    /// PRF, then the seven keys with this suite's.
+    #[allow(clippy::too_many_arguments)]
+    pub fn derive_rekeyed(
+        &self,
+        old_prf: &dyn Prf,
+        old_sk_d: &[u8],
+        g_ir: &[u8],
+        ni: &[u8],
+        nr: &[u8],
+        spi_i: &[u8; 8],
+        spi_r: &[u8; 8],
+    ) -> Result<IkeKeys, CryptoError> {
+        let seed = skeyseed_rekey(old_prf, old_sk_d, g_ir, ni, nr);
         ike_keys(self.prf, &seed, ni, nr, spi_i, spi_r, self.key_lengths())
     }
 

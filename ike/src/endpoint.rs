@@ -1,0 +1,435 @@
+//! The [`Endpoint`]: every IKE SA of the daemon, the routing of datagrams
+//! to them by SPI (RFC 7296 §2.6), and the one ordered action queue.
+//!
+//! # Driving an endpoint
+//!
+//! Methods come in four kinds (as quinn's `Connection` documents):
+//!
+//! - **getters**: [`Endpoint::sa`], [`Endpoint::sas`];
+//! - **inputs** `handle_*`: [`handle_datagram`](Endpoint::handle_datagram),
+//!   [`handle_timeout`](Endpoint::handle_timeout),
+//!   [`handle_kernel_event`](Endpoint::handle_kernel_event);
+//! - **commands**: [`initiate`](Endpoint::initiate),
+//!   [`create_child`](Endpoint::create_child),
+//!   [`delete_child`](Endpoint::delete_child),
+//!   [`delete_ike`](Endpoint::delete_ike), and [`accept`](Endpoint::accept)
+//!   for an [`Incoming`] IKE_SA_INIT;
+//! - **outputs** `poll_*`: [`poll_action`](Endpoint::poll_action) and
+//!   [`poll_timeout`](Endpoint::poll_timeout).
+//!
+//! After any input or command, drain `poll_action` until it returns
+//! `None`, executing each action in order, then sleep until
+//! `poll_timeout` and call `handle_timeout` with the time then. Time must
+//! never go backwards.
+
+use core::net::SocketAddr;
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+
+use crate::Error;
+use crate::action::{Action, ChildId, DownReason, KernelEvent, SaHandle};
+use crate::auth::Credentials;
+use crate::config::IkeConfig;
+use crate::crypto::Provider;
+use crate::sa::{Ctx, Ids, IkeSa, IkeSaInfo, IkeState};
+use crate::settings::Settings;
+use crate::time::Instant;
+use crate::wire::Message;
+use crate::wire::iana::ExchangeType;
+
+/// A new peer's IKE_SA_INIT request, waiting for the driver to decide
+/// (the DoS gate sits before any SA state is allocated).
+#[derive(Debug)]
+#[must_use]
+pub struct Incoming {
+    local: SocketAddr,
+    remote: SocketAddr,
+    data: Vec<u8>,
+    msg: Message,
+}
+
+impl Incoming {
+    /// Our address it arrived on.
+    pub const fn local(&self) -> SocketAddr {
+        self.local
+    }
+
+    /// The peer's address.
+    pub const fn remote(&self) -> SocketAddr {
+        self.remote
+    }
+}
+
+/// Every IKE SA, routed by SPI.
+pub struct Endpoint {
+    provider: Provider,
+    settings: Settings,
+    credentials: Arc<dyn Credentials>,
+    configs: Vec<Arc<IkeConfig>>,
+    sas: BTreeMap<SaHandle, IkeSa>,
+    /// Our SPI of each SA.
+    by_spi: HashMap<u64, SaHandle>,
+    /// Responder SAs by the initiator's SPI and address, for retransmitted
+    /// IKE_SA_INIT requests (their SPIr is still zero).
+    half_open: HashMap<(u64, SocketAddr), SaHandle>,
+    ids: Ids,
+    actions: VecDeque<Action>,
+    /// IKE SAs created by rekeys during the current call.
+    new_sas: Vec<IkeSa>,
+    /// CHILD_SA moves requested during the current call.
+    moves: Vec<(SaHandle, SaHandle)>,
+}
+
+impl core::fmt::Debug for Endpoint {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Endpoint")
+            .field("sas", &self.sas.len())
+            .field("actions", &self.actions.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Runs `$body` with `$sa` and `$ctx` borrowed from the endpoint.
+macro_rules! with_sa {
+    ($self:ident, $now:expr, $handle:expr, |$sa:ident, $ctx:ident| $body:expr) => {{
+        let Endpoint {
+            provider,
+            settings,
+            credentials,
+            configs,
+            sas,
+            ids,
+            actions,
+            new_sas,
+            moves,
+            ..
+        } = $self;
+        match sas.get_mut(&$handle) {
+            Some($sa) => {
+                let mut ctx = Ctx {
+                    now: $now,
+                    provider,
+                    settings,
+                    credentials: credentials.as_ref(),
+                    configs,
+                    ids,
+                    actions,
+                    new_sas,
+                    moves,
+                };
+                let $ctx = &mut ctx;
+                let result = $body;
+                $self.adopt();
+                $self.reap($handle);
+                Some(result)
+            }
+            None => None,
+        }
+    }};
+}
+
+impl Endpoint {
+    /// An endpoint with no connections; randomness comes from `provider`.
+    pub fn new(provider: Provider, settings: Settings, credentials: Arc<dyn Credentials>) -> Self {
+        Self {
+            provider,
+            settings,
+            credentials,
+            configs: Vec::new(),
+            sas: BTreeMap::new(),
+            by_spi: HashMap::new(),
+            half_open: HashMap::new(),
+            ids: Ids::default(),
+            actions: VecDeque::new(),
+            new_sas: Vec::new(),
+            moves: Vec::new(),
+        }
+    }
+
+    /// Adds or replaces (by name) a connection.
+    pub fn load_config(&mut self, config: Arc<IkeConfig>) {
+        self.configs.retain(|c| c.name != config.name);
+        self.configs.push(config);
+    }
+
+    /// Removes a connection; its SAs stay up.
+    pub fn unload_config(&mut self, name: &str) -> bool {
+        let before = self.configs.len();
+        self.configs.retain(|c| c.name != name);
+        before != self.configs.len()
+    }
+
+    /// The loaded connections.
+    pub fn configs(&self) -> &[Arc<IkeConfig>] {
+        &self.configs
+    }
+
+    /// One SA.
+    pub fn sa(&self, handle: SaHandle) -> Option<IkeSaInfo> {
+        self.sas.get(&handle).map(IkeSa::info)
+    }
+
+    /// Every SA, oldest first.
+    pub fn sas(&self) -> impl Iterator<Item = IkeSaInfo> + '_ {
+        self.sas.values().map(IkeSa::info)
+    }
+
+    /// A datagram for IKE: from port 500, or from port 4500 with the
+    /// non-ESP marker removed. Returns an [`Incoming`] for a new peer's
+    /// IKE_SA_INIT; everything else is routed to its SA or dropped.
+    pub fn handle_datagram(
+        &mut self,
+        now: Instant,
+        local: SocketAddr,
+        remote: SocketAddr,
+        data: &[u8],
+    ) -> Option<Incoming> {
+        let msg = match Message::parse(data) {
+            Ok(msg) => msg,
+            Err(e) => {
+                tracing::debug!("dropping datagram from {remote}: {e}");
+                return None;
+            }
+        };
+        let handle = self.route(&msg, remote);
+        let Some(handle) = handle else {
+            let new = msg.exchange == ExchangeType::IKE_SA_INIT
+                && !msg.flags.is_response()
+                && msg.flags.is_initiator()
+                && msg.spi_r == 0
+                && msg.message_id == 0;
+            return new.then(|| Incoming {
+                local,
+                remote,
+                data: data.to_vec(),
+                msg,
+            });
+        };
+        with_sa!(self, now, handle, |sa, ctx| sa.handle_message(
+            ctx,
+            &msg,
+            data,
+            (local, remote)
+        ));
+        None
+    }
+
+    /// The SA a message belongs to: by our SPI, or by the initiator's SPI
+    /// and address for a repeated IKE_SA_INIT.
+    fn route(&self, msg: &Message, remote: SocketAddr) -> Option<SaHandle> {
+        // the I flag names the sender's role: if set, we are the responder
+        let ours = if msg.flags.is_initiator() {
+            msg.spi_r
+        } else {
+            msg.spi_i
+        };
+        if ours != 0 {
+            return self.by_spi.get(&ours).copied();
+        }
+        self.half_open.get(&(msg.spi_i, remote)).copied()
+    }
+
+    /// Answers a new peer's IKE_SA_INIT with a new responder SA, if a
+    /// connection matches its addresses.
+    pub fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<SaHandle> {
+        let Incoming {
+            local,
+            remote,
+            data,
+            msg,
+        } = incoming;
+        let config = self.configs.iter().find(|c| {
+            let l =
+                c.local_addrs.is_empty() || c.local_addrs.iter().any(|a| a.contains(local.ip()));
+            let r =
+                c.remote_addrs.is_empty() || c.remote_addrs.iter().any(|a| a.contains(remote.ip()));
+            l && r
+        });
+        let Some(config) = config.cloned() else {
+            tracing::info!("no IKE config found for {local}...{remote}");
+            return None;
+        };
+        let sa = {
+            let mut ctx = self.ctx(now);
+            IkeSa::respond(&mut ctx, config, local, remote, msg.spi_i).ok()?
+        };
+        let handle = sa.core.handle;
+        self.by_spi.insert(sa.core.our_spi(), handle);
+        self.half_open.insert((msg.spi_i, remote), handle);
+        self.sas.insert(handle, sa);
+        with_sa!(self, now, handle, |sa, ctx| sa.handle_message(
+            ctx,
+            &msg,
+            &data,
+            (local, remote)
+        ));
+        Some(handle)
+    }
+
+    /// Starts connection `conn` from `local` to `remote`, with CHILD_SA
+    /// `child` in IKE_AUTH.
+    pub fn initiate(
+        &mut self,
+        now: Instant,
+        conn: &str,
+        child: Option<&str>,
+        local: SocketAddr,
+        remote: SocketAddr,
+    ) -> Result<SaHandle, Error> {
+        let config = self
+            .configs
+            .iter()
+            .find(|c| c.name == conn)
+            .cloned()
+            .ok_or(Error::ApiMisuse("no such connection"))?;
+        let child = match child {
+            Some(name) => Some(
+                config
+                    .child(name)
+                    .cloned()
+                    .ok_or(Error::ApiMisuse("no such CHILD_SA configuration"))?,
+            ),
+            None => None,
+        };
+        let sa = {
+            let mut ctx = self.ctx(now);
+            IkeSa::initiate(&mut ctx, config, child, local, remote)?
+        };
+        let handle = sa.core.handle;
+        self.by_spi.insert(sa.core.our_spi(), handle);
+        self.sas.insert(handle, sa);
+        self.adopt();
+        self.reap(handle);
+        Ok(handle)
+    }
+
+    /// Creates CHILD_SA `child` of the SA's connection with CREATE_CHILD_SA.
+    pub fn create_child(&mut self, now: Instant, sa: SaHandle, child: &str) -> Result<(), Error> {
+        let config = self
+            .sas
+            .get(&sa)
+            .and_then(|s| s.core.config.child(child).cloned())
+            .ok_or(Error::ApiMisuse("no such IKE SA or CHILD_SA configuration"))?;
+        with_sa!(self, now, sa, |s, ctx| s.create_child(ctx, config)).unwrap_or(Ok(()))
+    }
+
+    /// Deletes a CHILD_SA (INFORMATIONAL Delete).
+    pub fn delete_child(&mut self, now: Instant, child: ChildId) -> bool {
+        let Some(handle) = self.owner(child) else {
+            return false;
+        };
+        with_sa!(self, now, handle, |s, ctx| s.delete_child(
+            ctx,
+            child,
+            DownReason::Local
+        ))
+        .is_some()
+    }
+
+    /// Deletes an IKE SA and its CHILD_SAs.
+    pub fn delete_ike(&mut self, now: Instant, sa: SaHandle) -> bool {
+        with_sa!(self, now, sa, |s, ctx| s.delete(ctx, DownReason::Local)).is_some()
+    }
+
+    /// The IKE SA a CHILD_SA belongs to.
+    pub fn owner(&self, child: ChildId) -> Option<SaHandle> {
+        self.sas
+            .values()
+            .find(|s| s.core.child(child).is_some())
+            .map(|s| s.core.handle)
+    }
+
+    /// Runs every timer that is due.
+    pub fn handle_timeout(&mut self, now: Instant) {
+        let due: Vec<SaHandle> = self
+            .sas
+            .iter()
+            .filter(|(_, sa)| sa.poll_timeout(&self.settings).is_some_and(|at| at <= now))
+            .map(|(h, _)| *h)
+            .collect();
+        for handle in due {
+            with_sa!(self, now, handle, |sa, ctx| sa.handle_timeout(ctx));
+        }
+    }
+
+    /// A data-plane event (byte/packet limits).
+    pub fn handle_kernel_event(&mut self, now: Instant, event: KernelEvent) {
+        let handles: Vec<SaHandle> = self.sas.keys().copied().collect();
+        for handle in handles {
+            with_sa!(self, now, handle, |sa, ctx| sa
+                .handle_kernel_event(ctx, event));
+        }
+    }
+
+    /// Whether any SA has a request in flight or queued (for tests).
+    #[cfg(test)]
+    pub(crate) fn busy(&self) -> bool {
+        self.sas.values().any(|sa| {
+            sa.exchanges.active_task().is_some() || sa.exchanges.queued().next().is_some()
+        })
+    }
+
+    /// The next action for the driver, in order.
+    #[must_use]
+    pub fn poll_action(&mut self) -> Option<Action> {
+        self.actions.pop_front()
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) must be called next.
+    #[must_use]
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.sas
+            .values()
+            .filter_map(|sa| sa.poll_timeout(&self.settings))
+            .min()
+    }
+
+    fn ctx(&mut self, now: Instant) -> Ctx<'_> {
+        Ctx {
+            now,
+            provider: &self.provider,
+            settings: &self.settings,
+            credentials: self.credentials.as_ref(),
+            configs: &self.configs,
+            ids: &mut self.ids,
+            actions: &mut self.actions,
+            new_sas: &mut self.new_sas,
+            moves: &mut self.moves,
+        }
+    }
+
+    /// Registers IKE SAs created by rekeys and moves CHILD_SAs to their
+    /// new IKE SA (§2.18).
+    fn adopt(&mut self) {
+        for sa in self.new_sas.drain(..) {
+            let handle = sa.core.handle;
+            self.by_spi.insert(sa.core.our_spi(), handle);
+            self.sas.insert(handle, sa);
+        }
+        for (from, to) in core::mem::take(&mut self.moves) {
+            let children = match self.sas.get_mut(&from) {
+                Some(old) => core::mem::take(&mut old.core.children),
+                None => continue,
+            };
+            if let Some(new) = self.sas.get_mut(&to) {
+                new.core.children.extend(children);
+            }
+        }
+    }
+
+    /// Forgets an SA once it is destroyed.
+    fn reap(&mut self, handle: SaHandle) {
+        let Some(sa) = self.sas.get(&handle) else {
+            return;
+        };
+        if sa.core.state != IkeState::Destroyed {
+            return;
+        }
+        let (spi, spi_i, remote) = (sa.core.our_spi(), sa.core.spi_i, sa.core.remote);
+        self.sas.remove(&handle);
+        self.by_spi.remove(&spi);
+        self.half_open
+            .retain(|&(i, _), h| !(i == spi_i && *h == handle));
+        let _ = remote;
+    }
+}
