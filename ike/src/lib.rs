@@ -4,6 +4,7 @@
 //! randomness: time and randomness are passed in by the caller.
 
 pub mod crypto;
+pub mod fragment;
 pub mod proposal;
 pub mod protect;
 pub mod wire;
