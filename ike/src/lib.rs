@@ -12,6 +12,7 @@ pub mod config;
 pub mod crypto;
 mod endpoint;
 mod error;
+pub mod fragment;
 pub mod proposal;
 pub mod protect;
 mod sa;
