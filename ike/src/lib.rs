@@ -9,10 +9,12 @@
 pub mod action;
 pub mod auth;
 pub mod config;
+pub mod cookie;
 pub mod crypto;
 mod endpoint;
 mod error;
 pub mod fragment;
+pub mod natd;
 pub mod proposal;
 pub mod protect;
 mod sa;

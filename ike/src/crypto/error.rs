@@ -3,7 +3,7 @@
 use core::fmt;
 
 use crate::proposal::Transform;
-use crate::wire::iana::{KeId, TransformType};
+use crate::wire::iana::{HashAlgorithm, KeId, TransformType};
 
 /// Why a cryptographic operation failed.
 ///
@@ -12,7 +12,8 @@ use crate::wire::iana::{KeId, TransformType};
 ///   and [`InvalidPublicKey`](Self::InvalidPublicKey) (RFC 7296 §2.21: drop the
 ///   message silently, or answer `INVALID_KE_PAYLOAD` / `INVALID_SYNTAX`).
 /// * Negotiation asked for something this provider cannot do:
-///   [`Unsupported`](Self::Unsupported).
+///   [`Unsupported`](Self::Unsupported); or a feature needs a hash function
+///   the provider lacks: [`UnsupportedHash`](Self::UnsupportedHash).
 /// * The caller passed inconsistent arguments: [`KeyLength`](Self::KeyLength),
 ///   [`InvalidRange`](Self::InvalidRange), [`OutputTooLong`](Self::OutputTooLong).
 /// * The backend or RNG failed: [`Rng`](Self::Rng), [`Backend`](Self::Backend).
@@ -34,6 +35,9 @@ pub enum CryptoError {
     },
     /// The provider has no implementation of this algorithm.
     Unsupported(Transform),
+    /// The provider has no implementation of this hash function (SHA-1 for
+    /// NAT detection, SHA-256 for cookies).
+    UnsupportedHash(HashAlgorithm),
     /// A key has the wrong length for its algorithm.
     KeyLength {
         /// Length the algorithm needs.
@@ -61,6 +65,7 @@ impl fmt::Display for CryptoError {
             Self::InvalidCiphertextLength => f.write_str("invalid length of encrypted payload"),
             Self::InvalidPublicKey { group } => write!(f, "invalid {group:?} public value"),
             Self::Unsupported(alg) => write!(f, "algorithm {} not supported", alg.name()),
+            Self::UnsupportedHash(alg) => write!(f, "hash algorithm {alg} not supported"),
             Self::KeyLength { expected, got } => {
                 write!(f, "key of {got} bytes where {expected} are needed")
             }

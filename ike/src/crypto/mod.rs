@@ -1,5 +1,6 @@
-//! Cryptographic provider: PRFs, key derivation, SK payload protection and
-//! key exchange (RFC 7296 §2.13–2.18, §3.14–3.15).
+//! Cryptographic provider: PRFs, key derivation, SK payload protection,
+//! key exchange (RFC 7296 §2.13–2.18, §3.14–3.15) and plain hash functions
+//! (NAT detection §2.23, cookies §2.6, CERTREQ key hashes §3.7).
 //!
 //! The shape follows rustls' `CryptoProvider`: a [`Provider`] is a plain
 //! struct listing the algorithms it supports **in preference order**; each
@@ -19,7 +20,7 @@ use std::fmt::Debug;
 use std::sync::Arc;
 
 use crate::proposal::{Algorithm, Transform};
-use crate::wire::iana::{EncrId, IntegId, KeId, PrfId};
+use crate::wire::iana::{EncrId, HashAlgorithm, IntegId, KeId, PrfId};
 
 mod error;
 pub mod keymat;
@@ -61,6 +62,27 @@ pub(crate) fn hex(s: &str) -> Vec<u8> {
 pub trait SecureRandom: Send + Sync + Debug {
     /// Fills `dest` with random bytes.
     fn fill(&self, dest: &mut [u8]) -> Result<(), CryptoError>;
+}
+
+/// A hash function (FIPS 180-4), named by its number in the IKEv2 "Hash
+/// Algorithms" registry (RFC 7427 §4). Used unkeyed: NAT detection hashes
+/// are SHA-1 (RFC 7296 §2.23), CERTREQ carries SHA-1 key hashes (§3.7).
+pub trait Hash: Send + Sync + Debug {
+    /// The IANA hash algorithm number.
+    fn id(&self) -> HashAlgorithm;
+    /// Digest length in bytes.
+    fn output_len(&self) -> usize;
+    /// `H(data[0] | data[1] | ...)`, written into `out`, which must be
+    /// exactly [`output_len`](Self::output_len) bytes long (a shorter `out`
+    /// receives a prefix of the digest).
+    fn hash_into(&self, data: &[&[u8]], out: &mut [u8]);
+
+    /// `H(data[0] | data[1] | ...)` as a new vector.
+    fn hash(&self, data: &[&[u8]]) -> Vec<u8> {
+        let mut out = vec![0; self.output_len()];
+        self.hash_into(data, &mut out);
+        out
+    }
 }
 
 /// A pseudorandom function (transform type 2, RFC 7296 §3.3.2).
@@ -234,6 +256,8 @@ pub struct Provider {
     pub integ: Cow<'static, [&'static dyn Integ]>,
     /// Key exchange methods.
     pub ke: Cow<'static, [&'static dyn KeGroup]>,
+    /// Hash functions (strongest first).
+    pub hash: Cow<'static, [&'static dyn Hash]>,
     /// Source of nonces, SPIs, IVs and private values.
     pub rng: Arc<dyn SecureRandom>,
 }
@@ -247,6 +271,11 @@ impl Provider {
     /// The key exchange method with this ID.
     pub fn ke(&self, id: KeId) -> Option<&'static dyn KeGroup> {
         self.ke.iter().copied().find(|ke| ke.id() == id)
+    }
+
+    /// The hash function with this ID.
+    pub fn hash(&self, id: HashAlgorithm) -> Option<&'static dyn Hash> {
+        self.hash.iter().copied().find(|hash| hash.id() == id)
     }
 
     /// The integrity algorithm with this ID.
@@ -317,6 +346,8 @@ mod tests {
         assert!(provider.prf(PrfId::HMAC_MD5).is_none());
         assert!(provider.ke(KeId::CURVE_25519).is_some());
         assert!(provider.integ(IntegId::HMAC_SHA2_256_128).is_some());
+        assert!(provider.hash(HashAlgorithm::SHA1).is_some());
+        assert!(provider.hash(HashAlgorithm::IDENTITY).is_none());
         assert!(matches!(
             provider.sk_cipher(EncrId::AES_CBC, Some(256)),
             Some(SkCipher::Encr(_))

@@ -70,7 +70,7 @@ mod summary;
 mod ts;
 
 #[cfg(test)]
-mod fixtures;
+pub(crate) mod fixtures;
 #[cfg(test)]
 mod proptests;
 

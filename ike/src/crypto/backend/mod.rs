@@ -1,6 +1,7 @@
 //! The bundled backend (cargo feature `default-provider`): RustCrypto for
 //! PRFs, integrity and SK ciphers, aws-lc-rs for X25519 and ECDH,
-//! crypto-bigint for MODP, aws-lc-rs's system RNG.
+//! crypto-bigint for MODP, aws-lc-rs's system RNG; RustCrypto's SHA-1 and
+//! SHA-2 as plain hash functions.
 //!
 //! Not provided (yet): AES-XCBC-PRF-128 (RFC 4434) and AES-CMAC-PRF-128
 //! (RFC 4615) with their integrity counterparts AES-XCBC-96 / AES-CMAC-96,
@@ -17,10 +18,12 @@ use chacha20poly1305::ChaCha20Poly1305;
 use sha1::Sha1;
 use sha2::{Sha256, Sha384, Sha512};
 
+use self::hash::RcHash;
 use self::symmetric::{AesCbc, HmacInteg, HmacPrf, RcAead};
-use super::{Aead, CryptoError, Encr, Integ, KeGroup, Prf, Provider, SecureRandom};
-use crate::wire::iana::{EncrId, IntegId, PrfId};
+use super::{Aead, CryptoError, Encr, Hash, Integ, KeGroup, Prf, Provider, SecureRandom};
+use crate::wire::iana::{EncrId, HashAlgorithm, IntegId, PrfId};
 
+mod hash;
 mod ke;
 mod symmetric;
 
@@ -33,6 +36,11 @@ static HMAC_SHA1_96: HmacInteg<Sha1> = HmacInteg::new(IntegId::HMAC_SHA1_96, 20,
 static HMAC_SHA2_256_128: HmacInteg<Sha256> = HmacInteg::new(IntegId::HMAC_SHA2_256_128, 32, 16);
 static HMAC_SHA2_384_192: HmacInteg<Sha384> = HmacInteg::new(IntegId::HMAC_SHA2_384_192, 48, 24);
 static HMAC_SHA2_512_256: HmacInteg<Sha512> = HmacInteg::new(IntegId::HMAC_SHA2_512_256, 64, 32);
+
+static SHA1: RcHash<Sha1> = RcHash::new(HashAlgorithm::SHA1);
+static SHA2_256: RcHash<Sha256> = RcHash::new(HashAlgorithm::SHA2_256);
+static SHA2_384: RcHash<Sha384> = RcHash::new(HashAlgorithm::SHA2_384);
+static SHA2_512: RcHash<Sha512> = RcHash::new(HashAlgorithm::SHA2_512);
 
 static AES_CBC_128: AesCbc<Aes128> = AesCbc::new(128);
 static AES_CBC_192: AesCbc<Aes192> = AesCbc::new(192);
@@ -97,6 +105,9 @@ pub(super) static KE: &[&dyn KeGroup] = &[
     &ke::MODP_2048,
 ];
 
+/// Hash functions, strongest first.
+pub(super) static HASH: &[&dyn Hash] = &[&SHA2_512, &SHA2_384, &SHA2_256, &SHA1];
+
 /// The operating system's CSPRNG, through aws-lc-rs. The core never uses it
 /// directly: it reaches the core only as [`Provider::rng`].
 #[derive(Debug)]
@@ -117,6 +128,7 @@ pub fn default_provider() -> Provider {
         prf: Cow::Borrowed(PRF),
         integ: Cow::Borrowed(INTEG),
         ke: Cow::Borrowed(KE),
+        hash: Cow::Borrowed(HASH),
         rng: Arc::new(SystemRng(aws_lc_rs::rand::SystemRandom::new())),
     }
 }
