@@ -31,6 +31,7 @@ use crate::action::{Action, ChildId, DownReason, KernelEvent, SaHandle};
 use crate::auth::Credentials;
 use crate::config::IkeConfig;
 use crate::crypto::Provider;
+use crate::natd::NatDetector;
 use crate::sa::{Ctx, Ids, IkeSa, IkeSaInfo, IkeState};
 use crate::settings::Settings;
 use crate::time::Instant;
@@ -65,6 +66,7 @@ pub struct Endpoint {
     provider: Provider,
     settings: Settings,
     credentials: Arc<dyn Credentials>,
+    natd: NatDetector,
     configs: Vec<Arc<IkeConfig>>,
     sas: BTreeMap<SaHandle, IkeSa>,
     /// Our SPI of each SA.
@@ -96,6 +98,7 @@ macro_rules! with_sa {
             provider,
             settings,
             credentials,
+            natd,
             configs,
             sas,
             ids,
@@ -111,6 +114,7 @@ macro_rules! with_sa {
                     provider,
                     settings,
                     credentials: credentials.as_ref(),
+                    natd,
                     configs,
                     ids,
                     actions,
@@ -130,8 +134,16 @@ macro_rules! with_sa {
 
 impl Endpoint {
     /// An endpoint with no connections; randomness comes from `provider`.
-    pub fn new(provider: Provider, settings: Settings, credentials: Arc<dyn Credentials>) -> Self {
-        Self {
+    ///
+    /// # Errors
+    /// If the provider's RNG fails or it lacks SHA-1 (NAT detection).
+    pub fn new(
+        provider: Provider,
+        settings: Settings,
+        credentials: Arc<dyn Credentials>,
+    ) -> Result<Self, crate::crypto::CryptoError> {
+        Ok(Self {
+            natd: NatDetector::new(&provider)?,
             provider,
             settings,
             credentials,
@@ -143,7 +155,7 @@ impl Endpoint {
             actions: VecDeque::new(),
             new_sas: Vec::new(),
             moves: Vec::new(),
-        }
+        })
     }
 
     /// Adds or replaces (by name) a connection.
@@ -326,6 +338,20 @@ impl Endpoint {
         .is_some()
     }
 
+    /// Rekeys a CHILD_SA (CREATE_CHILD_SA with N(REKEY_SA), §2.8).
+    pub fn rekey_child(&mut self, now: Instant, child: ChildId) -> bool {
+        let Some(handle) = self.owner(child) else {
+            return false;
+        };
+        with_sa!(self, now, handle, |s, ctx| s.rekey_child(ctx, child)).is_some()
+    }
+
+    /// Rekeys an IKE SA (§2.18); its CHILD_SAs move to the new one.
+    pub fn rekey_ike(&mut self, now: Instant, sa: SaHandle) -> Result<(), Error> {
+        with_sa!(self, now, sa, |s, ctx| s.rekey(ctx))
+            .unwrap_or(Err(Error::ApiMisuse("no such IKE SA")))
+    }
+
     /// Deletes an IKE SA and its CHILD_SAs.
     pub fn delete_ike(&mut self, now: Instant, sa: SaHandle) -> bool {
         with_sa!(self, now, sa, |s, ctx| s.delete(ctx, DownReason::Local)).is_some()
@@ -390,6 +416,7 @@ impl Endpoint {
             provider: &self.provider,
             settings: &self.settings,
             credentials: self.credentials.as_ref(),
+            natd: &self.natd,
             configs: &self.configs,
             ids: &mut self.ids,
             actions: &mut self.actions,

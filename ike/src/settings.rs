@@ -24,6 +24,10 @@ pub struct Settings {
     pub delete_rekeyed_delay: Duration,
     /// Nonce length in octets (charon sends 32; RFC 7296 §2.10).
     pub nonce_len: usize,
+    /// Tests: the first octet of the next nonce we make, incremented with
+    /// each (strongSwan's `nonce_first_byte`), to decide rekey collisions.
+    #[cfg(test)]
+    pub(crate) nonce_first_byte: Option<core::cell::Cell<u8>>,
 }
 
 impl Default for Settings {
@@ -36,6 +40,8 @@ impl Default for Settings {
             fragment_size: 1280,
             delete_rekeyed_delay: Duration::from_secs(5),
             nonce_len: 32,
+            #[cfg(test)]
+            nonce_first_byte: None,
         }
     }
 }

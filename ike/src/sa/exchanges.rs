@@ -8,6 +8,10 @@ use std::collections::VecDeque;
 
 use super::{Ctx, IkeState, SaCore};
 use crate::action::{Action, DownReason, Transmit};
+use crate::config::Fragmentation;
+use crate::fragment::{
+    AddressFamily, FragmentError, Reassembler, Reassembly, max_message_len, seal_datagrams,
+};
 use crate::protect;
 use crate::task::{self, After, Inbound, Progress, Task};
 use crate::time::Instant;
@@ -41,6 +45,9 @@ pub(crate) struct Exchanges {
     active: Option<Active>,
     queued: VecDeque<Task>,
     cached: Option<Cached>,
+    /// Fragments of the peer's requests and of its responses (RFC 7383).
+    defrag_requests: Reassembler,
+    defrag_responses: Reassembler,
 }
 
 impl Exchanges {
@@ -148,7 +155,7 @@ impl Exchanges {
         if msg.message_id != active.message_id || msg.exchange != active.exchange {
             return;
         }
-        let Some(payloads) = open(sa, msg, bytes) else {
+        let Some(payloads) = open(sa, msg, bytes, &mut self.defrag_responses) else {
             return;
         };
         sa.authentic_from(ctx.settings, path);
@@ -198,7 +205,7 @@ impl Exchanges {
             self.retransmit_response(sa, ctx, msg);
             return;
         }
-        let Some(payloads) = open(sa, msg, bytes) else {
+        let Some(payloads) = open(sa, msg, bytes, &mut self.defrag_requests) else {
             return;
         };
         sa.authentic_from(ctx.settings, path);
@@ -240,12 +247,15 @@ impl Exchanges {
         }
     }
 
-    /// Replays our last response for a retransmitted request (§2.1); other
-    /// message IDs are dropped.
+    /// Replays our last response for a retransmitted request (§2.1; for a
+    /// fragmented request only on its first fragment, RFC 7383 §2.6.1);
+    /// other message IDs are dropped.
     fn retransmit_response(&self, sa: &SaCore, ctx: &mut Ctx<'_>, msg: &Message) {
+        let later_fragment = matches!(msg.payloads.last(), Some(Payload::Skf(f)) if f.number != 1);
         if let Some(cached) = &self.cached
             && cached.message_id == msg.message_id
             && cached.exchange == msg.exchange
+            && !later_fragment
         {
             transmit(sa, ctx, &cached.packets);
         }
@@ -312,9 +322,32 @@ fn seal(
         .keys
         .as_ref()
         .ok_or(crate::Error::ApiMisuse("no keys to protect the message"))?;
-    let sealed = protect::seal(&header, payloads, &keys.outbound, ctx.provider.rng.as_ref())
-        .map_err(protect_error)?;
-    Ok(vec![sealed])
+    let limit = fragment_limit(sa, ctx.settings);
+    let rng = ctx.provider.rng.as_ref();
+    seal_datagrams(&header, payloads, &keys.outbound, rng, limit).map_err(|e| match e {
+        FragmentError::Protect(e) => protect_error(e),
+        e => crate::Error::ApiMisuse(if matches!(e, FragmentError::TooManyFragments { .. }) {
+            "message too large for IKE fragmentation"
+        } else {
+            "fragment size too small"
+        }),
+    })
+}
+
+/// The IKE message size above which we fragment, once both sides
+/// announced support (RFC 7383 §2.3) and `fragmentation` allows sending.
+fn fragment_limit(sa: &SaCore, settings: &crate::settings::Settings) -> Option<usize> {
+    let sends = matches!(
+        sa.config.fragmentation,
+        Fragmentation::Yes | Fragmentation::Force
+    );
+    let family = if sa.remote.is_ipv4() {
+        AddressFamily::Ipv4
+    } else {
+        AddressFamily::Ipv6
+    };
+    (sa.fragmentation && sends)
+        .then(|| max_message_len(settings.fragment_size, family, sa.floated(settings)))
 }
 
 fn protect_error(e: protect::ProtectError) -> crate::Error {
@@ -327,11 +360,26 @@ fn protect_error(e: protect::ProtectError) -> crate::Error {
 
 /// The payloads of a received message, decrypted; `None` drops it
 /// silently (a failed integrity check must not be answered, §2.21).
-fn open(sa: &SaCore, msg: &Message, bytes: &[u8]) -> Option<Vec<Payload>> {
+fn open(
+    sa: &SaCore,
+    msg: &Message,
+    bytes: &[u8],
+    defrag: &mut Reassembler,
+) -> Option<Vec<Payload>> {
     if msg.exchange == ExchangeType::IKE_SA_INIT {
         return Some(msg.payloads.clone());
     }
     let keys = sa.keys.as_ref()?;
+    if matches!(msg.payloads.last(), Some(Payload::Skf(_))) {
+        return match defrag.add(msg, bytes, &keys.inbound) {
+            Ok(Reassembly::Complete(opened)) => Some(opened.inner),
+            Ok(_) => None,
+            Err(e) => {
+                tracing::debug!(sa = %sa.handle, "dropping fragment: {e}");
+                None
+            }
+        };
+    }
     match protect::open(bytes, &keys.inbound) {
         Ok(opened) => Some(opened.inner),
         Err(e) => {

@@ -116,6 +116,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) provider: &'a Provider,
     pub(crate) settings: &'a Settings,
     pub(crate) credentials: &'a dyn Credentials,
+    pub(crate) natd: &'a crate::natd::NatDetector,
     pub(crate) configs: &'a [Arc<IkeConfig>],
     pub(crate) ids: &'a mut Ids,
     pub(crate) actions: &'a mut VecDeque<Action>,

@@ -9,10 +9,10 @@
 //! HDR, SK {D(old)}  -->  <--  HDR, SK {D(old)}
 //! ```
 
-use core::time::Duration;
-
 use super::child_create::{ChildRequest, select_child};
-use super::common::{check_nonce, find, find_notify, first_error, nonce, notify, require};
+use super::common::{
+    check_nonce, find, find_notify, first_error, nonce, notify, require, retry_at,
+};
 use super::informational::{ChildDelete, remove_child};
 use super::{Inbound, Progress, Reply, Task};
 use crate::Error;
@@ -22,10 +22,6 @@ use crate::error::PeerMisbehaved;
 use crate::sa::{ChildState, Ctx, IkeState, SaCore};
 use crate::wire::iana::{ExchangeType, KeId, NotifyType, PayloadType, ProtocolId};
 use crate::wire::{KeyExchange, Notify, Payload};
-
-/// How long to wait before retrying a rekey the peer refused for now
-/// (charon: 15 s less up to 10 s of jitter).
-const RETRY: Duration = Duration::from_secs(10);
 
 /// The peer's rekey of the same CHILD_SA, answered while ours was in flight.
 #[derive(Debug)]
@@ -210,10 +206,10 @@ impl ChildRekey {
             remove_child(sa, ctx, self.old, DownReason::Peer);
             return;
         }
-        let now = ctx.now;
+        let retry = retry_at(ctx);
         if let Some(old) = sa.child_mut(self.old) {
             old.state = ChildState::Installed;
-            old.rekey_at = Some(now + RETRY);
+            old.rekey_at = Some(retry);
         }
     }
 
@@ -283,11 +279,17 @@ pub(crate) fn respond(
     }
     match accept(sa, ctx, request.payloads, old_id) {
         Ok((payloads, new, ni, nr)) => {
+            let collided = ours.is_some();
             if let Some(ours) = ours {
                 ours.collision = Some(Collision { new, ni, nr });
-            } else if let Some(old) = sa.child_mut(old_id) {
-                old.state = ChildState::Rekeyed;
+            }
+            if let Some(old) = sa.child_mut(old_id) {
+                // until our own rekey settles a collision, the peer's new
+                // CHILD_SA replaces the old one if that is deleted first
                 old.successor = Some(new);
+                if !collided {
+                    old.state = ChildState::Rekeyed;
+                }
             }
             ctx.event(Event::ChildRekeyed {
                 sa: sa.handle,

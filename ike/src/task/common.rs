@@ -123,7 +123,26 @@ pub(crate) fn our_id(sa: &SaCore) -> Identification {
 
 /// A fresh nonce of the configured length (§2.10).
 pub(crate) fn nonce(ctx: &Ctx<'_>) -> Result<Vec<u8>, CryptoError> {
-    ctx.random(ctx.settings.nonce_len)
+    #[allow(unused_mut)]
+    let mut nonce = ctx.random(ctx.settings.nonce_len)?;
+    #[cfg(test)]
+    if let (Some(next), Some(first)) = (&ctx.settings.nonce_first_byte, nonce.first_mut()) {
+        // collision tests decide who holds the lowest nonce
+        *first = next.get();
+        next.set(next.get().wrapping_add(1));
+    }
+    Ok(nonce)
+}
+
+/// When to retry an exchange the peer refused for now: charon's 15 s less
+/// up to 10 s of jitter, so that two colliding peers fall out of step.
+pub(crate) fn retry_at(ctx: &Ctx<'_>) -> crate::time::Instant {
+    let mut byte = [0u8; 2];
+    let jitter_ms = match ctx.provider.rng.fill(&mut byte) {
+        Ok(()) => u64::from(u16::from_be_bytes(byte)) % 10_001,
+        Err(_) => 0,
+    };
+    ctx.now + core::time::Duration::from_millis(15_000 - jitter_ms)
 }
 
 /// A received nonce of acceptable length.

@@ -15,12 +15,13 @@ use crate::Error;
 use crate::config::Fragmentation;
 use crate::crypto::ActiveKe;
 use crate::error::PeerMisbehaved;
+use crate::natd::{NatDetection, SourceMode};
 use crate::proposal::{
     IkeSaInitRejection, Proposal, SelectionFlags, choose_ike_sa_init, order_for_ke,
     proposals_from_sa, sa_accepting, sa_offering, supported_ike_proposals,
 };
 use crate::sa::keys_inputs;
-use crate::sa::{Ctx, InitMessages, SaCore, SaKeys};
+use crate::sa::{Ctx, InitMessages, NatState, SaCore, SaKeys};
 use crate::wire::iana::{ExchangeType, HashAlgorithm, KeId, NotifyType, PayloadType, ProtocolId};
 use crate::wire::{KeyExchange, Nonce, Payload};
 
@@ -84,7 +85,7 @@ impl IkeInit {
             }),
             Payload::Nonce(Nonce(self.ni.clone())),
         ]);
-        payloads.extend(natd_payloads(sa, ctx));
+        payloads.extend(natd_payloads(sa, ctx, (sa.spi_i, 0)));
         payloads.extend(capabilities(sa));
         self.ke = Some(ke);
         Ok(payloads)
@@ -138,7 +139,7 @@ impl IkeInit {
         sa.keys = Some(SaKeys::derive(ctx.provider, &proposal, &inputs, true)?);
         sa.init = Some(init);
         learn_capabilities(sa, payloads);
-        process_natd(sa, ctx, payloads);
+        process_natd(sa, ctx, (sa.spi_i, sa.spi_r), payloads);
         Ok(Progress::Done)
     }
 
@@ -231,7 +232,7 @@ fn accept(
     sa.keys = Some(SaKeys::derive(ctx.provider, &proposal, &inputs, false)?);
     sa.init = Some(init);
     learn_capabilities(sa, payloads);
-    process_natd(sa, ctx, payloads);
+    let nat_t = process_natd(sa, ctx, (sa.spi_i, 0), payloads);
     let mut response = vec![
         Payload::Sa(sa_accepting(&proposal)),
         Payload::Ke(KeyExchange {
@@ -240,7 +241,9 @@ fn accept(
         }),
         Payload::Nonce(Nonce(nr)),
     ];
-    response.extend(natd_payloads(sa, ctx));
+    if nat_t {
+        response.extend(natd_payloads(sa, ctx, (sa.spi_i, sa.spi_r)));
+    }
     response.extend(capabilities(sa));
     Ok(response)
 }
@@ -277,15 +280,37 @@ fn learn_capabilities(sa: &mut SaCore, payloads: &[Payload]) {
     }
 }
 
-// MERGE: NAT detection comes from crate::natd
-fn natd_payloads(_sa: &SaCore, _ctx: &Ctx<'_>) -> Vec<Payload> {
-    Vec::new()
+/// Our NAT-D notifies (§2.23): always in a request, in a response only
+/// if the request had them.
+fn natd_payloads(sa: &SaCore, ctx: &Ctx<'_>, spis: (u64, u64)) -> Vec<Payload> {
+    let mode = SourceMode::choose(sa.local.ip(), sa.config.encap);
+    let notifies = ctx.natd.notifies(spis, sa.local, sa.remote, mode);
+    notifies.into_iter().map(Payload::Notify).collect()
 }
 
-// MERGE: NAT detection comes from crate::natd
-fn process_natd(sa: &mut SaCore, ctx: &Ctx<'_>, _payloads: &[Payload]) {
-    if sa.config.encap {
-        sa.nat.encap = true;
+/// Evaluates the peer's NAT-D notifies; with a NAT (or `encap = yes`) ESP
+/// is UDP-encapsulated and IKE moves to port 4500. Returns whether the
+/// peer supports NAT traversal.
+fn process_natd(sa: &mut SaCore, ctx: &Ctx<'_>, spis: (u64, u64), payloads: &[Payload]) -> bool {
+    let mode = SourceMode::choose(sa.local.ip(), sa.config.encap);
+    let NatDetection::Supported(status) =
+        ctx.natd.evaluate(spis, sa.local, sa.remote, mode, payloads)
+    else {
+        return false;
+    };
+    if status.local_behind_nat {
+        tracing::info!("local host is behind NAT, sending keep alives");
+    }
+    if status.remote_behind_nat {
+        tracing::info!("remote host is behind NAT");
+    }
+    sa.nat = NatState {
+        local_behind: status.local_behind_nat,
+        remote_behind: status.remote_behind_nat,
+        encap: status.udp_encap(),
+    };
+    if sa.nat.encap && sa.initiator {
         sa.float(ctx.settings);
     }
+    true
 }

@@ -9,11 +9,9 @@
 //! HDR, SK {D(IKE)} (old SA)  -->  <--  HDR, SK {}
 //! ```
 
-use core::time::Duration;
-
 use super::child_rekey::lowest_is_ours;
 use super::common::{
-    check_nonce, check_selected, find, find_notify, first_error, nonce, notify, require,
+    check_nonce, check_selected, find, find_notify, first_error, nonce, notify, require, retry_at,
 };
 use super::informational::IkeDelete;
 use super::{Inbound, Progress, Reply, Task};
@@ -28,9 +26,6 @@ use crate::proposal::{
 use crate::sa::{Ctx, IkeSa, IkeState, KeyInputs, SaCore, SaKeys};
 use crate::wire::iana::{ExchangeType, KeId, NotifyType, PayloadType, ProtocolId};
 use crate::wire::{KeyExchange, Nonce, Payload};
-
-/// How long to wait before retrying a refused IKE SA rekey.
-const RETRY: Duration = Duration::from_secs(10);
 
 /// The peer's rekey of this IKE SA, answered while ours was in flight.
 #[derive(Debug)]
@@ -203,7 +198,7 @@ impl IkeRekey {
             return;
         }
         sa.state = IkeState::Established;
-        sa.rekey_at = Some(ctx.now + RETRY);
+        sa.rekey_at = Some(retry_at(ctx));
     }
 
     pub(crate) fn abort(&self, sa: &mut SaCore) {

@@ -2,9 +2,11 @@
 //! exchange scripted in RFC 7296 notation, with assertions on the actions
 //! and on what each side's recording data plane holds.
 
+mod collisions;
 mod establish;
 mod informational;
 mod pair;
+mod rekey;
 
 use core::net::{IpAddr, Ipv4Addr};
 use core::time::Duration;

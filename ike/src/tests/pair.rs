@@ -138,7 +138,7 @@ impl Node {
             any: Some(psk.to_vec()),
         });
         Self {
-            ep: Endpoint::new(test_provider(seed), settings, creds),
+            ep: Endpoint::new(test_provider(seed), settings, creds).unwrap(),
             addr: SocketAddr::new(addr, 500),
             kernel: Kernel::default(),
             events: Vec::new(),
@@ -179,6 +179,10 @@ pub(crate) struct Pair {
     /// Drop the next N datagrams sent by A / by B.
     pub(crate) drop_from_a: usize,
     pub(crate) drop_from_b: usize,
+    /// Extra delay for the next datagram sent by B (reordering on demand).
+    pub(crate) delay_next_from_b: Option<Duration>,
+    /// A sits behind a NAT with this public address (ports map +1000).
+    pub(crate) nat_a: Option<IpAddr>,
     rng: TestRng,
 }
 
@@ -191,15 +195,44 @@ impl Pair {
     }
 
     pub(crate) fn with_psks(a: IkeConfig, b: IkeConfig, psk_a: &[u8], psk_b: &[u8]) -> Self {
+        Self::build(
+            a,
+            b,
+            (psk_a, psk_b),
+            (Settings::default(), Settings::default()),
+            (1, 2),
+        )
+    }
+
+    /// A pair with its own settings and RNG seeds per side.
+    pub(crate) fn with_settings(
+        a: IkeConfig,
+        b: IkeConfig,
+        settings: (Settings, Settings),
+        seeds: (u64, u64),
+    ) -> Self {
+        let psk = b"secret-psk-0123456789";
+        Self::build(a, b, (psk, psk), settings, seeds)
+    }
+
+    fn build(
+        a: IkeConfig,
+        b: IkeConfig,
+        (psk_a, psk_b): (&[u8], &[u8]),
+        (settings_a, settings_b): (Settings, Settings),
+        (seed_a, seed_b): (u64, u64),
+    ) -> Self {
         let mut pair = Self {
-            a: Node::new(1, A, psk_a, Settings::default()),
-            b: Node::new(2, B, psk_b, Settings::default()),
+            a: Node::new(seed_a, A, psk_a, settings_a),
+            b: Node::new(seed_b, B, psk_b, settings_b),
             now: Instant::ZERO,
             latency: Duration::from_millis(10),
             impair: Impairments::default(),
             drop_from_a: 0,
             drop_from_b: 0,
-            rng: TestRng::new(99),
+            rng: TestRng::new(99 ^ seed_a ^ (seed_b << 8)),
+            nat_a: None,
+            delay_next_from_b: None,
         };
         pair.a.ep.load_config(Arc::new(a));
         pair.b.ep.load_config(Arc::new(b));
@@ -244,7 +277,22 @@ impl Pair {
         }
     }
 
+    /// A NAT in front of A: A's source becomes the public address (port
+    /// + 1000) on the way out, and back on the way in.
+    fn translate(&self, from_a: bool, mut t: Transmit) -> Transmit {
+        let Some(public) = self.nat_a else {
+            return t;
+        };
+        if from_a {
+            t.local = SocketAddr::new(public, t.local.port() + 1000);
+        } else if t.remote.ip() == public {
+            t.remote = SocketAddr::new(self.a.addr.ip(), t.remote.port() - 1000);
+        }
+        t
+    }
+
     fn send(&mut self, from_a: bool, t: Transmit) {
+        let t = self.translate(from_a, t);
         let dropper = if from_a {
             &mut self.drop_from_a
         } else {
@@ -257,6 +305,11 @@ impl Pair {
         if self.chance(self.impair.loss) {
             return;
         }
+        let held = if from_a {
+            None
+        } else {
+            self.delay_next_from_b.take()
+        };
         let copies = if self.chance(self.impair.duplicate) {
             2
         } else {
@@ -268,7 +321,7 @@ impl Pair {
             } else {
                 Duration::ZERO
             };
-            let at = self.now + self.latency + extra;
+            let at = self.now + self.latency + extra + held.unwrap_or_default();
             let to = if from_a { &mut self.b } else { &mut self.a };
             let pos = to
                 .inbound
