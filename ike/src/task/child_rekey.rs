@@ -181,10 +181,7 @@ impl ChildRekey {
                 },
             ),
         };
-        if let Some(old) = sa.child_mut(self.old) {
-            old.state = ChildState::Rekeyed;
-            old.successor = Some(survivor);
-        }
+        awaiting_delete(sa, ctx, self.old, survivor);
         Progress::Followed(Task::ChildDelete(follow))
     }
 
@@ -196,10 +193,7 @@ impl ChildRekey {
             request.release(ctx);
         }
         if let Some(theirs) = self.collision.take() {
-            if let Some(old) = sa.child_mut(self.old) {
-                old.state = ChildState::Rekeyed;
-                old.successor = Some(theirs.new);
-            }
+            awaiting_delete(sa, ctx, self.old, theirs.new);
             return;
         }
         if *e == Error::Notified(NotifyType::CHILD_SA_NOT_FOUND) {
@@ -222,6 +216,17 @@ impl ChildRekey {
         {
             old.state = ChildState::Installed;
         }
+    }
+}
+
+/// `old` was replaced by `successor` and waits for its delete; if neither
+/// side sends one in time, we do.
+fn awaiting_delete(sa: &mut SaCore, ctx: &Ctx<'_>, old: ChildId, successor: ChildId) {
+    let grace = ctx.now + super::ike_rekey::REKEYED_GRACE;
+    if let Some(old) = sa.child_mut(old) {
+        old.state = ChildState::Rekeyed;
+        old.successor = Some(successor);
+        old.expire_at = Some(old.expire_at.map_or(grace, |at| at.min(grace)));
     }
 }
 
@@ -283,13 +288,14 @@ pub(crate) fn respond(
             if let Some(ours) = ours {
                 ours.collision = Some(Collision { new, ni, nr });
             }
-            if let Some(old) = sa.child_mut(old_id) {
-                // until our own rekey settles a collision, the peer's new
+            if collided {
+                // until our own rekey settles the collision, the peer's new
                 // CHILD_SA replaces the old one if that is deleted first
-                old.successor = Some(new);
-                if !collided {
-                    old.state = ChildState::Rekeyed;
+                if let Some(old) = sa.child_mut(old_id) {
+                    old.successor = Some(new);
                 }
+            } else {
+                awaiting_delete(sa, ctx, old_id, new);
             }
             ctx.event(Event::ChildRekeyed {
                 sa: sa.handle,

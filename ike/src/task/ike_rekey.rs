@@ -27,6 +27,9 @@ use crate::sa::{Ctx, IkeSa, IkeState, KeyInputs, SaCore, SaKeys};
 use crate::wire::iana::{ExchangeType, KeId, NotifyType, PayloadType, ProtocolId};
 use crate::wire::{KeyExchange, Nonce, Payload};
 
+/// How long a replaced SA waits for the peer's delete.
+pub(crate) const REKEYED_GRACE: core::time::Duration = core::time::Duration::from_secs(30);
+
 /// The peer's rekey of this IKE SA, answered while ours was in flight.
 #[derive(Debug)]
 pub(crate) struct IkeCollision {
@@ -211,6 +214,8 @@ impl IkeRekey {
 /// `new` replaces `sa`: the CHILD_SAs move over, `sa` waits for its delete.
 fn adopt(sa: &mut SaCore, ctx: &mut Ctx<'_>, new: SaHandle) {
     sa.state = IkeState::Rekeyed;
+    // if the peer never deletes it, we do (charon does the same)
+    sa.expire_at = Some(ctx.now + REKEYED_GRACE);
     ctx.moves.push((sa.handle, new));
     ctx.event(Event::IkeRekeyed {
         old: sa.handle,

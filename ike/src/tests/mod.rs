@@ -5,8 +5,10 @@
 mod collisions;
 mod establish;
 mod informational;
-mod pair;
+mod lossy;
+pub(crate) mod pair;
 mod rekey;
+mod transport;
 
 use core::net::{IpAddr, Ipv4Addr};
 use core::time::Duration;

@@ -128,6 +128,8 @@ pub(crate) struct Node {
     pub(crate) addr: SocketAddr,
     pub(crate) kernel: Kernel,
     pub(crate) events: Vec<Event>,
+    /// Sizes of the IKE messages it sent after IKE_SA_INIT.
+    pub(crate) sizes: Vec<usize>,
     /// Datagrams on their way to this node: (arrival, transmit).
     inbound: VecDeque<(Instant, Transmit)>,
 }
@@ -142,6 +144,7 @@ impl Node {
             addr: SocketAddr::new(addr, 500),
             kernel: Kernel::default(),
             events: Vec::new(),
+            sizes: Vec::new(),
             inbound: VecDeque::new(),
         }
     }
@@ -269,7 +272,12 @@ impl Pair {
                 };
                 node.kernel.apply(&action);
                 match action {
-                    Action::Transmit(t) => self.send(from_a, t),
+                    Action::Transmit(t) => {
+                        if Message::parse(&t.data).is_ok_and(|m| m.message_id > 0) {
+                            node.sizes.push(t.data.len());
+                        }
+                        self.send(from_a, t);
+                    }
                     Action::Event(e) => node.events.push(e),
                     _ => {}
                 }
