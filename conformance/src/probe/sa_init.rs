@@ -1,16 +1,13 @@
 //! The IKE_SA_INIT exchange (RFC 7296 §1.2): SA, KE, Ni and NAT detection
 //! (§2.23), with one retry after INVALID_KE_PAYLOAD (§1.2) or COOKIE (§2.6).
 
-use core::net::IpAddr;
-use core::slice;
+use core::net::SocketAddr;
 
 use ike::crypto::{Provider, Secret};
-use ike::proposal::{
-    Proposal, SelectionFlags, order_for_ke, proposals_from_sa, sa_offering, select,
-};
-use ike::wire::iana::{ExchangeType, KeId, NotifyType, ProtocolId, TransformType};
+use ike::natd::{NatDetection, NatDetector, SourceMode};
+use ike::proposal::{Proposal, check_selected, order_for_ke, proposals_from_sa, sa_offering};
+use ike::wire::iana::{ExchangeType, KeId, NotifyType, ProtocolId};
 use ike::wire::{KeyExchange, Message, Nonce, Notify, Payload};
-use sha1::{Digest, Sha1};
 
 use super::transport::{IKE_PORT, Transport};
 use super::{Config, ProbeError, check_response, error, request_header};
@@ -44,6 +41,7 @@ pub(super) fn ike_sa_init(
     transport: &Transport,
 ) -> Result<SaInit, ProbeError> {
     let rng = provider.rng.as_ref();
+    let natd = NatDetector::new(provider)?;
     let spi_i = loop {
         let mut spi = [0u8; 8];
         rng.fill(&mut spi)?;
@@ -72,15 +70,10 @@ pub(super) fn ike_sa_init(
                 data: ke.public_key().to_vec(),
             }),
             Payload::Nonce(Nonce(ni.clone())),
-            notify(
-                NotifyType::NAT_DETECTION_SOURCE_IP,
-                natd(spi_i, 0, config.local),
-            ),
-            notify(
-                NotifyType::NAT_DETECTION_DESTINATION_IP,
-                natd(spi_i, 0, config.remote),
-            ),
         ]);
+        let (local, remote) = endpoints(config);
+        let notifies = natd.notifies((spi_i, 0), local, remote, SourceMode::Real);
+        payloads.extend(notifies.into_iter().map(Payload::Notify));
         let mut msg = request_header(spi_i, 0, ExchangeType::IKE_SA_INIT, 0);
         msg.payloads = payloads;
         println!("generating {msg}");
@@ -111,7 +104,9 @@ pub(super) fn ike_sa_init(
             continue;
         }
         error::check_no_error_notify(ExchangeType::IKE_SA_INIT, &reply.payloads)?;
-        return accept(config, &proposals, group, ke, ni, request, response, &reply);
+        return accept(
+            config, &natd, &proposals, group, ke, ni, request, response, &reply,
+        );
     }
     Err(ProbeError::Invalid(format!(
         "no IKE_SA_INIT succeeded after {MAX_ATTEMPTS} attempts"
@@ -122,6 +117,7 @@ pub(super) fn ike_sa_init(
 #[allow(clippy::too_many_arguments)]
 fn accept(
     config: &Config,
+    natd: &NatDetector,
     offered: &[Proposal],
     group: KeId,
     ke: Box<dyn ike::crypto::ActiveKe>,
@@ -160,7 +156,7 @@ fn accept(
     println!("selected proposal: {proposal}");
     println!("IKE_SA SPIs {:016x}_i {spi_r:016x}_r", reply.spi_i);
     let g_ir = ke.complete(&ke_r.data)?;
-    let nat_detected = nat_detection(config, reply);
+    let nat_detected = nat_detection(natd, config, reply);
     Ok(SaInit {
         spi_i: reply.spi_i,
         spi_r,
@@ -182,81 +178,40 @@ pub(super) fn selected_proposal(
     protocol: ProtocolId,
     skip_ke: bool,
 ) -> Result<Proposal, ProbeError> {
-    let [proposal] = received else {
-        return Err(ProbeError::Invalid(format!(
-            "the response's SA has {} proposals, not 1",
-            received.len()
-        )));
-    };
-    let types = [
-        TransformType::ENCR,
-        TransformType::PRF,
-        TransformType::INTEG,
-        TransformType::KE,
-        TransformType::ESN,
-    ];
-    let doubled = types.iter().any(|&ty| proposal.of_type(ty).count() > 1);
-    let flags = SelectionFlags {
-        skip_ke,
-        ..SelectionFlags::default()
-    };
-    // the number names the proposal of ours it was taken from (§3.3.1)
-    let ours = usize::from(proposal.number)
-        .checked_sub(1)
-        .and_then(|i| offered.get(i));
-    let matches = ours.is_some_and(|ours| select(slice::from_ref(ours), received, flags).is_some());
-    if proposal.protocol != protocol || doubled || !matches {
-        return Err(ProbeError::Invalid(format!(
-            "the responder selected {proposal}, which is not one of ours"
-        )));
-    }
-    Ok(proposal.clone())
+    check_selected(received, offered, protocol, skip_ke).ok_or_else(|| {
+        let names: Vec<String> = received.iter().map(ToString::to_string).collect();
+        ProbeError::Invalid(format!(
+            "the responder selected {}, which is not one of ours",
+            names.join(", ")
+        ))
+    })
 }
 
-/// RFC 7296 §2.23: compares the responder's NAT-D hashes with ours and
-/// prints what charon would.
-fn nat_detection(config: &Config, reply: &Message) -> bool {
-    let hashes = |ty| -> Vec<&[u8]> {
-        reply
-            .payloads
-            .iter()
-            .filter_map(|p| match p {
-                Payload::Notify(n) if n.ty == ty => Some(n.data.as_slice()),
-                _ => None,
-            })
-            .collect()
-    };
-    let sources = hashes(NotifyType::NAT_DETECTION_SOURCE_IP);
-    let destinations = hashes(NotifyType::NAT_DETECTION_DESTINATION_IP);
-    if sources.is_empty() || destinations.is_empty() {
+/// RFC 7296 §2.23 with [`NatDetector`]: prints what charon would.
+fn nat_detection(natd: &NatDetector, config: &Config, reply: &Message) -> bool {
+    let (local, remote) = endpoints(config);
+    let spis = (reply.spi_i, reply.spi_r);
+    let NatDetection::Supported(status) =
+        natd.evaluate(spis, local, remote, SourceMode::Real, &reply.payloads)
+    else {
         println!("responder does not support NAT traversal");
         return false;
-    }
-    let remote = natd(reply.spi_i, reply.spi_r, config.remote);
-    let local = natd(reply.spi_i, reply.spi_r, config.local);
-    let remote_nat = !sources.contains(&remote.as_slice());
-    let local_nat = !destinations.contains(&local.as_slice());
-    if remote_nat {
+    };
+    if status.remote_behind_nat {
         println!("remote host is behind NAT");
     }
-    if local_nat {
+    if status.local_behind_nat {
         println!("local host is behind NAT");
     }
-    remote_nat || local_nat
+    status.udp_encap()
 }
 
-/// `SHA-1(SPIi | SPIr | IP | Port)` (RFC 7296 §2.23), always for port 500
-/// here since IKE_SA_INIT goes there.
-fn natd(spi_i: u64, spi_r: u64, addr: IpAddr) -> Vec<u8> {
-    let mut hash = Sha1::new();
-    hash.update(spi_i.to_be_bytes());
-    hash.update(spi_r.to_be_bytes());
-    match addr {
-        IpAddr::V4(a) => hash.update(a.octets()),
-        IpAddr::V6(a) => hash.update(a.octets()),
-    }
-    hash.update(IKE_PORT.to_be_bytes());
-    hash.finalize().to_vec()
+/// Both IKE_SA_INIT endpoints: always port 500.
+fn endpoints(config: &Config) -> (SocketAddr, SocketAddr) {
+    (
+        SocketAddr::new(config.local, IKE_PORT),
+        SocketAddr::new(config.remote, IKE_PORT),
+    )
 }
 
 fn notify(ty: NotifyType, data: Vec<u8>) -> Payload {

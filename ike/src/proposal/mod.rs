@@ -14,7 +14,8 @@ use core::fmt;
 pub use convert::{proposals_from_sa, sa_accepting, sa_offering};
 pub use defaults::{default_esp_proposals, default_ike_proposals, defaults_for};
 pub use select::{
-    IkeSaInitRejection, SelectionFlags, choose_ike_sa_init, order_for_ke, select, strip_ke,
+    IkeSaInitRejection, SelectionFlags, check_selected, choose_ike_sa_init, order_for_ke, select,
+    strip_ke,
 };
 pub use supported::supported_ike_proposals;
 

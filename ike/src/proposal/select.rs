@@ -179,3 +179,36 @@ pub fn choose_ike_sa_init(
         Err(IkeSaInitRejection::InvalidKe { wanted })
     }
 }
+
+/// The initiator's check of a responder's SA payload (RFC 7296 §2.7,
+/// §3.3.1): exactly one proposal, at most one transform of each type, and
+/// it must be acceptable under the offered proposal its number names.
+/// Returns that proposal, or `None` if it was not ours.
+pub fn check_selected(
+    received: &[Proposal],
+    offered: &[Proposal],
+    protocol: ProtocolId,
+    skip_ke: bool,
+) -> Option<Proposal> {
+    let [proposal] = received else {
+        return None;
+    };
+    let types = [
+        TransformType::ENCR,
+        TransformType::PRF,
+        TransformType::INTEG,
+        TransformType::KE,
+        TransformType::ESN,
+    ];
+    let doubled = types.iter().any(|&ty| proposal.of_type(ty).count() > 1);
+    let flags = SelectionFlags {
+        skip_ke,
+        ..SelectionFlags::default()
+    };
+    let ours = usize::from(proposal.number)
+        .checked_sub(1)
+        .and_then(|i| offered.get(i));
+    let matches =
+        ours.is_some_and(|ours| select(core::slice::from_ref(ours), received, flags).is_some());
+    (proposal.protocol == protocol && !doubled && matches).then(|| proposal.clone())
+}

@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::common::{
     check_nonce, check_selected, child_spi, find, find_notify, first_error, has_notify, nonce,
-    notify, require,
+    notify, refusal, require, start_ke,
 };
 use super::{Inbound, Progress, Reply, Task};
 use crate::Error;
@@ -371,12 +371,7 @@ impl ChildCreate {
     ) -> Result<Option<Vec<Payload>>, Error> {
         let ke = match self.group {
             Some(group) => {
-                let kg = ctx.provider.ke(group).ok_or(Error::NoProposalChosen)?;
-                let active = kg.start(ctx.provider.rng.as_ref())?;
-                let payload = KeyExchange {
-                    group,
-                    data: active.public_key().to_vec(),
-                };
+                let (active, payload) = start_ke(ctx, group)?;
                 self.ke = Some(active);
                 Some(payload)
             }
@@ -471,15 +466,7 @@ pub(crate) fn respond(
         Ok(payloads) => Reply::keep(payloads),
         Err(e) => {
             tracing::info!("refusing CHILD_SA: {e}");
-            let data = match &e {
-                Error::InvalidKe { wanted } => wanted.0.to_be_bytes().to_vec(),
-                _ => Vec::new(),
-            };
-            let payloads = e
-                .notify()
-                .map(|ty| vec![notify(ty, data)])
-                .unwrap_or_default();
-            Reply::keep(payloads)
+            refusal(&e)
         }
     }
 }
@@ -505,12 +492,7 @@ pub(crate) fn respond_ke(
     match (wanted, ke_i) {
         (None, _) => Ok((None, None)),
         (Some(wanted), Some(ke_i)) if ke_i.group == wanted => {
-            let kg = ctx.provider.ke(wanted).ok_or(Error::NoProposalChosen)?;
-            let ke = kg.start(ctx.provider.rng.as_ref())?;
-            let ke_r = KeyExchange {
-                group: wanted,
-                data: ke.public_key().to_vec(),
-            };
+            let (ke, ke_r) = start_ke(ctx, wanted)?;
             Ok((Some(ke.complete(&ke_i.data)?), Some(ke_r)))
         }
         (Some(wanted), _) => Err(Error::InvalidKe { wanted }),

@@ -11,7 +11,8 @@
 
 use super::child_create::{ChildRequest, select_child};
 use super::common::{
-    check_nonce, find, find_notify, first_error, nonce, notify, require, retry_at,
+    check_nonce, find, find_notify, first_error, nonce, notify, refusal, require, retry_at,
+    start_ke,
 };
 use super::informational::{ChildDelete, remove_child};
 use super::{Inbound, Progress, Reply, Task};
@@ -21,7 +22,7 @@ use crate::crypto::{ActiveKe, Secret};
 use crate::error::PeerMisbehaved;
 use crate::sa::{ChildState, Ctx, IkeState, SaCore};
 use crate::wire::iana::{ExchangeType, KeId, NotifyType, PayloadType, ProtocolId};
-use crate::wire::{KeyExchange, Notify, Payload};
+use crate::wire::{Notify, Payload};
 
 /// The peer's rekey of the same CHILD_SA, answered while ours was in flight.
 #[derive(Debug)]
@@ -75,12 +76,7 @@ impl ChildRekey {
         }
         let ke = match self.group {
             Some(group) => {
-                let kg = ctx.provider.ke(group).ok_or(Error::NoProposalChosen)?;
-                let active = kg.start(ctx.provider.rng.as_ref())?;
-                let payload = KeyExchange {
-                    group,
-                    data: active.public_key().to_vec(),
-                };
+                let (active, payload) = start_ke(ctx, group)?;
                 self.ke = Some(active);
                 Some(payload)
             }
@@ -306,15 +302,7 @@ pub(crate) fn respond(
         }
         Err(e) => {
             tracing::info!("refusing CHILD_SA rekey: {e}");
-            let data = match &e {
-                Error::InvalidKe { wanted } => wanted.0.to_be_bytes().to_vec(),
-                _ => Vec::new(),
-            };
-            Reply::keep(
-                e.notify()
-                    .map(|ty| vec![notify(ty, data)])
-                    .unwrap_or_default(),
-            )
+            refusal(&e)
         }
     }
 }

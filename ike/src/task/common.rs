@@ -2,15 +2,19 @@
 //! responder's choice, identities, nonces and SPIs.
 
 use core::net::IpAddr;
-use core::slice;
 
+use super::Reply;
 use crate::Error;
+use crate::crypto::ActiveKe;
 use crate::crypto::CryptoError;
 use crate::error::PeerMisbehaved;
-use crate::proposal::{Proposal, SelectionFlags, select};
+use crate::proposal::{
+    IkeSaInitRejection, Proposal, SelectionFlags, choose_ike_sa_init, proposals_from_sa,
+    supported_ike_proposals,
+};
 use crate::sa::{Ctx, SaCore};
-use crate::wire::iana::{NotifyType, PayloadType, ProtocolId, TransformType};
-use crate::wire::{Identification, Notify, Payload};
+use crate::wire::iana::{KeId, NotifyType, PayloadType, ProtocolId};
+use crate::wire::{Identification, KeyExchange, Notify, Payload};
 
 /// Shortest and longest nonce accepted (RFC 7296 §3.9).
 const NONCE_LEN: core::ops::RangeInclusive<usize> = 16..=256;
@@ -70,38 +74,65 @@ pub(crate) fn require<T>(
     )))
 }
 
-/// The one proposal of a response, checked against our offer: it must be
-/// one we offered (§2.7, §3.3.1: its number names ours) with at most one
-/// transform of each type.
+/// The one proposal of a response, checked against our offer
+/// ([`proposal::check_selected`](crate::proposal::check_selected)).
 pub(crate) fn check_selected(
     received: &[Proposal],
     offered: &[Proposal],
     protocol: ProtocolId,
     skip_ke: bool,
 ) -> Result<Proposal, Error> {
-    let [proposal] = received else {
-        return Err(PeerMisbehaved::ProposalNotOffered.into());
+    crate::proposal::check_selected(received, offered, protocol, skip_ke)
+        .ok_or(Error::PeerMisbehaved(PeerMisbehaved::ProposalNotOffered))
+}
+
+/// Starts our side of a key exchange: the secret half and the KE payload.
+pub(crate) fn start_ke(
+    ctx: &Ctx<'_>,
+    group: KeId,
+) -> Result<(Box<dyn ActiveKe>, KeyExchange), Error> {
+    let kg = ctx.provider.ke(group).ok_or(Error::NoProposalChosen)?;
+    let active = kg.start(ctx.provider.rng.as_ref())?;
+    let payload = KeyExchange {
+        group,
+        data: active.public_key().to_vec(),
     };
-    let types = [
-        TransformType::ENCR,
-        TransformType::PRF,
-        TransformType::INTEG,
-        TransformType::KE,
-        TransformType::ESN,
-    ];
-    let doubled = types.iter().any(|&ty| proposal.of_type(ty).count() > 1);
-    let flags = SelectionFlags {
-        skip_ke,
-        ..SelectionFlags::default()
+    Ok((active, payload))
+}
+
+/// The responder's choice of an IKE proposal (IKE_SA_INIT or IKE SA
+/// rekey): our preferred acceptable proposal, whose group must be that of
+/// KEi (else INVALID_KE_PAYLOAD, §1.2), and the key exchange completed.
+pub(crate) fn accept_ike_proposal(
+    sa: &SaCore,
+    ctx: &Ctx<'_>,
+    offered: &crate::wire::SecurityAssociation,
+    ke_i: &KeyExchange,
+) -> Result<(Proposal, crate::crypto::Secret, KeyExchange), Error> {
+    let ours = supported_ike_proposals(&sa.config.proposals, ctx.provider);
+    let theirs = proposals_from_sa(offered);
+    let proposal = choose_ike_sa_init(&ours, &theirs, Some(ke_i.group), SelectionFlags::default())
+        .map_err(|e| match e {
+            IkeSaInitRejection::NoProposalChosen => Error::NoProposalChosen,
+            IkeSaInitRejection::InvalidKe { wanted } => Error::InvalidKe { wanted },
+        })?;
+    let (ke, ke_r) = start_ke(ctx, ke_i.group)?;
+    let g_ir = ke.complete(&ke_i.data)?;
+    Ok((proposal, g_ir, ke_r))
+}
+
+/// A responder's refusal of a CREATE_CHILD_SA: the error's notify (with
+/// the wanted group for INVALID_KE_PAYLOAD); the IKE SA stays.
+pub(crate) fn refusal(e: &Error) -> Reply {
+    let data = match e {
+        Error::InvalidKe { wanted } => wanted.0.to_be_bytes().to_vec(),
+        _ => Vec::new(),
     };
-    let ours = usize::from(proposal.number)
-        .checked_sub(1)
-        .and_then(|i| offered.get(i));
-    let matches = ours.is_some_and(|ours| select(slice::from_ref(ours), received, flags).is_some());
-    if proposal.protocol != protocol || doubled || !matches {
-        return Err(PeerMisbehaved::ProposalNotOffered.into());
-    }
-    Ok(proposal.clone())
+    Reply::keep(
+        e.notify()
+            .map(|ty| vec![notify(ty, data)])
+            .unwrap_or_default(),
+    )
 }
 
 /// The identity of an address (charon's default for `local.id`).

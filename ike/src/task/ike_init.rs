@@ -8,7 +8,8 @@
 //! ```
 
 use super::common::{
-    check_nonce, check_selected, find, find_notify, first_error, nonce, notify, require,
+    accept_ike_proposal, check_nonce, check_selected, find, find_notify, first_error, nonce,
+    notify, require, start_ke,
 };
 use super::{Inbound, Progress, Reply};
 use crate::Error;
@@ -17,13 +18,12 @@ use crate::crypto::ActiveKe;
 use crate::error::PeerMisbehaved;
 use crate::natd::{NatDetection, SourceMode};
 use crate::proposal::{
-    IkeSaInitRejection, Proposal, SelectionFlags, choose_ike_sa_init, order_for_ke,
-    proposals_from_sa, sa_accepting, sa_offering, supported_ike_proposals,
+    Proposal, order_for_ke, proposals_from_sa, sa_accepting, sa_offering, supported_ike_proposals,
 };
 use crate::sa::keys_inputs;
 use crate::sa::{Ctx, InitMessages, NatState, SaCore, SaKeys};
 use crate::wire::iana::{ExchangeType, HashAlgorithm, KeId, NotifyType, PayloadType, ProtocolId};
-use crate::wire::{KeyExchange, Nonce, Payload};
+use crate::wire::{Nonce, Payload};
 
 /// How often IKE_SA_INIT is restarted (INVALID_KE_PAYLOAD, COOKIE).
 const MAX_RESTARTS: u8 = 5;
@@ -71,18 +71,14 @@ impl IkeInit {
         sa: &mut SaCore,
         ctx: &mut Ctx<'_>,
     ) -> Result<Vec<Payload>, Error> {
-        let kg = ctx.provider.ke(self.group).ok_or(Error::NoProposalChosen)?;
-        let ke = kg.start(ctx.provider.rng.as_ref())?;
+        let (ke, ke_i) = start_ke(ctx, self.group)?;
         let mut payloads = Vec::new();
         if let Some(cookie) = &self.cookie {
             payloads.push(notify(NotifyType::COOKIE, cookie.clone()));
         }
         payloads.extend([
             Payload::Sa(sa_offering(&self.proposals)),
-            Payload::Ke(KeyExchange {
-                group: self.group,
-                data: ke.public_key().to_vec(),
-            }),
+            Payload::Ke(ke_i),
             Payload::Nonce(Nonce(self.ni.clone())),
         ]);
         payloads.extend(natd_payloads(sa, ctx, (sa.spi_i, 0)));
@@ -206,21 +202,7 @@ fn accept(
     let sa_payload = require(find!(payloads, Payload::Sa), ex, PayloadType::SA)?;
     let ke_i = require(find!(payloads, Payload::Ke), ex, PayloadType::KE)?;
     let ni = check_nonce(&require(find!(payloads, Payload::Nonce), ex, PayloadType::NONCE)?.0)?;
-    let ours = supported_ike_proposals(&sa.config.proposals, ctx.provider);
-    let proposal = choose_ike_sa_init(
-        &ours,
-        &proposals_from_sa(sa_payload),
-        Some(ke_i.group),
-        SelectionFlags::default(),
-    )
-    .map_err(|e| match e {
-        IkeSaInitRejection::NoProposalChosen => Error::NoProposalChosen,
-        IkeSaInitRejection::InvalidKe { wanted } => Error::InvalidKe { wanted },
-    })?;
-    let kg = ctx.provider.ke(ke_i.group).ok_or(Error::NoProposalChosen)?;
-    let ke = kg.start(ctx.provider.rng.as_ref())?;
-    let ke_r = ke.public_key().to_vec();
-    let g_ir = ke.complete(&ke_i.data)?;
+    let (proposal, g_ir, ke_r) = accept_ike_proposal(sa, ctx, sa_payload, ke_i)?;
     let nr = nonce(ctx)?;
     let init = InitMessages {
         request: request.bytes.to_vec(),
@@ -235,10 +217,7 @@ fn accept(
     let nat_t = process_natd(sa, ctx, (sa.spi_i, 0), payloads);
     let mut response = vec![
         Payload::Sa(sa_accepting(&proposal)),
-        Payload::Ke(KeyExchange {
-            group: ke_i.group,
-            data: ke_r,
-        }),
+        Payload::Ke(ke_r),
         Payload::Nonce(Nonce(nr)),
     ];
     if nat_t {

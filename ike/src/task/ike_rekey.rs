@@ -11,7 +11,8 @@
 
 use super::child_rekey::lowest_is_ours;
 use super::common::{
-    check_nonce, check_selected, find, find_notify, first_error, nonce, notify, require, retry_at,
+    accept_ike_proposal, check_nonce, check_selected, find, find_notify, first_error, nonce,
+    notify, refusal, require, retry_at, start_ke,
 };
 use super::informational::IkeDelete;
 use super::{Inbound, Progress, Reply, Task};
@@ -20,12 +21,11 @@ use crate::action::{DownReason, Event, SaHandle};
 use crate::crypto::ActiveKe;
 use crate::error::PeerMisbehaved;
 use crate::proposal::{
-    IkeSaInitRejection, Proposal, SelectionFlags, choose_ike_sa_init, order_for_ke,
-    proposals_from_sa, sa_accepting, sa_offering, supported_ike_proposals,
+    Proposal, order_for_ke, proposals_from_sa, sa_accepting, sa_offering, supported_ike_proposals,
 };
 use crate::sa::{Ctx, IkeSa, IkeState, KeyInputs, SaCore, SaKeys};
 use crate::wire::iana::{ExchangeType, KeId, NotifyType, PayloadType, ProtocolId};
-use crate::wire::{KeyExchange, Nonce, Payload};
+use crate::wire::{Nonce, Payload};
 
 /// How long a replaced SA waits for the peer's delete.
 pub(crate) const REKEYED_GRACE: core::time::Duration = core::time::Duration::from_secs(30);
@@ -80,15 +80,11 @@ impl IkeRekey {
         sa: &mut SaCore,
         ctx: &mut Ctx<'_>,
     ) -> Result<Vec<Payload>, Error> {
-        let kg = ctx.provider.ke(self.group).ok_or(Error::NoProposalChosen)?;
-        let ke = kg.start(ctx.provider.rng.as_ref())?;
+        let (ke, ke_i) = start_ke(ctx, self.group)?;
         let payloads = vec![
             Payload::Sa(sa_offering(&self.proposals)),
             Payload::Nonce(Nonce(self.ni.clone())),
-            Payload::Ke(KeyExchange {
-                group: self.group,
-                data: ke.public_key().to_vec(),
-            }),
+            Payload::Ke(ke_i),
         ];
         self.ke = Some(ke);
         sa.state = IkeState::Rekeying;
@@ -259,15 +255,7 @@ pub(crate) fn respond(
         }
         Err(e) => {
             tracing::info!("refusing IKE_SA rekey: {e}");
-            let data = match &e {
-                Error::InvalidKe { wanted } => wanted.0.to_be_bytes().to_vec(),
-                _ => Vec::new(),
-            };
-            Reply::keep(
-                e.notify()
-                    .map(|ty| vec![notify(ty, data)])
-                    .unwrap_or_default(),
-            )
+            refusal(&e)
         }
     }
 }
@@ -279,23 +267,9 @@ fn accept(sa: &mut SaCore, ctx: &mut Ctx<'_>, payloads: &[Payload]) -> Result<Ac
     let sa_payload = require(find!(payloads, Payload::Sa), ex, PayloadType::SA)?;
     let ni = check_nonce(&require(find!(payloads, Payload::Nonce), ex, PayloadType::NONCE)?.0)?;
     let ke_i = require(find!(payloads, Payload::Ke), ex, PayloadType::KE)?;
-    let ours = supported_ike_proposals(&sa.config.proposals, ctx.provider);
-    let proposal = choose_ike_sa_init(
-        &ours,
-        &proposals_from_sa(sa_payload),
-        Some(ke_i.group),
-        SelectionFlags::default(),
-    )
-    .map_err(|e| match e {
-        IkeSaInitRejection::NoProposalChosen => Error::NoProposalChosen,
-        IkeSaInitRejection::InvalidKe { wanted } => Error::InvalidKe { wanted },
-    })?;
+    let (proposal, g_ir, ke_r) = accept_ike_proposal(sa, ctx, sa_payload, ke_i)?;
     let spi_i = ike_spi_of(&proposal)?;
     let spi_r = crate::sa::ike_spi(ctx)?;
-    let kg = ctx.provider.ke(ke_i.group).ok_or(Error::NoProposalChosen)?;
-    let ke = kg.start(ctx.provider.rng.as_ref())?;
-    let ke_r = ke.public_key().to_vec();
-    let g_ir = ke.complete(&ke_i.data)?;
     let nr = nonce(ctx)?;
     let old = sa.keys.as_ref().ok_or(Error::ApiMisuse("no IKE keys"))?;
     let inputs = KeyInputs {
@@ -315,10 +289,7 @@ fn accept(sa: &mut SaCore, ctx: &mut Ctx<'_>, payloads: &[Payload]) -> Result<Ac
     let response = vec![
         Payload::Sa(sa_accepting(&accepted)),
         Payload::Nonce(Nonce(nr.clone())),
-        Payload::Ke(KeyExchange {
-            group: ke_i.group,
-            data: ke_r,
-        }),
+        Payload::Ke(ke_r),
     ];
     Ok((response, handle, ni, nr))
 }
