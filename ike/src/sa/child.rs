@@ -91,10 +91,10 @@ impl ChildSa {
     /// Installs a negotiated CHILD_SA: inbound SA first, then outbound (if
     /// `outbound_now`), then the policies of a new reqid.
     pub(crate) fn install(sa: &SaCore, ctx: &mut Ctx<'_>, neg: Negotiated) -> Self {
-        let (reqid, new_policies) = match neg.replaces {
-            Some(reqid) => (reqid, false),
-            None => (ctx.ids.reqid(), true),
-        };
+        let reqid = neg.replaces.unwrap_or_else(|| ctx.ids.reqid());
+        // a rekey keeps the policies of its reqid, unless they went with
+        // the old CHILD_SA before the new one arrived
+        let new_policies = !sa.reqid_in_use(reqid);
         let (rekey_at, expire_at) = child_deadlines(ctx.provider, ctx.now, &neg.config.lifetime);
         let ChildKeys {
             encr_i,

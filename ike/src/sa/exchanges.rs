@@ -205,6 +205,11 @@ impl Exchanges {
             self.retransmit_response(sa, ctx, msg);
             return;
         }
+        if sa.initiator && sa.state == IkeState::Connecting {
+            // the responder is established before we are; its requests
+            // wait for our IKE_AUTH to complete (it retransmits them)
+            return;
+        }
         let Some(payloads) = open(sa, msg, bytes, &mut self.defrag_requests) else {
             return;
         };

@@ -2,6 +2,7 @@
 //! deadline.
 
 use core::net::SocketAddr;
+use std::collections::VecDeque;
 use std::sync::Arc;
 
 use super::{ChildState, Ctx, Exchanges, IkeSa, IkeState, NatState, SaCore};
@@ -38,6 +39,7 @@ impl IkeSa {
             local_id: None,
             remote_id: None,
             children: Vec::new(),
+            deleted_early: VecDeque::new(),
             fragmentation: false,
             peer_hashes: Vec::new(),
             created: ctx.now,

@@ -171,6 +171,9 @@ pub(crate) struct SaCore {
     pub(crate) local_id: Option<Identification>,
     pub(crate) remote_id: Option<Identification>,
     pub(crate) children: Vec<ChildSa>,
+    /// SPIs the peer deleted before we knew them: its answer to our
+    /// CREATE_CHILD_SA may still be on its way (bounded, newest last).
+    pub(crate) deleted_early: VecDeque<u32>,
     /// Both sides announced IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383 §2.3).
     pub(crate) fragmentation: bool,
     /// The peer's SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4).
@@ -250,7 +253,10 @@ impl SaCore {
         if self.state == IkeState::Destroyed {
             return;
         }
-        self.remove_children(ctx, &reason);
+        // a rekeyed SA's CHILD_SAs moved (or are moving) to its successor
+        if reason != DownReason::Rekeyed {
+            self.remove_children(ctx, &reason);
+        }
         self.state = IkeState::Destroyed;
         ctx.event(Event::IkeDown {
             sa: self.handle,

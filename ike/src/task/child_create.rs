@@ -126,6 +126,10 @@ impl ChildRequest {
         let received = proposals_from_sa(sa_payload);
         let proposal = check_selected(&received, &self.proposals, ProtocolId::ESP, !self.with_ke)?;
         let spi_out = child_spi(&proposal.spi)?;
+        if sa.deleted_early.contains(&spi_out) {
+            // the peer created it and deleted it before its answer reached us
+            return Err(Error::Notified(NotifyType::CHILD_SA_NOT_FOUND));
+        }
         if !within(&ts_i.0, &self.local_ts) || !within(&ts_r.0, &self.remote_ts) {
             return Err(PeerMisbehaved::TsNotNarrowed.into());
         }

@@ -35,6 +35,8 @@ pub(crate) struct Collision {
 /// Our rekey of one CHILD_SA.
 pub(crate) struct ChildRekey {
     pub(crate) old: ChildId,
+    /// The reqid the old CHILD_SA's policies use.
+    reqid: u32,
     request: Option<ChildRequest>,
     ni: Vec<u8>,
     group: Option<KeId>,
@@ -47,6 +49,7 @@ impl ChildRekey {
     pub(crate) const fn new(old: ChildId) -> Self {
         Self {
             old,
+            reqid: 0,
             request: None,
             ni: Vec::new(),
             group: None,
@@ -68,6 +71,7 @@ impl ChildRekey {
             return Ok(None);
         }
         let old_spi = old.spi_in;
+        self.reqid = old.reqid;
         if self.request.is_none() {
             let request = ChildRequest::for_rekey(sa, ctx, old)?;
             self.group = request.ke_group();
@@ -126,10 +130,9 @@ impl ChildRekey {
         if let Some(error) = first_error(payloads) {
             return Err(Error::Notified(error));
         }
-        let Some(old) = sa.child(self.old) else {
-            return Err(Error::Notified(NotifyType::CHILD_SA_NOT_FOUND));
-        };
-        let reqid = old.reqid;
+        // the old CHILD_SA may be gone meanwhile (deleted by the peer); the
+        // peer installed the new one all the same, so we do too
+        let reqid = self.reqid;
         let ex = ExchangeType::CREATE_CHILD_SA;
         let nr = check_nonce(&require(find!(payloads, Payload::Nonce), ex, PayloadType::NONCE)?.0)?;
         let g_ir = complete_ke(self.ke.take(), payloads)?;
@@ -156,6 +159,9 @@ impl ChildRekey {
             old: self.old,
             new,
         });
+        if sa.child(self.old).is_none() && self.collision.is_none() {
+            return Progress::Done;
+        }
         let (survivor, follow) = match self.collision.take() {
             Some(theirs) if lowest_is_ours((&self.ni, nr), (&theirs.ni, &theirs.nr)) => {
                 tracing::info!(
@@ -261,6 +267,11 @@ pub(crate) fn respond(
         .map(u32::from_be_bytes)
         .and_then(|spi| sa.children.iter().find(|c| c.spi_out == spi));
     let Some(old) = old else {
+        if matches!(active, Some(Task::ChildCreate(_) | Task::ChildRekey(_))) {
+            // it may be the CHILD_SA our request in flight creates: the
+            // peer installed it before its answer reached us (§2.25)
+            return Reply::keep(vec![notify(NotifyType::TEMPORARY_FAILURE, Vec::new())]);
+        }
         let mut n = Notify::new(NotifyType::CHILD_SA_NOT_FOUND, Vec::new());
         n.protocol = rekey.protocol;
         n.spi.clone_from(&rekey.spi);

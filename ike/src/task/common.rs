@@ -121,6 +121,30 @@ pub(crate) fn accept_ike_proposal(
     Ok((proposal, g_ir, ke_r))
 }
 
+/// The responder's answer to our IKE proposals (IKE_SA_INIT or IKE SA
+/// rekey): the selected proposal, which must use `group`, its KEr of that
+/// group, and Nr.
+pub(crate) fn ike_answer<'a>(
+    exchange: crate::wire::iana::ExchangeType,
+    payloads: &'a [Payload],
+    offered: &[Proposal],
+    group: KeId,
+) -> Result<(Proposal, &'a KeyExchange, Vec<u8>), Error> {
+    let sa = require(find!(payloads, Payload::Sa), exchange, PayloadType::SA)?;
+    let ke_r = require(find!(payloads, Payload::Ke), exchange, PayloadType::KE)?;
+    let nonce = require(
+        find!(payloads, Payload::Nonce),
+        exchange,
+        PayloadType::NONCE,
+    )?;
+    let nr = check_nonce(&nonce.0)?;
+    let proposal = check_selected(&proposals_from_sa(sa), offered, ProtocolId::IKE, false)?;
+    if proposal.ke() != Some(group) || ke_r.group != group {
+        return Err(PeerMisbehaved::KeGroupMismatch.into());
+    }
+    Ok((proposal, ke_r, nr))
+}
+
 /// A responder's refusal of a CREATE_CHILD_SA: the error's notify (with
 /// the wanted group for INVALID_KE_PAYLOAD); the IKE SA stays.
 pub(crate) fn refusal(e: &Error) -> Reply {

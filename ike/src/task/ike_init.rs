@@ -8,8 +8,8 @@
 //! ```
 
 use super::common::{
-    accept_ike_proposal, check_nonce, check_selected, find, find_notify, first_error, nonce,
-    notify, require, start_ke,
+    accept_ike_proposal, check_nonce, find, find_notify, first_error, ike_answer, nonce, notify,
+    require, start_ke,
 };
 use super::{Inbound, Progress, Reply};
 use crate::Error;
@@ -17,12 +17,10 @@ use crate::config::Fragmentation;
 use crate::crypto::ActiveKe;
 use crate::error::PeerMisbehaved;
 use crate::natd::{NatDetection, SourceMode};
-use crate::proposal::{
-    Proposal, order_for_ke, proposals_from_sa, sa_accepting, sa_offering, supported_ike_proposals,
-};
+use crate::proposal::{Proposal, order_for_ke, sa_accepting, sa_offering, supported_ike_proposals};
 use crate::sa::keys_inputs;
 use crate::sa::{Ctx, InitMessages, NatState, SaCore, SaKeys};
-use crate::wire::iana::{ExchangeType, HashAlgorithm, KeId, NotifyType, PayloadType, ProtocolId};
+use crate::wire::iana::{ExchangeType, HashAlgorithm, KeId, NotifyType, PayloadType};
 use crate::wire::{Nonce, Payload};
 
 /// How often IKE_SA_INIT is restarted (INVALID_KE_PAYLOAD, COOKIE).
@@ -103,19 +101,12 @@ impl IkeInit {
         if let Some(error) = first_error(payloads) {
             return Err(Error::Notified(error));
         }
-        let ex = ExchangeType::IKE_SA_INIT;
-        let sa_payload = require(find!(payloads, Payload::Sa), ex, PayloadType::SA)?;
-        let ke_r = require(find!(payloads, Payload::Ke), ex, PayloadType::KE)?;
-        let nr = check_nonce(&require(find!(payloads, Payload::Nonce), ex, PayloadType::NONCE)?.0)?;
-        let proposal = check_selected(
-            &proposals_from_sa(sa_payload),
+        let (proposal, ke_r, nr) = ike_answer(
+            ExchangeType::IKE_SA_INIT,
+            payloads,
             &self.proposals,
-            ProtocolId::IKE,
-            false,
+            self.group,
         )?;
-        if proposal.ke() != Some(self.group) || ke_r.group != self.group {
-            return Err(PeerMisbehaved::KeGroupMismatch.into());
-        }
         if response.outer.spi_r == 0 {
             return Err(PeerMisbehaved::BadSpi.into());
         }

@@ -11,8 +11,8 @@
 
 use super::child_rekey::lowest_is_ours;
 use super::common::{
-    accept_ike_proposal, check_nonce, check_selected, find, find_notify, first_error, nonce,
-    notify, refusal, require, retry_at, start_ke,
+    accept_ike_proposal, check_nonce, find, find_notify, first_error, ike_answer, nonce, notify,
+    refusal, require, retry_at, start_ke,
 };
 use super::informational::IkeDelete;
 use super::{Inbound, Progress, Reply, Task};
@@ -20,11 +20,9 @@ use crate::Error;
 use crate::action::{DownReason, Event, SaHandle};
 use crate::crypto::ActiveKe;
 use crate::error::PeerMisbehaved;
-use crate::proposal::{
-    Proposal, order_for_ke, proposals_from_sa, sa_accepting, sa_offering, supported_ike_proposals,
-};
+use crate::proposal::{Proposal, order_for_ke, sa_accepting, sa_offering, supported_ike_proposals};
 use crate::sa::{Ctx, IkeSa, IkeState, KeyInputs, SaCore, SaKeys};
-use crate::wire::iana::{ExchangeType, KeId, NotifyType, PayloadType, ProtocolId};
+use crate::wire::iana::{ExchangeType, KeId, NotifyType, PayloadType};
 use crate::wire::{Nonce, Payload};
 
 /// How long a replaced SA waits for the peer's delete.
@@ -130,24 +128,17 @@ impl IkeRekey {
         if let Some(error) = first_error(payloads) {
             return Err(Error::Notified(error));
         }
-        let ex = ExchangeType::CREATE_CHILD_SA;
-        let sa_payload = require(find!(payloads, Payload::Sa), ex, PayloadType::SA)?;
-        let nr = check_nonce(&require(find!(payloads, Payload::Nonce), ex, PayloadType::NONCE)?.0)?;
-        let ke_r = require(find!(payloads, Payload::Ke), ex, PayloadType::KE)?;
-        let proposal = check_selected(
-            &proposals_from_sa(sa_payload),
+        let (proposal, ke_r, nr) = ike_answer(
+            ExchangeType::CREATE_CHILD_SA,
+            payloads,
             &self.proposals,
-            ProtocolId::IKE,
-            false,
+            self.group,
         )?;
         let spi_r = ike_spi_of(&proposal)?;
         let ke = self
             .ke
             .take()
             .ok_or(Error::ApiMisuse("IKE rekey response before request"))?;
-        if proposal.ke() != Some(ke.group()) || ke_r.group != ke.group() {
-            return Err(PeerMisbehaved::KeGroupMismatch.into());
-        }
         let g_ir = ke.complete(&ke_r.data)?;
         let old = sa.keys.as_ref().ok_or(Error::ApiMisuse("no IKE keys"))?;
         let inputs = KeyInputs {
@@ -208,7 +199,7 @@ impl IkeRekey {
 }
 
 /// `new` replaces `sa`: the CHILD_SAs move over, `sa` waits for its delete.
-fn adopt(sa: &mut SaCore, ctx: &mut Ctx<'_>, new: SaHandle) {
+pub(crate) fn adopt(sa: &mut SaCore, ctx: &mut Ctx<'_>, new: SaHandle) {
     sa.state = IkeState::Rekeyed;
     // if the peer never deletes it, we do (charon does the same)
     sa.expire_at = Some(ctx.now + REKEYED_GRACE);

@@ -13,6 +13,9 @@ use crate::sa::{ChildState, Ctx, IkeState, SaCore};
 use crate::wire::iana::{NotifyType, ProtocolId};
 use crate::wire::{Delete, Payload};
 
+/// How many SPIs deleted before we knew them are remembered.
+const DELETED_EARLY: usize = 8;
+
 /// Deletes one CHILD_SA (§1.4.1).
 pub(crate) struct ChildDelete {
     pub(crate) child: ChildId,
@@ -66,6 +69,23 @@ impl IkeDelete {
     }
 }
 
+/// The peer deleted the IKE SA. If it is the old SA of a rekey (ours
+/// collided with the peer's and the peer's won), the CHILD_SAs move to the
+/// peer's new SA instead of going down with it (§2.8.2).
+fn deleted_by_peer(sa: &mut SaCore, ctx: &mut Ctx<'_>, active: Option<&mut Task>) -> DownReason {
+    if let Some(Task::IkeRekey(ours)) = active
+        && let Some(theirs) = ours.collision.take()
+    {
+        super::ike_rekey::adopt(sa, ctx, theirs.new);
+        return DownReason::Rekeyed;
+    }
+    if sa.state == IkeState::Rekeyed {
+        DownReason::Rekeyed
+    } else {
+        DownReason::Peer
+    }
+}
+
 /// Removes a CHILD_SA from the data plane and reports it.
 pub(crate) fn remove_child(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId, reason: DownReason) {
     let Some(index) = sa.children.iter().position(|c| c.id == id) else {
@@ -100,7 +120,7 @@ fn install_successor(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId) {
 pub(crate) fn respond(
     sa: &mut SaCore,
     ctx: &mut Ctx<'_>,
-    _active: Option<&mut Task>,
+    active: Option<&mut Task>,
     request: &Inbound<'_>,
 ) -> Reply {
     let deletes: Vec<&Delete> = request
@@ -117,11 +137,7 @@ pub(crate) fn respond(
             sa.config.name,
             sa.handle
         );
-        let reason = if sa.state == IkeState::Rekeyed {
-            DownReason::Rekeyed
-        } else {
-            DownReason::Peer
-        };
+        let reason = deleted_by_peer(sa, ctx, active);
         return Reply {
             payloads: Vec::new(),
             after: After::Destroy(reason),
@@ -160,7 +176,14 @@ pub(crate) fn respond(
 /// remove the CHILD_SA; our inbound SPI goes into the response unless we
 /// are deleting it ourselves (crossing deletes, §1.4.1).
 fn delete_by_peer(sa: &mut SaCore, ctx: &mut Ctx<'_>, spi: u32) -> Option<u32> {
-    let child = sa.children.iter().find(|c| c.spi_out == spi)?;
+    let Some(child) = sa.children.iter().find(|c| c.spi_out == spi) else {
+        tracing::info!("received DELETE for ESP CHILD_SA with SPI {spi:08x}, but no such SA");
+        if sa.deleted_early.len() == DELETED_EARLY {
+            sa.deleted_early.pop_front();
+        }
+        sa.deleted_early.push_back(spi);
+        return None;
+    };
     let (id, spi_in, crossing) = (child.id, child.spi_in, child.state == ChildState::Deleting);
     tracing::info!("received DELETE for ESP CHILD_SA with SPI {spi:08x}");
     remove_child(sa, ctx, id, DownReason::Peer);

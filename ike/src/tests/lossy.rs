@@ -102,8 +102,27 @@ fn assert_converged(pair: &Pair) {
     assert_sas_match(pair);
 }
 
+/// Establishes, runs `ops` over the impaired network, then waits long
+/// enough for every retransmit, grace period and liveness check to end
+/// what one side gave up on.
+fn replay(seeds: (u64, u64), impair: Impairments, ops: &[(bool, Op, u64)]) -> Pair {
+    let dpd = |c: &mut crate::config::IkeConfig| c.dpd_delay = Duration::from_secs(30);
+    let (a, b) = configs(dpd, dpd);
+    let mut pair = Pair::with_settings(a, b, (Settings::default(), Settings::default()), seeds);
+    pair.impair = impair;
+    pair.initiate("gw", Some("net"));
+    for &(on_a, op, delay_ms) in ops {
+        pair.advance(Duration::from_millis(delay_ms));
+        apply(&mut pair, on_a, op);
+    }
+    pair.advance(Duration::from_secs(1200));
+    pair.impair = Impairments::default();
+    pair.advance(Duration::from_secs(600));
+    pair
+}
+
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 40, failure_persistence: None, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
 
     #[test]
     fn lossy_networks_converge_to_the_same_sas(
@@ -113,20 +132,87 @@ proptest! {
         reorder in 0.0..0.2f64,
         ops in proptest::collection::vec(op(), 0..6),
     ) {
-        let dpd = |c: &mut crate::config::IkeConfig| c.dpd_delay = Duration::from_secs(30);
-        let (a, b) = configs(dpd, dpd);
-        let mut pair = Pair::with_settings(a, b, (Settings::default(), Settings::default()), seeds);
-        pair.impair = Impairments { loss, duplicate, reorder };
-        pair.initiate("gw", Some("net"));
-        for (on_a, op, delay_ms) in ops {
-            pair.advance(Duration::from_millis(delay_ms));
-            apply(&mut pair, on_a, op);
-        }
-        // long enough for every retransmit, grace period and liveness
-        // check to have ended what one side gave up on
-        pair.advance(Duration::from_secs(1200));
-        pair.impair = Impairments::default();
-        pair.advance(Duration::from_secs(600));
+        let pair = replay(seeds, Impairments { loss, duplicate, reorder }, &ops);
+        assert_converged(&pair);
+    }
+}
+
+/// Cases the property once found, each a bug fixed since.
+#[test]
+fn former_counterexamples_converge() {
+    let cases: [((u64, u64), (f64, f64, f64), &[(bool, Op, u64)]); 5] = [
+        // a rekey answered after the peer deleted the old CHILD_SA
+        (
+            (15930060430349391257, 17187927586416681072),
+            (
+                0.19623607458063255,
+                0.05421601074066676,
+                0.05721715882164256,
+            ),
+            &[
+                (false, Op::CreateChild, 30),
+                (false, Op::RekeyChild, 3864),
+                (true, Op::RekeyChild, 19077),
+                (false, Op::RekeyChild, 3131),
+            ],
+        ),
+        // the responder deletes a CHILD_SA before our IKE_AUTH completed
+        (
+            (14977824513139429596, 5992777518208986462),
+            (
+                0.18496441023284868,
+                0.05579496940564264,
+                0.029456715774639736,
+            ),
+            &[(false, Op::DeleteChild, 8020)],
+        ),
+        // a CHILD_SA deleted by its creator before its answer arrived
+        (
+            (9062444055531820494, 446587797714338785),
+            (
+                0.19344387254094467,
+                0.011801649054477389,
+                0.08888817296683275,
+            ),
+            &[
+                (false, Op::DeleteChild, 30),
+                (false, Op::CreateChild, 0),
+                (true, Op::DeleteChild, 30),
+            ],
+        ),
+        // the old IKE SA of a collision the peer won is deleted first
+        (
+            (1226678463345106820, 8171705918937972133),
+            (0.2533013589487012, 0.03509580678919122, 0.04696455307615858),
+            &[(false, Op::RekeyIke, 7348), (true, Op::RekeyIke, 7892)],
+        ),
+        // a rekey of a CHILD_SA whose creation our peer has not yet seen
+        (
+            (13445217075149568587, 8120814387306589007),
+            (
+                0.2607040406487977,
+                0.014651687980985604,
+                0.16869313356024832,
+            ),
+            &[
+                (false, Op::DeleteChild, 4030),
+                (false, Op::RekeyIke, 0),
+                (true, Op::CreateChild, 11231),
+                (false, Op::RekeyChild, 10),
+                (false, Op::RekeyChild, 0),
+            ],
+        ),
+    ];
+    for (seeds, (loss, duplicate, reorder), ops) in cases {
+        let pair = replay(
+            seeds,
+            Impairments {
+                loss,
+                duplicate,
+                reorder,
+            },
+            ops,
+        );
         assert_converged(&pair);
     }
 }
