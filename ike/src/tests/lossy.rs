@@ -137,10 +137,13 @@ proptest! {
     }
 }
 
+/// RNG seeds, (loss, duplicate, reorder) and the operations of a case.
+type Counterexample = ((u64, u64), (f64, f64, f64), &'static [(bool, Op, u64)]);
+
 /// Cases the property once found, each a bug fixed since.
 #[test]
 fn former_counterexamples_converge() {
-    let cases: [((u64, u64), (f64, f64, f64), &[(bool, Op, u64)]); 5] = [
+    let cases: [Counterexample; 5] = [
         // a rekey answered after the peer deleted the old CHILD_SA
         (
             (15930060430349391257, 17187927586416681072),
