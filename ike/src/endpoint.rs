@@ -30,6 +30,7 @@ use crate::Error;
 use crate::action::{Action, ChildId, DownReason, KernelEvent, SaHandle};
 use crate::auth::Credentials;
 use crate::config::IkeConfig;
+use crate::cookie::{self, Admission, CookieDemand, CookieJar, CookieStatus, HalfOpen};
 use crate::crypto::Provider;
 use crate::natd::NatDetector;
 use crate::sa::{Ctx, Ids, IkeSa, IkeSaInfo, IkeState};
@@ -76,6 +77,9 @@ pub struct Endpoint {
     half_open: HashMap<(u64, SocketAddr), SaHandle>,
     ids: Ids,
     actions: VecDeque<Action>,
+    /// Stateless cookies and when they are demanded (RFC 7296 §2.6).
+    cookies: CookieJar,
+    demand: CookieDemand,
     /// IKE SAs created by rekeys during the current call.
     new_sas: Vec<IkeSa>,
     /// CHILD_SA moves requested during the current call.
@@ -144,6 +148,8 @@ impl Endpoint {
     ) -> Result<Self, crate::crypto::CryptoError> {
         Ok(Self {
             natd: NatDetector::new(&provider)?,
+            cookies: CookieJar::new(&provider, Instant::ZERO)?,
+            demand: CookieDemand::new(&provider)?,
             provider,
             settings,
             credentials,
@@ -241,8 +247,64 @@ impl Endpoint {
         self.half_open.get(&(msg.spi_i, remote)).copied()
     }
 
+    /// The DoS gate in front of [`accept`](Self::accept), as charon applies
+    /// it (`dos_protection`, `cookie_threshold`, `block_threshold`...): with
+    /// too many half-open SAs the request must carry a valid COOKIE, else
+    /// it is answered statelessly with one (RFC 7296 §2.6); past the block
+    /// limits it is dropped. Returns the new SA if one was created.
+    pub fn admit(&mut self, now: Instant, incoming: Incoming) -> Option<SaHandle> {
+        let ip = incoming.remote.ip();
+        let half_open = self.half_open(ip);
+        let nonce = incoming.msg.payloads.iter().find_map(|p| match p {
+            crate::wire::Payload::Nonce(n) => Some(n.0.clone()),
+            _ => None,
+        })?;
+        let spi_i = incoming.msg.spi_i;
+        let status = if self.demand.required(&self.settings.dos, half_open, ip, now) {
+            match cookie::request_cookie(&incoming.msg.payloads) {
+                Some(c) if self.cookies.verify(now, c, &nonce, ip, spi_i) => CookieStatus::Valid,
+                _ => CookieStatus::Invalid,
+            }
+        } else {
+            CookieStatus::NotRequired
+        };
+        match self.settings.dos.admit(half_open, status) {
+            Admission::Accept => self.accept(now, incoming),
+            Admission::Challenge => {
+                let cookie = self.cookies.cookie(now, &nonce, ip, spi_i).ok()?;
+                let data = cookie::challenge(&incoming.msg, cookie).emit().ok()?;
+                self.actions
+                    .push_back(Action::Transmit(crate::action::Transmit {
+                        local: incoming.local,
+                        remote: incoming.remote,
+                        non_esp_marker: incoming.local.port() != self.settings.port,
+                        data,
+                    }));
+                None
+            }
+            Admission::Drop(why) => {
+                tracing::info!("ignoring IKE_SA setup from {ip}: {why:?}");
+                None
+            }
+        }
+    }
+
+    /// Half-open IKE SAs (we are responder, IKE_AUTH not done) in all and
+    /// from `ip`.
+    fn half_open(&self, ip: core::net::IpAddr) -> HalfOpen {
+        let mut counts = HalfOpen::default();
+        for sa in self.sas.values() {
+            if !sa.core.initiator && sa.core.state == IkeState::Connecting {
+                counts.total += 1;
+                counts.from_ip += u32::from(sa.core.remote.ip() == ip);
+            }
+        }
+        counts
+    }
+
     /// Answers a new peer's IKE_SA_INIT with a new responder SA, if a
-    /// connection matches its addresses.
+    /// connection matches its addresses (no DoS gate: see
+    /// [`admit`](Self::admit)).
     pub fn accept(&mut self, now: Instant, incoming: Incoming) -> Option<SaHandle> {
         let Incoming {
             local,

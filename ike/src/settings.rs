@@ -24,6 +24,9 @@ pub struct Settings {
     pub delete_rekeyed_delay: Duration,
     /// Nonce length in octets (charon sends 32; RFC 7296 §2.10).
     pub nonce_len: usize,
+    /// `charon.dos_protection`, `cookie_threshold*`, `block_threshold`,
+    /// `init_limit_half_open` (RFC 7296 §2.6).
+    pub dos: crate::cookie::DosSettings,
     /// Tests: the first octet of the next nonce we make, incremented with
     /// each (strongSwan's `nonce_first_byte`), to decide rekey collisions.
     #[cfg(test)]
@@ -40,6 +43,7 @@ impl Default for Settings {
             fragment_size: 1280,
             delete_rekeyed_delay: Duration::from_secs(5),
             nonce_len: 32,
+            dos: crate::cookie::DosSettings::default(),
             #[cfg(test)]
             nonce_first_byte: None,
         }

@@ -289,3 +289,49 @@ fn established_pair_has_one_policy_and_two_sas_per_side() {
         assert_eq!(node.kernel.policies.len(), 1);
     }
 }
+
+#[test]
+fn above_the_half_open_threshold_the_responder_demands_a_cookie() {
+    use crate::settings::Settings;
+    let strict = Settings {
+        dos: crate::cookie::DosSettings {
+            cookie_threshold_ip: 1,
+            ..crate::cookie::DosSettings::default()
+        },
+        ..Settings::default()
+    };
+    let (a, b) = configs(|_| {}, |_| {});
+    let mut pair = Pair::with_settings(a, b, (Settings::default(), strict), (1, 2));
+    // two IKE_SA_INIT requests at once: the second finds one half-open SA
+    pair.initiate("gw", Some("net"));
+    pair.initiate("gw", Some("net"));
+    // <-- IKE_SA_INIT { N(COOKIE) }
+    // IKE_SA_INIT { N(COOKIE), SA, KEi, Ni, ... } -->
+    pair.drive();
+    assert_eq!(
+        pair.a
+            .ep
+            .sas()
+            .filter(|s| s.state == IkeState::Established)
+            .count(),
+        2
+    );
+    assert_eq!(
+        pair.b
+            .ep
+            .sas()
+            .filter(|s| s.state == IkeState::Established)
+            .count(),
+        2
+    );
+    let inits = |log: &[String], what: &str| log.iter().filter(|l| *l == what).count();
+    assert_eq!(
+        inits(&pair.a.kernel.log, "transmit IKE_SA_INIT request 0"),
+        3
+    );
+    assert_eq!(
+        inits(&pair.b.kernel.log, "transmit IKE_SA_INIT response 0"),
+        3
+    );
+    assert_eq!(pair.b.kernel.sas.len(), 4);
+}

@@ -351,7 +351,7 @@ impl Pair {
             t.data.clone()
         };
         if let Some(incoming) = node.ep.handle_datagram(self.now, t.remote, t.local, &bytes) {
-            let _ = node.ep.accept(self.now, incoming);
+            let _ = node.ep.admit(self.now, incoming);
         }
     }
 
