@@ -229,7 +229,42 @@ impl Endpoint {
             data,
             (local, remote)
         ));
+        self.initial_contact(now, handle);
         None
+    }
+
+    /// After INITIAL_CONTACT (RFC 7296 §2.4), the peer's other IKE SAs of
+    /// the same connection and identities are gone on its side: remove
+    /// them and their CHILD_SAs without telling it, as charon does.
+    fn initial_contact(&mut self, now: Instant, handle: SaHandle) {
+        let Some(sa) = self.sas.get_mut(&handle) else {
+            return;
+        };
+        if !core::mem::take(&mut sa.core.initial_contact) {
+            return;
+        }
+        let key = |s: &IkeSa| {
+            let c = &s.core;
+            (
+                c.config.name.clone(),
+                c.remote_id.clone(),
+                c.local_id.clone(),
+            )
+        };
+        let ours = key(sa);
+        let stale: Vec<SaHandle> = self
+            .sas
+            .values()
+            .filter(|s| s.core.handle != handle && s.core.state != IkeState::Connecting)
+            .filter(|s| key(s) == ours)
+            .map(|s| s.core.handle)
+            .collect();
+        for old in stale {
+            tracing::info!("destroying duplicate IKE_SA after INITIAL_CONTACT");
+            with_sa!(self, now, old, |s, ctx| s
+                .core
+                .destroy(ctx, DownReason::Peer));
+        }
     }
 
     /// The SA a message belongs to: by our SPI, or by the initiator's SPI
@@ -365,9 +400,11 @@ impl Endpoint {
             ),
             None => None,
         };
+        // INITIAL_CONTACT only without another SA of the connection (§2.4)
+        let contact = !self.sas.values().any(|s| s.core.config.name == conn);
         let sa = {
             let mut ctx = self.ctx(now);
-            IkeSa::initiate(&mut ctx, config, child, local, remote)?
+            IkeSa::initiate(&mut ctx, config, child, (local, remote), contact)?
         };
         let handle = sa.core.handle;
         self.by_spi.insert(sa.core.our_spi(), handle);

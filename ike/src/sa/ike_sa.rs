@@ -39,6 +39,7 @@ impl IkeSa {
             local_id: None,
             remote_id: None,
             children: Vec::new(),
+            initial_contact: false,
             deleted_early: VecDeque::new(),
             fragmentation: false,
             peer_hashes: Vec::new(),
@@ -55,8 +56,8 @@ impl IkeSa {
         ctx: &mut Ctx<'_>,
         config: Arc<IkeConfig>,
         child: Option<Arc<ChildConfig>>,
-        local: SocketAddr,
-        remote: SocketAddr,
+        (local, remote): (SocketAddr, SocketAddr),
+        initial_contact: bool,
     ) -> Result<Self, Error> {
         let mut core = Self::core(ctx, config, local, remote, true);
         core.spi_i = ike_spi(ctx)?;
@@ -70,8 +71,10 @@ impl IkeSa {
             exchanges: Exchanges::default(),
         };
         sa.exchanges.queue(Task::IkeInit(Box::new(init)));
-        sa.exchanges
-            .queue(Task::IkeAuth(Box::new(IkeAuth::new(child))));
+        sa.exchanges.queue(Task::IkeAuth(Box::new(IkeAuth::new(
+            child,
+            initial_contact,
+        ))));
         sa.exchanges.initiate(&mut sa.core, ctx);
         Ok(sa)
     }

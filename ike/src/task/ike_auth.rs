@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::authenticate::{our_auth, verify_peer};
 use super::child_create::{ChildRequest, respond_in_auth};
-use super::common::{find, first_error, notify, our_id, require};
+use super::common::{find, first_error, has_notify, notify, our_id, require};
 use super::{Inbound, Progress, Reply};
 use crate::Error;
 use crate::action::{DownReason, Event};
@@ -25,11 +25,16 @@ use crate::wire::{Certificate, Identification, Payload};
 /// The initiator's IKE_AUTH, with the first CHILD_SA if one was asked for.
 pub(crate) struct IkeAuth {
     child: Option<ChildRequest>,
+    /// Send INITIAL_CONTACT: we hold no other IKE SA of this connection.
+    initial_contact: bool,
 }
 
 impl IkeAuth {
-    pub(crate) const fn new(child: Option<ChildRequest>) -> Self {
-        Self { child }
+    pub(crate) const fn new(child: Option<ChildRequest>, initial_contact: bool) -> Self {
+        Self {
+            child,
+            initial_contact,
+        }
     }
 
     pub(crate) fn build_i(
@@ -39,10 +44,10 @@ impl IkeAuth {
     ) -> Result<Vec<Payload>, Error> {
         let me = our_id(sa);
         let peer = sa.config.remote.id.exact().cloned();
-        let mut payloads = vec![
-            Payload::IdI(me.clone()),
-            notify(NotifyType::INITIAL_CONTACT, Vec::new()),
-        ];
+        let mut payloads = vec![Payload::IdI(me.clone())];
+        if self.initial_contact {
+            payloads.push(notify(NotifyType::INITIAL_CONTACT, Vec::new()));
+        }
         if let Some(peer) = &peer {
             payloads.push(Payload::IdR(peer.clone()));
         }
@@ -132,6 +137,7 @@ fn authenticate(
     let mut response = vec![Payload::IdR(me.clone())];
     response.extend(our_auth(sa, ctx, &me, Some(id_i))?);
     sa.local_id = Some(me);
+    sa.initial_contact = has_notify(payloads, NotifyType::INITIAL_CONTACT);
     established(sa, ctx, id_i.clone());
     Ok(response)
 }

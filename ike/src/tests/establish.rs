@@ -335,3 +335,76 @@ fn above_the_half_open_threshold_the_responder_demands_a_cookie() {
     );
     assert_eq!(pair.b.kernel.sas.len(), 4);
 }
+
+#[test]
+fn initial_contact_replaces_the_peers_stale_ike_sa() {
+    let (a, b) = configs(|_| {}, |_| {});
+    let mut pair = Pair::new(a, b);
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    let stale = pair.b.sa().handle;
+    // A restarts: a fresh endpoint with the same configuration
+    let (a, _) = configs(|_| {}, |_| {});
+    pair.a = super::pair::Node::new(
+        7,
+        super::A,
+        b"secret-psk-0123456789",
+        crate::settings::Settings::default(),
+    );
+    pair.a.ep.load_config(std::sync::Arc::new(a));
+    // IKE_AUTH { IDi, N(INITIAL_CONTACT), ... } -->: B drops its stale SA
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    let b = pair.b.sa();
+    assert_ne!(b.handle, stale);
+    assert_eq!(pair.b.kernel.sas.len(), 2);
+    assert_sas_match(&pair);
+}
+
+#[test]
+fn a_second_sa_of_a_connection_sends_no_initial_contact() {
+    let (a, b) = configs(|_| {}, |_| {});
+    let mut pair = Pair::new(a, b);
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    // both survive on B: the second IKE_AUTH did not claim a fresh start
+    assert_eq!(pair.b.ep.sas().count(), 2);
+    assert_eq!(pair.b.kernel.sas.len(), 4);
+}
+
+#[test]
+fn extended_sequence_numbers_are_negotiated() {
+    let esn = |c: &mut crate::config::ChildConfig| {
+        c.proposals = vec![Proposal::parse(ProtocolId::ESP, "aes256gcm16-esn").unwrap()];
+    };
+    let (a, b) = configs(|a| edit_child(a, esn), |b| edit_child(b, esn));
+    let mut pair = Pair::new(a, b);
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    let child = &pair.a.sa().children[0];
+    assert!(child.proposal.esn());
+    assert_eq!(child.proposal.to_string(), "ESP:AES_GCM_16_256/EXT_SEQ");
+}
+
+#[test]
+fn address_identities_are_the_default_and_match_exactly() {
+    use crate::config::IdMatch;
+    use crate::wire::Identification;
+    let (a, b) = configs(
+        |a| {
+            a.local.id = None; // our IP address, 192.0.2.1
+            a.remote.id = IdMatch::Exact(Identification::ipv4("192.0.2.2".parse().unwrap()));
+        },
+        |b| {
+            b.local.id = None;
+            b.remote.id = IdMatch::Exact(Identification::ipv4("192.0.2.1".parse().unwrap()));
+        },
+    );
+    let mut pair = Pair::new(a, b);
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    let remote = pair.b.sa().remote_id.unwrap();
+    assert_eq!(remote.as_ipv4(), Some("192.0.2.1".parse().unwrap()));
+}

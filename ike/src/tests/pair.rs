@@ -135,7 +135,7 @@ pub(crate) struct Node {
 }
 
 impl Node {
-    fn new(seed: u64, addr: IpAddr, psk: &[u8], settings: Settings) -> Self {
+    pub(crate) fn new(seed: u64, addr: IpAddr, psk: &[u8], settings: Settings) -> Self {
         let creds = Arc::new(Psks {
             any: Some(psk.to_vec()),
         });
