@@ -4,6 +4,7 @@
 
 mod collisions;
 mod establish;
+mod hostile;
 mod informational;
 mod lossy;
 pub(crate) mod pair;
