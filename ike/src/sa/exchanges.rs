@@ -15,8 +15,8 @@ use crate::fragment::{
 use crate::protect;
 use crate::task::{self, After, Inbound, Progress, Task};
 use crate::time::Instant;
-use crate::wire::iana::ExchangeType;
-use crate::wire::{Flags, Message, Payload};
+use crate::wire::iana::{ExchangeType, NotifyType};
+use crate::wire::{Flags, Message, Notify, Payload};
 
 /// The request we sent and wait an answer for.
 struct Active {
@@ -188,6 +188,9 @@ impl Exchanges {
             },
             Err(e) => {
                 active.task.abort(sa, ctx, DownReason::Failed(e.clone()));
+                if msg.exchange == ExchangeType::IKE_AUTH {
+                    self.tell_auth_failed(sa, ctx, &e);
+                }
                 sa.destroy(ctx, DownReason::Failed(e));
             }
         }
@@ -249,6 +252,24 @@ impl Exchanges {
         });
         if let After::Destroy(reason) = reply.after {
             sa.destroy(ctx, reason);
+        }
+    }
+
+    /// The responder's IKE_AUTH did not authenticate: tell it in an
+    /// INFORMATIONAL with AUTHENTICATION_FAILED (RFC 7296 §2.21.2), sent
+    /// once without waiting for an answer.
+    fn tell_auth_failed(&mut self, sa: &SaCore, ctx: &mut Ctx<'_>, e: &crate::Error) {
+        if e.notify() != Some(NotifyType::AUTHENTICATION_FAILED) {
+            return;
+        }
+        self.next_request = self.next_request.wrapping_add(1);
+        let header = header(sa, ExchangeType::INFORMATIONAL, self.next_request, false);
+        let payloads = [Payload::Notify(Notify::new(
+            NotifyType::AUTHENTICATION_FAILED,
+            Vec::new(),
+        ))];
+        if let Ok(packets) = seal(sa, ctx, header, &payloads) {
+            transmit(sa, ctx, &packets);
         }
     }
 

@@ -408,3 +408,27 @@ fn address_identities_are_the_default_and_match_exactly() {
     let remote = pair.b.sa().remote_id.unwrap();
     assert_eq!(remote.as_ipv4(), Some("192.0.2.1".parse().unwrap()));
 }
+
+#[test]
+fn an_unexpected_responder_identity_is_reported_and_ends_both_sas() {
+    // B answers with its address as IDr, A expects sun.example
+    let (a, b) = configs(|_| {}, |b| b.local.id = None);
+    let mut pair = Pair::new(a, b);
+    pair.initiate("gw", Some("net"));
+    // <-- IKE_AUTH { IDr(mallory), AUTH, ... }
+    // INFORMATIONAL { N(AUTHENTICATION_FAILED) } -->
+    pair.drive();
+    assert_eq!(pair.a.ep.sas().count() + pair.b.ep.sas().count(), 0);
+    assert!(
+        pair.a
+            .kernel
+            .log
+            .iter()
+            .any(|l| l == "transmit INFORMATIONAL request 2")
+    );
+    assert!(
+        pair.a.kernel.sas.is_empty()
+            && pair.b.kernel.sas.is_empty()
+            && pair.b.kernel.policies.is_empty()
+    );
+}
