@@ -62,6 +62,8 @@ impl EventLog {
         };
         self.sas.insert(sa, info.name.clone());
         tracing::info!(target: "ike", "IKE_SA {}[{}] {what} between {}", info.name, sa, peers(&info));
+        tracing::info!(target: "ike", "IKE_SA {}[{}] SPIs {:016x}_i {:016x}_r",
+            info.name, sa, info.spi_i, info.spi_r);
     }
 
     fn child_up(&mut self, endpoint: &Endpoint, sa: SaHandle, child: ChildId) {
