@@ -58,15 +58,21 @@ fn initiator_steps(pair: &mut Pair) -> Result<(), String> {
     ])?;
     // c. our rekey_time: a second CHILD_SA, the first one closed on charon
     let (new_in, new_out) = pair.wait_child(2, 12)?;
-    pair.wait_charon_log(&format!("closing CHILD_SA net{{1}} with SPIs {child_out}_i"))?;
+    pair.wait_charon_log(&format!(
+        "closing CHILD_SA net{{1}} with SPIs {child_out}_i"
+    ))?;
     pair.wait_list_sas(&[&format!("in  {new_out}"), &format!("out {new_in}")])?;
     pair.assert_not_installed(&child_out)?;
     // d. our IKE rekey_time: a new IKE SA on charon that kept the CHILD_SA
     pair.wait_cygnet_log("IKE_SA gw[1] rekeyed", 10)?;
     let (new_i, new_r) = pair.wait_ike(2, 1)?;
-    pair.wait_charon_log("IKE_SA gw[2] rekeyed between 192.0.2.2[b.lab.test]...192.0.2.1[a.lab.test]")?;
+    pair.wait_charon_log(
+        "IKE_SA gw[2] rekeyed between 192.0.2.2[b.lab.test]...192.0.2.1[a.lab.test]",
+    )?;
     pair.wait_charon_log("received DELETE for IKE_SA gw[1]")?;
-    pair.wait_list_sas_with_latest_child(&format!("gw: #2, ESTABLISHED, IKEv2, {new_i}_i {new_r}_r*"))?;
+    pair.wait_list_sas_with_latest_child(&format!(
+        "gw: #2, ESTABLISHED, IKEv2, {new_i}_i {new_r}_r*"
+    ))?;
     // e. SIGTERM: Cygnet deletes the IKE SA, charon has nothing left
     let status = pair.stop_cygnetd().ok_or("cygnetd did not exit")?;
     if !status.success() {
@@ -118,16 +124,23 @@ fn responder_steps(pair: &mut Pair) -> Result<(), String> {
         ),
         1,
     )?;
-    pair.wait_charon_log(&format!("closing CHILD_SA net{{1}} with SPIs {child_out}_i"))?;
+    pair.wait_charon_log(&format!(
+        "closing CHILD_SA net{{1}} with SPIs {child_out}_i"
+    ))?;
     pair.wait_list_sas(&[&format!("in  {new_out}"), &format!("out {new_in}")])?;
     // d. charon's IKE rekey_time: Cygnet answers the IKE SA rekey
     pair.wait_cygnet_log("IKE_SA gw[1] rekeyed", 10)?;
     let (new_i, new_r) = pair.wait_ike(2, 1)?;
-    pair.wait_charon_log("IKE_SA gw[2] rekeyed between 192.0.2.2[b.lab.test]...192.0.2.1[a.lab.test]")?;
+    pair.wait_charon_log(
+        "IKE_SA gw[2] rekeyed between 192.0.2.2[b.lab.test]...192.0.2.1[a.lab.test]",
+    )?;
     pair.wait_cygnet_log("IKE_SA gw[1] deleted (rekeyed)", 2)?;
-    pair.wait_list_sas_with_latest_child(&format!("gw: #2, ESTABLISHED, IKEv2, {new_i}_i* {new_r}_r"))?;
+    pair.wait_list_sas_with_latest_child(&format!(
+        "gw: #2, ESTABLISHED, IKEv2, {new_i}_i* {new_r}_r"
+    ))?;
     // e. swanctl --terminate: Cygnet sees the delete
-    pair.charon.swanctl("--terminate", &["--ike", "gw", "--timeout", "5"])?;
+    pair.charon
+        .swanctl("--terminate", &["--ike", "gw", "--timeout", "5"])?;
     pair.wait_cygnet_log("received DELETE for IKE_SA gw[2]", 3)?;
     pair.wait_cygnet_log("IKE_SA gw[2] deleted (deleted by peer)", 1)?;
     pair.wait_no_sas()?;
@@ -206,7 +219,9 @@ impl Pair {
 
     /// Waits up to `secs` for `line` in cygnetd's log.
     fn wait_cygnet_log(&self, line: &str, secs: u64) -> Result<(), String> {
-        let found = wait_until(Duration::from_secs(secs), || self.cygnet_log().contains(line));
+        let found = wait_until(Duration::from_secs(secs), || {
+            self.cygnet_log().contains(line)
+        });
         found
             .then_some(())
             .ok_or_else(|| format!("cygnetd did not log {line:?} within {secs} s"))
@@ -239,7 +254,10 @@ impl Pair {
             found = self.cygnet_log().lines().find_map(|l| {
                 let rest = &l[l.find(&prefix)? + prefix.len()..];
                 let (i, r) = rest.split_once(' ')?;
-                Some((i.strip_suffix("_i")?.to_owned(), r.strip_suffix("_r")?.to_owned()))
+                Some((
+                    i.strip_suffix("_i")?.to_owned(),
+                    r.strip_suffix("_r")?.to_owned(),
+                ))
             });
             found.is_some()
         });
@@ -277,9 +295,9 @@ impl Pair {
                 if below.contains("INSTALLED") && below.contains(&format!("in  {o}"))
                     && below.contains(&format!("out {i}")))
         });
-        found
-            .then_some(())
-            .ok_or_else(|| format!("charon's list-sas lacks {ike_line:?} with the CHILD_SA:\n{sas}"))
+        found.then_some(()).ok_or_else(|| {
+            format!("charon's list-sas lacks {ike_line:?} with the CHILD_SA:\n{sas}")
+        })
     }
 
     /// charon lists no INSTALLED CHILD_SA with inbound SPI `spi` (a
@@ -291,7 +309,9 @@ impl Pair {
             .split("  net: #")
             .any(|child| child.contains(&line) && child.contains("INSTALLED"));
         if installed {
-            return Err(format!("charon's list-sas still has {spi} INSTALLED:\n{sas}"));
+            return Err(format!(
+                "charon's list-sas still has {spi} INSTALLED:\n{sas}"
+            ));
         }
         Ok(())
     }
@@ -315,7 +335,7 @@ impl Pair {
 
     /// Stops cygnetd, prints both logs if `result` failed and fails.
     fn finish(mut self, result: Result<(), String>) {
-        drop(self.stop_cygnetd());
+        let _ = self.stop_cygnetd();
         if let Err(why) = result {
             println!("--- cygnetd.log ---\n{}", tail(&self.cygnet_log(), 80));
             println!("--- charon.log ---\n{}", tail(&self.charon.log(), 80));
@@ -401,4 +421,5 @@ secrets {{
 
 /// cygnetd's strongswan.conf: quick retransmits, so a lost message does
 /// not outlast the test.
-const CYGNET_STRONGSWAN_CONF: &str = "charon {\n  retransmit_timeout = 1\n  retransmit_tries = 3\n}\n";
+const CYGNET_STRONGSWAN_CONF: &str =
+    "charon {\n  retransmit_timeout = 1\n  retransmit_tries = 3\n}\n";

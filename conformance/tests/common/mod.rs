@@ -169,7 +169,10 @@ impl Charon {
     }
 
     fn exited(&mut self) -> bool {
-        matches!(self.process.as_mut().map(Child::try_wait), Some(Ok(Some(_))))
+        matches!(
+            self.process.as_mut().map(Child::try_wait),
+            Some(Ok(Some(_)))
+        )
     }
 
     /// `swanctl <command> --uri <charon's socket> <extra...>`.

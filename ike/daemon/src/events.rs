@@ -99,7 +99,8 @@ impl EventLog {
 /// `192.0.2.1[moon]...192.0.2.2[sun]`.
 fn peers(info: &IkeSaInfo) -> String {
     let id = |id: &Option<ike::wire::Identification>| {
-        id.as_ref().map_or_else(|| "%any".to_owned(), ToString::to_string)
+        id.as_ref()
+            .map_or_else(|| "%any".to_owned(), ToString::to_string)
     };
     format!(
         "{}[{}]...{}[{}]",

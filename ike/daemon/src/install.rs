@@ -3,8 +3,8 @@
 //! yet (its CHILD_SA stays up).
 
 use esp_install::{
-    Direction, InstallError, Installer, Key, Lifetime, Mode, PolicyDirection, PolicySpec,
-    Protocol, SaId, SaSpec, Selector,
+    Direction, InstallError, Installer, Key, Lifetime, Mode, PolicyDirection, PolicySpec, Protocol,
+    SaId, SaSpec, Selector,
 };
 use ike::action::{self, SaInstall, SaRemove};
 use ike::config;
@@ -56,7 +56,11 @@ fn sa_spec(sa: &SaInstall, replay_window: u32) -> SaSpec {
             dst: sa.dst.ip(),
             protocol: protocol(sa.protocol),
         },
-        direction: if inbound { Direction::In } else { Direction::Out },
+        direction: if inbound {
+            Direction::In
+        } else {
+            Direction::Out
+        },
         src: sa.src,
         dst: sa.dst,
         reqid: sa.reqid,

@@ -71,8 +71,13 @@ fn run(args: &Args) -> Result<(), String> {
         let sockets = socket::Sockets::bind(&loaded.bind, charon.port, charon.port_nat_t)
             .map_err(|e| e.to_string())?;
         let installer = Box::new(RecordingInstaller::new());
-        let driver =
-            driver::Driver::new(endpoint, sockets, installer, charon.replay_window, charon.port);
+        let driver = driver::Driver::new(
+            endpoint,
+            sockets,
+            installer,
+            charon.replay_window,
+            charon.port,
+        );
         driver.run(&loaded.starts).await.map_err(|e| e.to_string())
     })
 }

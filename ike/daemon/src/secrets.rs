@@ -170,13 +170,19 @@ mod tests {
     #[test]
     fn the_best_match_of_the_peer_wins_over_a_secret_without_ids() {
         let keys = vec![key("any", &[]), key("both", &["a.test", "b.test"])];
-        assert_eq!(lookup(keys, "a.test", Some("b.test")).as_deref(), Some("both"));
+        assert_eq!(
+            lookup(keys, "a.test", Some("b.test")).as_deref(),
+            Some("both")
+        );
     }
 
     #[test]
     fn a_secret_without_ids_matches_everyone() {
         let keys = vec![key("any", &[]), key("other", &["x.test"])];
-        assert_eq!(lookup(keys, "a.test", Some("b.test")).as_deref(), Some("any"));
+        assert_eq!(
+            lookup(keys, "a.test", Some("b.test")).as_deref(),
+            Some("any")
+        );
     }
 
     #[test]
@@ -189,7 +195,10 @@ mod tests {
         let got = lookup(keys, "a.test", Some("B.Peers.Test"));
         assert_eq!(got.as_deref(), Some("exact"));
         let keys = vec![key("mine", &["a.test"]), key("wild", &["*.peers.test"])];
-        assert_eq!(lookup(keys, "a.test", Some("c.peers.test")).as_deref(), Some("wild"));
+        assert_eq!(
+            lookup(keys, "a.test", Some("c.peers.test")).as_deref(),
+            Some("wild")
+        );
     }
 
     #[test]

@@ -46,8 +46,7 @@ pub(crate) fn core(c: &CharonSettings) -> Settings {
             timeout,
             base,
             tries: c.retransmit_tries,
-            limit: (c.retransmit_limit > 0)
-                .then(|| Duration::from_secs(c.retransmit_limit.into())),
+            limit: (c.retransmit_limit > 0).then(|| Duration::from_secs(c.retransmit_limit.into())),
         },
         fragment_size: usize::try_from(c.fragment_size).unwrap_or(1280),
         ..Settings::default()

@@ -49,7 +49,11 @@ impl Sockets {
     /// If a socket cannot be bound.
     pub(crate) fn bind(addrs: &[IpAddr], port: u16, port_nat_t: u16) -> io::Result<Self> {
         let wildcard = [IpAddr::V4(Ipv4Addr::UNSPECIFIED)];
-        let addrs = if addrs.is_empty() { &wildcard[..] } else { addrs };
+        let addrs = if addrs.is_empty() {
+            &wildcard[..]
+        } else {
+            addrs
+        };
         let mut socks = Vec::new();
         for &ip in addrs {
             for (port, nat_t) in [(port, false), (port_nat_t, true)] {

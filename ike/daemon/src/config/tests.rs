@@ -42,7 +42,10 @@ fn a_lab_connection_converts_with_charons_defaults() {
     assert!(c.remote_addrs[1].contains(IpAddr::V4(Ipv4Addr::new(192, 0, 2, 77))));
     assert_eq!(c.local.id, Some(Identification::fqdn("a.lab.test")));
     assert_eq!(c.local.class, AuthClass::Psk);
-    assert_eq!(c.remote.id, IdMatch::Suffix(IdType::FQDN, b".lab.test".to_vec()));
+    assert_eq!(
+        c.remote.id,
+        IdMatch::Suffix(IdType::FQDN, b".lab.test".to_vec())
+    );
     assert!(c.encap);
     assert_eq!(c.lifetime.rekey_time, Duration::from_secs(30));
     assert_eq!(c.lifetime.over_time, Duration::from_secs(3));
@@ -50,7 +53,10 @@ fn a_lab_connection_converts_with_charons_defaults() {
     assert_eq!(child.lifetime.time.rekey, 8);
     assert_eq!(child.lifetime.time.life, 8 * 110 / 100);
     assert_eq!(child.remote_ts[0].protocol, 6);
-    assert_eq!((child.remote_ts[0].from_port, child.remote_ts[0].to_port), (80, 80));
+    assert_eq!(
+        (child.remote_ts[0].from_port, child.remote_ts[0].to_port),
+        (80, 80)
+    );
     assert_eq!(loaded.bind, [a]);
     assert_eq!(
         loaded.starts,
@@ -65,8 +71,10 @@ fn a_lab_connection_converts_with_charons_defaults() {
 
 #[test]
 fn any_local_address_binds_the_wildcard_and_leaves_the_addresses_open() {
-    let loaded = convert(&conns("connections { x { local { auth = psk } remote { auth = psk } } }"))
-        .unwrap();
+    let loaded = convert(&conns(
+        "connections { x { local { auth = psk } remote { auth = psk } } }",
+    ))
+    .unwrap();
     assert!(loaded.bind.is_empty());
     assert!(loaded.configs[0].local_addrs.is_empty());
     assert!(loaded.configs[0].remote_addrs.is_empty());
@@ -81,7 +89,16 @@ fn unsupported_entries_are_errors_at_their_position() {
     let errors = convert(&conns(text)).unwrap_err();
     let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(shown.len(), 3, "{shown:?}");
-    assert!(shown[0].starts_with("swanctl.conf:2:3: x: IKEv1"), "{shown:?}");
-    assert!(shown[1].starts_with("swanctl.conf:4:5: x: local: only psk"), "{shown:?}");
-    assert!(shown[2].starts_with("swanctl.conf:6:16: x: children.c: mode Beet"), "{shown:?}");
+    assert!(
+        shown[0].starts_with("swanctl.conf:2:3: x: IKEv1"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[1].starts_with("swanctl.conf:4:5: x: local: only psk"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[2].starts_with("swanctl.conf:6:16: x: children.c: mode Beet"),
+        "{shown:?}"
+    );
 }
