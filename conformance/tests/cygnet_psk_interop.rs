@@ -59,6 +59,9 @@ fn initiator_steps(pair: &mut Pair) -> Result<(), String> {
     // c. our rekey_time: a second CHILD_SA, the first one closed on charon
     let (new_in, new_out) = pair.wait_child(2, 12)?;
     pair.wait_charon_log(&format!(
+        "CHILD_SA net{{2}} established with SPIs {new_out}_i {new_in}_o"
+    ))?;
+    pair.wait_charon_log(&format!(
         "closing CHILD_SA net{{1}} with SPIs {child_out}_i"
     ))?;
     pair.wait_list_sas(&[&format!("in  {new_out}"), &format!("out {new_in}")])?;
@@ -124,6 +127,9 @@ fn responder_steps(pair: &mut Pair) -> Result<(), String> {
         ),
         1,
     )?;
+    pair.wait_charon_log(&format!(
+        "CHILD_SA net{{2}} established with SPIs {new_out}_i {new_in}_o"
+    ))?;
     pair.wait_charon_log(&format!(
         "closing CHILD_SA net{{1}} with SPIs {child_out}_i"
     ))?;
