@@ -7,16 +7,16 @@ use std::process::{Command, Output};
 use tempfile::TempDir;
 
 fn cygnetd_with(swanctl_conf: &str) -> (Output, String) {
-    let dir = TempDir::new().unwrap();
+    let dir = TempDir::new().expect("temp dir");
     let file = dir.path().join("swanctl.conf");
-    fs::write(&file, swanctl_conf).unwrap();
-    let out = Command::new(conformance::bins::cygnetd().unwrap())
+    fs::write(&file, swanctl_conf).expect("writing swanctl.conf");
+    let out = Command::new(conformance::bins::cygnetd().expect("building cygnetd"))
         .arg("--swanctl-conf")
         .arg(&file)
         .arg("--conf")
         .arg(dir.path().join("missing-strongswan.conf"))
         .output()
-        .unwrap();
+        .expect("running cygnetd");
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     (
         out,
