@@ -19,6 +19,12 @@ pub fn swanctl() -> Result<PathBuf, String> {
     BUILT.get_or_init(|| build("swanctl", "swanctl")).clone()
 }
 
+/// Path of the `cygnetd` daemon, built (debug profile) on first use.
+pub fn cygnetd() -> Result<PathBuf, String> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT.get_or_init(|| build("cygnetd", "cygnetd")).clone()
+}
+
 fn build(package: &str, bin: &str) -> Result<PathBuf, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let status = Command::new(cargo)

@@ -17,18 +17,19 @@
 //! without them the test prints why and passes without running. With
 //! `PROBE_CHARON_LOG=FILE` charon's log is copied to FILE at the end.
 
+mod common;
+
 use std::fs;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitStatus, Stdio};
+use std::process::{ChildStdin, Command, ExitStatus, Stdio};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::{Charon, Netns, prerequisites, spawn_lines, spawn_read, tail};
 use tempfile::TempDir;
 
-const CHARON: &str = "/usr/sbin/charon-systemd";
-const SWANCTL: &str = "/usr/sbin/swanctl";
 const PSK: &str = "lab-preshared-key-0123456789";
 const INITIATOR: &str = "192.0.2.1";
 const RESPONDER: &str = "192.0.2.2";
@@ -146,7 +147,7 @@ const CASES: &[Case] = &[
 
 #[test]
 fn strongswan_accepts_the_probe() {
-    let Some(ip) = prerequisites() else {
+    let Some(ip) = prerequisites("strongswan_accepts_the_probe") else {
         return;
     };
     let started = Instant::now();
@@ -279,37 +280,6 @@ fn spis_in_list_sas_form(stdout: &str) -> Result<Vec<String>, String> {
     }
 }
 
-/// The path of `ip` if the test can run; otherwise prints why not.
-fn prerequisites() -> Option<PathBuf> {
-    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let euid = status
-        .lines()
-        .find_map(|l| l.strip_prefix("Uid:"))
-        .and_then(|ids| ids.split_whitespace().nth(1));
-    let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
-        .into_iter()
-        .map(PathBuf::from)
-        .find(|p| p.is_file());
-    let skip = if euid != Some("0") {
-        "not root"
-    } else if !Path::new(CHARON).is_file() {
-        "no /usr/sbin/charon-systemd"
-    } else if !Path::new(SWANCTL).is_file() {
-        "no /usr/sbin/swanctl"
-    } else if ip.is_none() {
-        "no ip (iproute2)"
-    } else {
-        return ip;
-    };
-    // CI sets this: there the interop test must run, never skip
-    assert!(
-        std::env::var_os("CYGNET_REQUIRE_INTEROP").is_none(),
-        "CYGNET_REQUIRE_INTEROP is set but the interop test cannot run: {skip}"
-    );
-    println!("skipping strongswan_accepts_the_probe: {skip}");
-    None
-}
-
 /// Builds the probe example (debug profile), as `conformance::bins` does
 /// for binaries.
 fn build_probe() -> Result<PathBuf, String> {
@@ -339,111 +309,39 @@ fn build_probe() -> Result<PathBuf, String> {
         .ok_or_else(|| format!("{} missing after build", path.display()))
 }
 
-/// Two namespaces `labcy<pid>` (probe, 192.0.2.1) and `labcz<pid>`
-/// (charon, 192.0.2.2) with a veth pair, and charon. Dropping it stops
-/// charon (by its PID) and deletes exactly these namespaces.
+/// Two namespaces (the probe at 192.0.2.1, charon at 192.0.2.2 with
+/// 10.2.0.1 inside) and charon. Fields drop in order: charon is stopped
+/// before the namespaces go.
 struct Lab {
-    ip: PathBuf,
-    ns_i: String,
-    ns_r: String,
-    namespaces: Vec<String>,
-    dir: TempDir,
-    charon: Option<Child>,
+    charon: Charon,
+    netns: Netns,
+    _dir: TempDir,
 }
 
 impl Lab {
     fn up(ip: &Path) -> Result<Self, String> {
-        let pid = std::process::id();
-        let mut lab = Self {
-            ip: ip.to_owned(),
-            ns_i: format!("labcy{pid}"),
-            ns_r: format!("labcz{pid}"),
-            namespaces: Vec::new(),
-            dir: TempDir::new().map_err(|e| format!("temp dir: {e}"))?,
-            charon: None,
-        };
-        let (veth_i, veth_r) = (format!("lcy{pid}"), format!("lcz{pid}"));
-        for ns in [lab.ns_i.clone(), lab.ns_r.clone()] {
-            lab.ip(&["netns", "add", &ns])?;
-            lab.namespaces.push(ns.clone());
-            // no IPv6: no DAD to wait for, no address change for charon
-            lab.ip(&["netns", "exec", &ns, "sh", "-c", DISABLE_IPV6])?;
-            lab.ip(&["-n", &ns, "link", "set", "lo", "up"])?;
-        }
-        let (ns_i, ns_r) = (lab.ns_i.clone(), lab.ns_r.clone());
-        lab.ip(&[
-            "link", "add", &veth_i, "netns", &ns_i, "type", "veth", "peer", "name", &veth_r,
-            "netns", &ns_r,
-        ])?;
-        for (ns, dev, addr) in [(&ns_i, &veth_i, INITIATOR), (&ns_r, &veth_r, RESPONDER)] {
-            lab.ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", dev])?;
-            lab.ip(&["-n", ns, "link", "set", dev, "up"])?;
-        }
-        lab.ip(&["-n", &ns_r, "addr", "add", "10.2.0.1/32", "dev", "lo"])?;
-        lab.start_charon()?;
-        Ok(lab)
-    }
-
-    fn ip(&self, args: &[&str]) -> Result<String, String> {
-        run(Command::new(&self.ip).args(args))
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn vici(&self) -> String {
-        format!("unix://{}", self.path("charon.vici").display())
-    }
-
-    fn start_charon(&mut self) -> Result<(), String> {
-        let conf = STRONGSWAN_CONF
-            .replace("@VICI@", &self.vici())
-            .replace("@LOG@", &self.path("charon.log").display().to_string());
-        write(&self.path("strongswan.conf"), &conf)?;
-        let out = fs::File::create(self.path("charon.stdout")).map_err(|e| e.to_string())?;
-        let err = out.try_clone().map_err(|e| e.to_string())?;
-        let env = format!("STRONGSWAN_CONF={}", self.path("strongswan.conf").display());
-        // `ip netns exec` and `env` exec, so the child's PID is charon's
-        let child = Command::new(&self.ip)
-            .args(["netns", "exec", &self.ns_r, "env", &env, CHARON])
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .map_err(|e| format!("starting charon: {e}"))?;
-        self.charon = Some(child);
-        let socket = self.path("charon.vici");
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while !socket.exists() {
-            if let Some(Ok(Some(status))) = self.charon.as_mut().map(Child::try_wait) {
-                return Err(format!("charon exited: {status}"));
-            }
-            if Instant::now() > deadline {
-                return Err("charon's vici socket did not appear within 10 s".into());
-            }
-            thread::sleep(Duration::from_millis(50));
-        }
-        Ok(())
+        let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
+        let netns = Netns::up(ip, "lcy")?;
+        netns.add_outer(true, INITIATOR)?;
+        netns.add_outer(false, RESPONDER)?;
+        netns.add_inner(false, "10.2.0.1")?;
+        let charon = Charon::start(&netns, &netns.b, dir.path())?;
+        Ok(Self {
+            charon,
+            netns,
+            _dir: dir,
+        })
     }
 
     fn swanctl(&self, command: &str, extra: &[&str]) -> Result<String, String> {
-        let vici = self.vici();
-        run(Command::new(SWANCTL)
-            .args([command, "--uri", &vici])
-            .args(extra))
+        self.charon.swanctl(command, extra)
     }
 
     /// Replaces charon's configuration with a `net` connection using
     /// these proposals.
     fn load(&self, ike: &str, esp: &str) -> Result<(), String> {
-        let file = self.path("swanctl.conf");
-        write(
-            &file,
-            &SWANCTL_CONF.replace("@IKE@", ike).replace("@ESP@", esp),
-        )?;
-        let file = file.display().to_string();
-        let out = self.swanctl("--load-all", &["--file", &file])?;
+        let conf = SWANCTL_CONF.replace("@IKE@", ike).replace("@ESP@", esp);
+        let out = self.charon.load(&conf)?;
         if out.contains("loaded connection 'net'") {
             Ok(())
         } else {
@@ -454,10 +352,6 @@ impl Lab {
     fn run_probe(&self, probe: &Path, case: &Case) -> Result<ProbeRun, String> {
         let probe = probe.display().to_string();
         let args = [
-            "netns",
-            "exec",
-            &self.ns_i,
-            &probe,
             INITIATOR,
             RESPONDER,
             case.ike,
@@ -472,7 +366,9 @@ impl Lab {
             "--timeout-ms",
             "1500",
         ];
-        let mut child = Command::new(&self.ip)
+        let mut child = self
+            .netns
+            .exec(&self.netns.a, &probe)
             .args(args)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -546,28 +442,7 @@ impl Lab {
     }
 
     fn charon_log(&self) -> String {
-        fs::read_to_string(self.path("charon.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Lab {
-    fn drop(&mut self) {
-        if let Some(mut charon) = self.charon.take() {
-            // SIGTERM to exactly the PID we started, SIGKILL after 5 s
-            let pid = charon.id().to_string();
-            let _ = Command::new("kill").args(["-TERM", &pid]).status();
-            let deadline = Instant::now() + Duration::from_secs(5);
-            while matches!(charon.try_wait(), Ok(None)) && Instant::now() < deadline {
-                thread::sleep(Duration::from_millis(50));
-            }
-            if matches!(charon.try_wait(), Ok(None)) {
-                let _ = charon.kill();
-            }
-            let _ = charon.wait();
-        }
-        for ns in self.namespaces.drain(..).rev() {
-            let _ = Command::new(&self.ip).args(["netns", "del", &ns]).status();
-        }
+        self.charon.log()
     }
 }
 
@@ -585,88 +460,6 @@ fn release(stdin: &mut Option<ChildStdin>) {
         let _ = pipe.write_all(b"\n");
     }
 }
-
-fn spawn_lines(out: Option<impl Read + Send + 'static>) -> mpsc::Receiver<String> {
-    let (tx, rx) = mpsc::channel();
-    if let Some(out) = out {
-        thread::spawn(move || {
-            for line in BufReader::new(out).lines().map_while(Result::ok) {
-                if tx.send(line).is_err() {
-                    break;
-                }
-            }
-        });
-    }
-    rx
-}
-
-fn spawn_read(out: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
-    thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut out) = out {
-            let _ = out.read_to_string(&mut text);
-        }
-        text
-    })
-}
-
-/// Runs a command; its stdout, or an error with its output.
-fn run(cmd: &mut Command) -> Result<String, String> {
-    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    if out.status.success() {
-        Ok(stdout)
-    } else {
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        Err(format!("{cmd:?}: {}\n{stdout}{stderr}", out.status))
-    }
-}
-
-fn write(path: &Path, text: &str) -> Result<(), String> {
-    fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn tail(text: &str, lines: usize) -> String {
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-const DISABLE_IPV6: &str = "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && \
-                            echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6";
-
-/// The lab's strongswan.conf.in: an explicit plugin list with
-/// kernel-libipsec before kernel-netlink, no /etc/strongswan.d.
-const STRONGSWAN_CONF: &str = r"charon {
-  load_modular = no
-  load = random nonce openssl aes sha1 sha2 hmac kdf gcm curve25519 x509 pem pkcs1 pkcs8 pubkey constraints revocation kernel-libipsec kernel-netlink socket-default vici updown
-  plugins {
-    vici {
-      socket = @VICI@
-    }
-  }
-  filelog {
-    probe {
-      path = @LOG@
-      time_format = %H:%M:%S
-      flush_line = yes
-      default = 1
-      ike = 2
-      cfg = 2
-      enc = 1
-      chd = 2
-      knl = 1
-    }
-  }
-  syslog {
-    daemon {
-      default = -1
-    }
-  }
-  journal {
-    default = -1
-  }
-}
-";
 
 /// The lab's psk-net2net b.conf with the case's proposals.
 const SWANCTL_CONF: &str = r#"connections {

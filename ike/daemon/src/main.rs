@@ -1,5 +1,107 @@
-//! cygnetd, the Cygnet IKEv2 keying daemon.
+//! cygnetd, the Cygnet IKEv2 keying daemon: reads swanctl.conf and
+//! strongswan.conf as charon does and runs the IKE core over UDP 500/4500.
 
-fn main() {
-    println!("cygnetd {}", env!("CARGO_PKG_VERSION"));
+mod config;
+mod driver;
+mod events;
+mod install;
+mod log;
+mod secrets;
+mod settings;
+mod socket;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::Parser;
+use esp_install::RecordingInstaller;
+use ike::Endpoint;
+use swanctl_parser::config::SwanctlConfig;
+use swanctl_parser::settings::Settings;
+
+/// Command line.
+#[derive(Parser, Debug)]
+#[command(name = "cygnetd", version, about = "Cygnet IKEv2 keying daemon")]
+struct Args {
+    /// The swanctl.conf with connections and secrets.
+    #[arg(long, default_value = "/etc/swanctl/swanctl.conf")]
+    swanctl_conf: PathBuf,
+    /// strongswan.conf (charon.port, port_nat_t, retransmit_*,
+    /// fragment_size, replay_window).
+    #[arg(long, env = "STRONGSWAN_CONF", default_value = "/etc/strongswan.conf")]
+    conf: PathBuf,
+    /// Also log debug detail (each packet sent and received).
+    #[arg(long)]
+    debug: bool,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    log::init(args.debug);
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    let charon = settings::load(&args.conf)?;
+    let swanctl = load_swanctl(&args.swanctl_conf)?;
+    let loaded = config::convert(&swanctl.connections).map_err(|errors| lines(&errors))?;
+    let credentials = Arc::new(secrets::SharedKeys::from_config(&swanctl.secrets));
+    let mut endpoint = Endpoint::new(
+        ike::crypto::default_provider(),
+        settings::core(&charon),
+        credentials,
+    )
+    .map_err(|e| format!("crypto provider: {e}"))?;
+    for config in &loaded.configs {
+        tracing::info!(target: "cfg", "loaded connection '{}'", config.name);
+        endpoint.load_config(Arc::clone(config));
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?;
+    runtime.block_on(async {
+        let sockets = socket::Sockets::bind(&loaded.bind, charon.port, charon.port_nat_t)
+            .map_err(|e| e.to_string())?;
+        let installer = Box::new(RecordingInstaller::new());
+        let driver = driver::Driver::new(
+            endpoint,
+            sockets,
+            installer,
+            charon.replay_window,
+            charon.port,
+        );
+        driver.run(&loaded.starts).await.map_err(|e| e.to_string())
+    })
+}
+
+/// swanctl.conf: syntax errors and rejected entries are fatal, each
+/// printed as `file:line:col: ...`.
+fn load_swanctl(path: &Path) -> Result<SwanctlConfig, String> {
+    let settings = Settings::load_file(path).map_err(|e| e.to_string())?;
+    let (config, errors) = SwanctlConfig::from_settings(&settings);
+    let fatal: Vec<_> = errors.iter().filter(|e| e.rejects()).collect();
+    for e in errors.iter().filter(|e| !e.rejects()) {
+        tracing::warn!(target: "cfg", "{e}");
+    }
+    if fatal.is_empty() {
+        Ok(config)
+    } else {
+        Err(lines(&fatal))
+    }
+}
+
+fn lines<T: ToString>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
 }

@@ -179,6 +179,8 @@ pub struct CharonSettings {
     pub retransmit_jitter: u32,
     /// `retransmit_limit` in seconds, 0 = none (0).
     pub retransmit_limit: u32,
+    /// `fragment_size` (1280): the largest IKE fragment datagram, RFC 7383.
+    pub fragment_size: u32,
     /// `replay_window` in packets (32).
     pub replay_window: u32,
     /// `make_before_break` (no in 5.9.8).
@@ -202,6 +204,7 @@ impl Default for CharonSettings {
             retransmit_tries: 5,
             retransmit_jitter: 0,
             retransmit_limit: 0,
+            fragment_size: 1280,
             replay_window: 32,
             make_before_break: false,
             filelog: Vec::new(),
@@ -355,6 +358,7 @@ impl CharonSettings {
         out.retransmit_tries = to_u32(r.int("retransmit_tries", 5, 0, i64::from(u32::MAX)));
         out.retransmit_jitter = to_u32(r.int("retransmit_jitter", 0, 0, 100));
         out.retransmit_limit = to_u32(r.int("retransmit_limit", 0, 0, i64::from(u32::MAX)));
+        out.fragment_size = to_u32(r.int("fragment_size", 1280, 0, 65535));
         out.replay_window = to_u32(r.int("replay_window", 32, 0, i64::from(u32::MAX)));
         out.make_before_break = r.bool("make_before_break", false);
 
@@ -461,6 +465,7 @@ mod tests {
         assert_eq!(c.retransmit_base, 1.8);
         assert_eq!(c.retransmit_tries, 5);
         assert_eq!(c.replay_window, 32);
+        assert_eq!(c.fragment_size, 1280);
         assert!(!c.make_before_break);
         assert_eq!(c.cygnet.backend, Backend::Auto);
     }
@@ -468,12 +473,13 @@ mod tests {
     #[test]
     fn charon_systemd_falls_back_to_charon() {
         let s = parse(
-            "charon { port = 4510\n replay_window = 64\n plugins { vici { socket = unix:///tmp/v } } }\n\
+            "charon { port = 4510\n replay_window = 64\n fragment_size = 1400\n plugins { vici { socket = unix:///tmp/v } } }\n\
              charon-systemd { port = 4520 }\n",
         );
         let c = CharonSettings::from_settings(&s);
         assert_eq!(c.port, 4520);
         assert_eq!(c.replay_window, 64);
+        assert_eq!(c.fragment_size, 1400);
         assert_eq!(c.vici_socket, "unix:///tmp/v");
         let (c, _) = CharonSettings::from_settings_ns(&s, "charon");
         assert_eq!(c.port, 4510);

@@ -1,0 +1,317 @@
+//! The interop lab of the tests, after `/work/shared/lab`: two private
+//! network namespaces joined by a veth pair ([`Netns`]) and strongSwan
+//! 5.9.8's charon with kernel-libipsec in one of them ([`Charon`]).
+//! Dropping them stops exactly the processes started (by PID) and deletes
+//! exactly the namespaces created.
+
+#![allow(dead_code, unreachable_pub)] // each test binary uses a part
+
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::thread;
+use std::time::{Duration, Instant};
+
+pub const CHARON: &str = "/usr/sbin/charon-systemd";
+pub const SWANCTL: &str = "/usr/sbin/swanctl";
+
+/// The path of `ip` if interop tests can run; otherwise prints why not
+/// and returns `None`, unless CI requires them (`CYGNET_REQUIRE_INTEROP`).
+pub fn prerequisites(test: &str) -> Option<PathBuf> {
+    let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let euid = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Uid:"))
+        .and_then(|ids| ids.split_whitespace().nth(1));
+    let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.is_file());
+    let skip = if euid != Some("0") {
+        "not root"
+    } else if !Path::new(CHARON).is_file() {
+        "no /usr/sbin/charon-systemd"
+    } else if !Path::new(SWANCTL).is_file() {
+        "no /usr/sbin/swanctl"
+    } else if ip.is_none() {
+        "no ip (iproute2)"
+    } else {
+        return ip;
+    };
+    // CI sets this: there the interop tests must run, never skip
+    assert!(
+        std::env::var_os("CYGNET_REQUIRE_INTEROP").is_none(),
+        "CYGNET_REQUIRE_INTEROP is set but {test} cannot run: {skip}"
+    );
+    println!("skipping {test}: {skip}");
+    None
+}
+
+/// Two namespaces with a veth pair between them; IPv6 off (no DAD to wait
+/// for, no address change that would make charon roam).
+pub struct Netns {
+    ip: PathBuf,
+    /// The namespace of side a and of side b.
+    pub a: String,
+    pub b: String,
+    created: Vec<String>,
+    veth: (String, String),
+}
+
+impl Netns {
+    /// Namespaces `<prefix>a<pid>` and `<prefix>b<pid>`; `prefix` keeps
+    /// parallel tests apart (at most 5 characters: veth names are short).
+    pub fn up(ip: &Path, prefix: &str) -> Result<Self, String> {
+        let pid = std::process::id();
+        let mut ns = Self {
+            ip: ip.to_owned(),
+            a: format!("{prefix}a{pid}"),
+            b: format!("{prefix}b{pid}"),
+            created: Vec::new(),
+            veth: (format!("{prefix}a{pid}"), format!("{prefix}b{pid}")),
+        };
+        for name in [ns.a.clone(), ns.b.clone()] {
+            ns.ip(&["netns", "add", &name])?;
+            ns.created.push(name.clone());
+            ns.ip(&["netns", "exec", &name, "sh", "-c", DISABLE_IPV6])?;
+            ns.ip(&["-n", &name, "link", "set", "lo", "up"])?;
+        }
+        let (va, vb) = ns.veth.clone();
+        let (a, b) = (ns.a.clone(), ns.b.clone());
+        ns.ip(&[
+            "link", "add", &va, "netns", &a, "type", "veth", "peer", "name", &vb, "netns", &b,
+        ])?;
+        ns.ip(&["-n", &a, "link", "set", &va, "up"])?;
+        ns.ip(&["-n", &b, "link", "set", &vb, "up"])?;
+        Ok(ns)
+    }
+
+    /// Adds `addr/24` to side a's (`a = true`) or side b's veth.
+    pub fn add_outer(&self, a: bool, addr: &str) -> Result<(), String> {
+        let (ns, dev) = if a {
+            (&self.a, &self.veth.0)
+        } else {
+            (&self.b, &self.veth.1)
+        };
+        self.ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", dev])
+            .map(drop)
+    }
+
+    /// Adds `addr/32` to a side's loopback (an inner network).
+    pub fn add_inner(&self, a: bool, addr: &str) -> Result<(), String> {
+        let ns = if a { &self.a } else { &self.b };
+        self.ip(&["-n", ns, "addr", "add", &format!("{addr}/32"), "dev", "lo"])
+            .map(drop)
+    }
+
+    /// `ip` with these arguments.
+    pub fn ip(&self, args: &[&str]) -> Result<String, String> {
+        run(Command::new(&self.ip).args(args))
+    }
+
+    /// A command that runs `program` in namespace `ns` (`ip netns exec`
+    /// execs it, so the child's PID is the program's).
+    pub fn exec(&self, ns: &str, program: &str) -> Command {
+        let mut cmd = Command::new(&self.ip);
+        cmd.args(["netns", "exec", ns, program]);
+        cmd
+    }
+}
+
+impl Drop for Netns {
+    fn drop(&mut self) {
+        for ns in self.created.drain(..).rev() {
+            let _ = Command::new(&self.ip).args(["netns", "del", &ns]).status();
+        }
+    }
+}
+
+/// charon in a namespace with its own strongswan.conf, log and VICI
+/// socket in `dir`.
+pub struct Charon {
+    dir: PathBuf,
+    process: Option<Child>,
+}
+
+impl Charon {
+    /// Starts charon in `ns` and waits for its VICI socket.
+    pub fn start(netns: &Netns, ns: &str, dir: &Path) -> Result<Self, String> {
+        let vici = format!("unix://{}", dir.join("charon.vici").display());
+        let conf = STRONGSWAN_CONF
+            .replace("@VICI@", &vici)
+            .replace("@LOG@", &dir.join("charon.log").display().to_string());
+        write(&dir.join("strongswan.conf"), &conf)?;
+        let out = fs::File::create(dir.join("charon.stdout")).map_err(|e| e.to_string())?;
+        let err = out.try_clone().map_err(|e| e.to_string())?;
+        let env = format!("STRONGSWAN_CONF={}", dir.join("strongswan.conf").display());
+        let child = netns
+            .exec(ns, "env")
+            .args([&env, CHARON])
+            .stdin(Stdio::null())
+            .stdout(out)
+            .stderr(err)
+            .spawn()
+            .map_err(|e| format!("starting charon: {e}"))?;
+        let mut charon = Self {
+            dir: dir.to_owned(),
+            process: Some(child),
+        };
+        let socket = dir.join("charon.vici");
+        wait_until(Duration::from_secs(10), || {
+            socket.exists() || charon.exited()
+        });
+        if !socket.exists() {
+            return Err("charon's vici socket did not appear within 10 s".into());
+        }
+        Ok(charon)
+    }
+
+    fn exited(&mut self) -> bool {
+        matches!(
+            self.process.as_mut().map(Child::try_wait),
+            Some(Ok(Some(_)))
+        )
+    }
+
+    /// `swanctl <command> --uri <charon's socket> <extra...>`.
+    pub fn swanctl(&self, command: &str, extra: &[&str]) -> Result<String, String> {
+        let vici = format!("unix://{}", self.dir.join("charon.vici").display());
+        run(Command::new(SWANCTL)
+            .args([command, "--uri", &vici])
+            .args(extra))
+    }
+
+    /// Writes `text` as swanctl.conf and loads it (`--load-all`).
+    pub fn load(&self, text: &str) -> Result<String, String> {
+        let file = self.dir.join("swanctl.conf");
+        write(&file, text)?;
+        self.swanctl("--load-all", &["--file", &file.display().to_string()])
+    }
+
+    /// Everything charon logged so far.
+    pub fn log(&self) -> String {
+        fs::read_to_string(self.dir.join("charon.log")).unwrap_or_default()
+    }
+}
+
+impl Drop for Charon {
+    fn drop(&mut self) {
+        if let Some(child) = self.process.take() {
+            terminate(child);
+        }
+    }
+}
+
+/// SIGTERM to exactly this child, SIGKILL after 5 s; its exit status.
+pub fn terminate(mut child: Child) -> Option<std::process::ExitStatus> {
+    let pid = child.id().to_string();
+    let _ = Command::new("kill").args(["-TERM", &pid]).status();
+    wait_until(Duration::from_secs(5), || {
+        matches!(child.try_wait(), Ok(Some(_)))
+    });
+    if matches!(child.try_wait(), Ok(None)) {
+        let _ = child.kill();
+    }
+    child.wait().ok()
+}
+
+/// Polls `done` every 50 ms until it holds or `limit` passes; whether it
+/// held.
+pub fn wait_until(limit: Duration, mut done: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + limit;
+    loop {
+        if done() {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Runs a command; its stdout, or an error with its output.
+pub fn run(cmd: &mut Command) -> Result<String, String> {
+    let out = cmd.output().map_err(|e| format!("{cmd:?}: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    if out.status.success() {
+        Ok(stdout)
+    } else {
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        Err(format!("{cmd:?}: {}\n{stdout}{stderr}", out.status))
+    }
+}
+
+pub fn write(path: &Path, text: &str) -> Result<(), String> {
+    fs::write(path, text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+pub fn tail(text: &str, lines: usize) -> String {
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+/// A channel receiving the lines of `out`, read by a thread.
+pub fn spawn_lines(out: Option<impl Read + Send + 'static>) -> mpsc::Receiver<String> {
+    let (tx, rx) = mpsc::channel();
+    if let Some(out) = out {
+        thread::spawn(move || {
+            for line in BufReader::new(out).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+    rx
+}
+
+/// A thread reading all of `out`.
+pub fn spawn_read(out: Option<impl Read + Send + 'static>) -> thread::JoinHandle<String> {
+    thread::spawn(move || {
+        let mut text = String::new();
+        if let Some(mut out) = out {
+            let _ = out.read_to_string(&mut text);
+        }
+        text
+    })
+}
+
+const DISABLE_IPV6: &str = "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && \
+                            echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6";
+
+/// The lab's strongswan.conf.in: an explicit plugin list with
+/// kernel-libipsec before kernel-netlink, no /etc/strongswan.d.
+const STRONGSWAN_CONF: &str = r"charon {
+  load_modular = no
+  load = random nonce openssl aes sha1 sha2 hmac kdf gcm curve25519 x509 pem pkcs1 pkcs8 pubkey constraints revocation kernel-libipsec kernel-netlink socket-default vici updown
+  plugins {
+    vici {
+      socket = @VICI@
+    }
+  }
+  filelog {
+    test {
+      path = @LOG@
+      time_format = %H:%M:%S
+      flush_line = yes
+      default = 1
+      ike = 2
+      cfg = 2
+      enc = 1
+      chd = 2
+      knl = 1
+    }
+  }
+  syslog {
+    daemon {
+      default = -1
+    }
+  }
+  journal {
+    default = -1
+  }
+}
+";

@@ -1,0 +1,181 @@
+//! The event loop: datagrams, timers and signals in, the [`Endpoint`]'s
+//! actions out, as `ike::Endpoint`'s documentation asks: after every input
+//! drain `poll_action`, then sleep until `poll_timeout`.
+
+use core::net::SocketAddr;
+use core::time::Duration;
+use std::io;
+
+use esp_install::Installer;
+use ike::{Action, Endpoint};
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+use tokio::time::{Instant, sleep_until};
+
+use crate::config::Start;
+use crate::events::EventLog;
+use crate::install;
+use crate::socket::{Datagram, Sockets, route_source};
+
+/// How long a shutdown waits for the peers to answer our deletes.
+const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
+
+/// The daemon's state, owned by one task.
+pub(crate) struct Driver {
+    endpoint: Endpoint,
+    sockets: Sockets,
+    installer: Box<dyn Installer>,
+    /// The epoch of the core's clock.
+    epoch: Instant,
+    events: EventLog,
+    /// `charon.replay_window` for inbound SAs.
+    replay_window: u32,
+    /// `charon.port`, the source port of new IKE SAs.
+    port: u16,
+}
+
+impl Driver {
+    /// A driver for `endpoint`, whose clock starts now.
+    pub(crate) fn new(
+        endpoint: Endpoint,
+        sockets: Sockets,
+        installer: Box<dyn Installer>,
+        replay_window: u32,
+        port: u16,
+    ) -> Self {
+        Self {
+            endpoint,
+            sockets,
+            installer,
+            epoch: Instant::now(),
+            events: EventLog::default(),
+            replay_window,
+            port,
+        }
+    }
+
+    fn now(&self) -> ike::time::Instant {
+        ike::time::Instant::from_duration(self.epoch.elapsed())
+    }
+
+    /// Starts `starts`, then runs until SIGTERM or SIGINT and the deletes
+    /// that follow are done.
+    ///
+    /// # Errors
+    /// If the signal handlers cannot be installed.
+    pub(crate) async fn run(mut self, starts: &[Start]) -> io::Result<()> {
+        let mut term = signal(SignalKind::terminate())?;
+        let mut int = signal(SignalKind::interrupt())?;
+        let (tx, mut rx) = mpsc::channel(64);
+        self.sockets.spawn_receivers(&tx);
+        self.start(starts);
+        self.drain().await;
+        let mut shutdown: Option<Instant> = None;
+        loop {
+            let timer = self
+                .endpoint
+                .poll_timeout()
+                .map(|at| self.epoch + at.as_duration());
+            tokio::select! {
+                Some(datagram) = rx.recv() => self.datagram(datagram),
+                () = sleep_until_some(timer) => self.endpoint.handle_timeout(self.now()),
+                _ = term.recv() => shutdown = Some(self.shutdown(shutdown, "SIGTERM")),
+                _ = int.recv() => shutdown = Some(self.shutdown(shutdown, "SIGINT")),
+                () = sleep_until_some(shutdown) => break,
+            }
+            self.drain().await;
+            if shutdown.is_some() && self.endpoint.sas().next().is_none() {
+                break;
+            }
+        }
+        if let Err(e) = self.installer.flush() {
+            tracing::warn!(target: "knl", "flushing SAs and policies failed: {e}");
+        }
+        tracing::info!(target: "dmn", "daemon shut down");
+        Ok(())
+    }
+
+    /// Initiates the `start_action = start` children: the first of each
+    /// connection with a new IKE SA, the others with CREATE_CHILD_SA on it.
+    fn start(&mut self, starts: &[Start]) {
+        let mut started: Vec<(&str, ike::SaHandle)> = Vec::new();
+        for s in starts {
+            let now = self.now();
+            if let Some(&(_, sa)) = started.iter().find(|(c, _)| *c == s.conn) {
+                if let Err(e) = self.endpoint.create_child(now, sa, &s.child) {
+                    tracing::warn!(target: "cfg", "unable to start {}: {e}", s.child);
+                }
+                continue;
+            }
+            let Some(local) = s.local.or_else(|| route_source(s.remote)) else {
+                tracing::warn!(target: "cfg", "no route to {}, not starting {}", s.remote, s.child);
+                continue;
+            };
+            let local = SocketAddr::new(local, self.port);
+            tracing::info!(target: "cfg", "initiating '{}' ({}) to {}", s.child, s.conn, s.remote);
+            match self
+                .endpoint
+                .initiate(now, &s.conn, Some(&s.child), local, s.remote)
+            {
+                Ok(sa) => {
+                    self.events.named(sa, &s.conn);
+                    started.push((&s.conn, sa));
+                }
+                Err(e) => tracing::warn!(target: "cfg", "unable to initiate {}: {e}", s.conn),
+            }
+        }
+    }
+
+    fn datagram(&mut self, d: Datagram) {
+        let now = self.now();
+        let incoming = self
+            .endpoint
+            .handle_datagram(now, d.local, d.remote, &d.data);
+        if let Some(incoming) = incoming {
+            tracing::info!(target: "ike", "{} is initiating an IKE_SA", d.remote.ip());
+            if let Some(sa) = self.endpoint.accept(now, incoming)
+                && let Some(info) = self.endpoint.sa(sa)
+            {
+                self.events.named(sa, &info.name);
+            }
+        }
+    }
+
+    /// Deletes every IKE SA (once) and returns when to give up waiting.
+    fn shutdown(&mut self, pending: Option<Instant>, signal: &str) -> Instant {
+        if let Some(deadline) = pending {
+            return deadline;
+        }
+        tracing::info!(target: "dmn", "{signal} received, shutting down");
+        let now = self.now();
+        let handles: Vec<ike::SaHandle> = self.endpoint.sas().map(|sa| sa.handle).collect();
+        for sa in handles {
+            self.endpoint.delete_ike(now, sa);
+        }
+        Instant::now() + SHUTDOWN_WAIT
+    }
+
+    /// Executes every queued action, in order.
+    async fn drain(&mut self) {
+        while let Some(action) = self.endpoint.poll_action() {
+            match action {
+                Action::Transmit(t) => self.sockets.send(&t).await,
+                Action::InstallSa(sa) => {
+                    install::add_sa(self.installer.as_mut(), &sa, self.replay_window);
+                }
+                Action::DeleteSa(sa) => install::del_sa(self.installer.as_mut(), &sa),
+                Action::InstallPolicy(p) => install::add_policies(self.installer.as_mut(), &p),
+                Action::DeletePolicy(p) => install::del_policies(self.installer.as_mut(), &p),
+                Action::Event(e) => self.events.log(&self.endpoint, &e),
+            }
+        }
+    }
+}
+
+/// Sleeps until `at`, or forever without one.
+async fn sleep_until_some(at: Option<Instant>) {
+    match at {
+        Some(at) => sleep_until(at).await,
+        None => core::future::pending().await,
+    }
+}

@@ -1,0 +1,202 @@
+//! UDP sockets on `charon.port` (500) and `charon.port_nat_t` (4500).
+//!
+//! On the NAT-T port IKE messages carry the four-octet non-ESP marker
+//! (RFC 3948 §2.2), which is removed before the core sees them and added
+//! when a [`Transmit`] asks for it; NAT keepalives and ESP are dropped
+//! (no data plane yet). A socket bound to the wildcard address takes the
+//! source address the routing table picks towards the peer as its local
+//! address.
+
+use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::io;
+use std::sync::Arc;
+
+use ike::Transmit;
+use ike::wire::natt::{self, Udp4500};
+use tokio::net::UdpSocket;
+use tokio::sync::mpsc;
+
+/// The largest datagram read (the UDP maximum).
+const MAX_DATAGRAM: usize = 65_535;
+
+/// An IKE message as received, without the non-ESP marker.
+#[derive(Debug)]
+pub(crate) struct Datagram {
+    /// Our address and port it arrived on.
+    pub(crate) local: SocketAddr,
+    /// The sender.
+    pub(crate) remote: SocketAddr,
+    /// The IKE message.
+    pub(crate) data: Vec<u8>,
+}
+
+struct Sock {
+    bound: SocketAddr,
+    nat_t: bool,
+    udp: Arc<UdpSocket>,
+}
+
+/// Every socket of the daemon.
+pub(crate) struct Sockets {
+    socks: Vec<Sock>,
+}
+
+impl Sockets {
+    /// Binds both ports on each address of `addrs`, or on 0.0.0.0 if it is
+    /// empty.
+    ///
+    /// # Errors
+    /// If a socket cannot be bound.
+    pub(crate) fn bind(addrs: &[IpAddr], port: u16, port_nat_t: u16) -> io::Result<Self> {
+        let wildcard = [IpAddr::V4(Ipv4Addr::UNSPECIFIED)];
+        let addrs = if addrs.is_empty() {
+            &wildcard[..]
+        } else {
+            addrs
+        };
+        let mut socks = Vec::new();
+        for &ip in addrs {
+            for (port, nat_t) in [(port, false), (port_nat_t, true)] {
+                let bound = SocketAddr::new(ip, port);
+                let std = std::net::UdpSocket::bind(bound)
+                    .map_err(|e| io::Error::new(e.kind(), format!("binding {bound}: {e}")))?;
+                std.set_nonblocking(true)?;
+                tracing::info!(target: "net", "listening on {bound}{}",
+                    if nat_t { " (NAT-T)" } else { "" });
+                socks.push(Sock {
+                    bound,
+                    nat_t,
+                    udp: Arc::new(UdpSocket::from_std(std)?),
+                });
+            }
+        }
+        Ok(Self { socks })
+    }
+
+    /// Starts one receiving task per socket, feeding `tx`.
+    pub(crate) fn spawn_receivers(&self, tx: &mpsc::Sender<Datagram>) {
+        for sock in &self.socks {
+            let (udp, bound, nat_t) = (Arc::clone(&sock.udp), sock.bound, sock.nat_t);
+            let tx = tx.clone();
+            tokio::spawn(async move { receive(&udp, bound, nat_t, &tx).await });
+        }
+    }
+
+    /// Sends an IKE message from the socket bound to its local address
+    /// and port (or the wildcard socket of that port).
+    pub(crate) async fn send(&self, t: &Transmit) {
+        let Some(sock) = self.socket_for(t.local) else {
+            tracing::warn!(target: "net", "no socket for {}, dropping packet to {}", t.local, t.remote);
+            return;
+        };
+        let data = if t.non_esp_marker {
+            natt::add_non_esp_marker(&t.data)
+        } else {
+            t.data.clone()
+        };
+        tracing::debug!(target: "net", "sending packet: from {} to {} ({} bytes)",
+            t.local, t.remote, data.len());
+        if let Err(e) = sock.udp.send_to(&data, t.remote).await {
+            tracing::warn!(target: "net", "error writing to socket: {e}");
+        }
+    }
+
+    fn socket_for(&self, local: SocketAddr) -> Option<&Sock> {
+        let exact = self.socks.iter().find(|s| s.bound == local);
+        exact.or_else(|| {
+            self.socks.iter().find(|s| {
+                s.bound.port() == local.port()
+                    && s.bound.ip().is_unspecified()
+                    && s.bound.is_ipv4() == local.is_ipv4()
+            })
+        })
+    }
+}
+
+async fn receive(udp: &UdpSocket, bound: SocketAddr, nat_t: bool, tx: &mpsc::Sender<Datagram>) {
+    let mut buf = vec![0u8; MAX_DATAGRAM];
+    loop {
+        let (len, remote) = match udp.recv_from(&mut buf).await {
+            Ok(got) => got,
+            Err(e) => {
+                tracing::warn!(target: "net", "error reading from socket {bound}: {e}");
+                continue;
+            }
+        };
+        let Some(data) = ike_message(&buf[..len], nat_t) else {
+            continue;
+        };
+        let local = SocketAddr::new(local_ip(bound.ip(), remote), bound.port());
+        tracing::debug!(target: "net", "received packet: from {remote} to {local} ({len} bytes)");
+        let datagram = Datagram {
+            local,
+            remote,
+            data: data.to_vec(),
+        };
+        if tx.send(datagram).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The IKE message in a datagram: all of it on port 500, after the
+/// non-ESP marker on the NAT-T port (RFC 3948 §2.2).
+fn ike_message(datagram: &[u8], nat_t: bool) -> Option<&[u8]> {
+    if !nat_t {
+        return Some(datagram);
+    }
+    match natt::classify(datagram) {
+        Ok(Udp4500::Ike(ike)) => Some(ike),
+        Ok(Udp4500::Keepalive) => None,
+        Ok(Udp4500::Esp(_)) => {
+            tracing::debug!(target: "net", "dropping ESP packet: no data plane yet");
+            None
+        }
+        Err(e) => {
+            tracing::debug!(target: "net", "dropping datagram on NAT-T port: {e}");
+            None
+        }
+    }
+}
+
+/// Our address towards `remote`: the bound one, or the route's source.
+fn local_ip(bound: IpAddr, remote: SocketAddr) -> IpAddr {
+    if bound.is_unspecified() {
+        route_source(remote).unwrap_or(bound)
+    } else {
+        bound
+    }
+}
+
+/// The source address the kernel picks for `remote` (a connected UDP
+/// socket sends nothing).
+pub(crate) fn route_source(remote: SocketAddr) -> Option<IpAddr> {
+    let any: IpAddr = if remote.is_ipv4() {
+        Ipv4Addr::UNSPECIFIED.into()
+    } else {
+        Ipv6Addr::UNSPECIFIED.into()
+    };
+    let probe = std::net::UdpSocket::bind(SocketAddr::new(any, 0)).ok()?;
+    probe.connect(remote).ok()?;
+    probe.local_addr().ok().map(|a| a.ip())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_nat_t_port_strips_the_marker_and_drops_keepalives_and_esp() {
+        let ike = [0, 0, 0, 0, 1, 2, 3];
+        assert_eq!(ike_message(&ike, true), Some(&[1u8, 2, 3][..]));
+        assert_eq!(ike_message(&[0xff], true), None);
+        assert_eq!(ike_message(&[1, 2, 3, 4, 0, 0, 0, 1], true), None);
+        assert_eq!(ike_message(&ike, false), Some(&ike[..]));
+    }
+
+    #[test]
+    fn the_route_source_towards_loopback_is_loopback() {
+        let remote = SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 500);
+        assert_eq!(route_source(remote), Some(Ipv4Addr::LOCALHOST.into()));
+    }
+}
