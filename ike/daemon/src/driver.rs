@@ -133,7 +133,7 @@ impl Driver {
             .handle_datagram(now, d.local, d.remote, &d.data);
         if let Some(incoming) = incoming {
             tracing::info!(target: "ike", "{} is initiating an IKE_SA", d.remote.ip());
-            if let Some(sa) = self.endpoint.accept(now, incoming)
+            if let Some(sa) = self.endpoint.admit(now, incoming)
                 && let Some(info) = self.endpoint.sa(sa)
             {
                 self.events.named(sa, &info.name);
