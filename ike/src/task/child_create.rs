@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use super::common::{
     check_nonce, check_selected, child_spi, find, find_notify, first_error, has_notify, nonce,
-    notify, refusal, require, start_ke,
+    notify, refusal, requested_group, require, start_ke,
 };
 use super::{Inbound, Progress, Reply, Task};
 use crate::Error;
@@ -390,11 +390,9 @@ impl ChildCreate {
         ctx: &mut Ctx<'_>,
         response: &Inbound<'_>,
     ) -> Result<Progress, Error> {
-        if let Some(n) = find_notify(response.payloads, NotifyType::INVALID_KE_PAYLOAD)
-            && let ([hi, lo], false) = (n.data.as_slice(), self.retried)
-        {
+        if let (false, Some(wanted)) = (self.retried, requested_group(response.payloads)) {
             self.retried = true;
-            self.group = Some(KeId(u16::from_be_bytes([*hi, *lo])));
+            self.group = Some(wanted);
             return Ok(Progress::Restart);
         }
         let result = self.finish(sa, ctx, response.payloads);

@@ -11,7 +11,7 @@
 
 use super::child_create::{ChildRequest, select_child};
 use super::common::{
-    check_nonce, find, find_notify, first_error, nonce, notify, refusal, require, retry_at,
+    check_nonce, find, first_error, nonce, notify, refusal, requested_group, require, retry_at,
     start_ke,
 };
 use super::informational::{ChildDelete, remove_child};
@@ -105,11 +105,9 @@ impl ChildRekey {
         ctx: &mut Ctx<'_>,
         response: &Inbound<'_>,
     ) -> Result<Progress, Error> {
-        if let Some(n) = find_notify(response.payloads, NotifyType::INVALID_KE_PAYLOAD)
-            && let ([hi, lo], false) = (n.data.as_slice(), self.retried)
-        {
+        if let (false, Some(wanted)) = (self.retried, requested_group(response.payloads)) {
             self.retried = true;
-            self.group = Some(KeId(u16::from_be_bytes([*hi, *lo])));
+            self.group = Some(wanted);
             return Ok(Progress::Restart);
         }
         match self.finish(sa, ctx, response.payloads) {

@@ -42,6 +42,18 @@ pub(crate) fn first_error(payloads: &[Payload]) -> Option<NotifyType> {
     })
 }
 
+/// The group an INVALID_KE_PAYLOAD notify asks for (§1.2, §3.10.1: two
+/// octets of data), if the message has one.
+pub(crate) fn requested_group(payloads: &[Payload]) -> Option<KeId> {
+    match find_notify(payloads, NotifyType::INVALID_KE_PAYLOAD)?
+        .data
+        .as_slice()
+    {
+        [hi, lo] => Some(KeId(u16::from_be_bytes([*hi, *lo]))),
+        _ => None,
+    }
+}
+
 /// An unknown payload with the critical bit set (§2.5).
 pub(crate) fn unsupported_critical(payloads: &[Payload]) -> Option<PayloadType> {
     payloads.iter().find_map(|p| match p {

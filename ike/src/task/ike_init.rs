@@ -9,7 +9,7 @@
 
 use super::common::{
     accept_ike_proposal, check_nonce, find, find_notify, first_error, ike_answer, nonce, notify,
-    require, start_ke,
+    requested_group, require, start_ke,
 };
 use super::{Inbound, Progress, Reply};
 use crate::Error;
@@ -92,8 +92,8 @@ impl IkeInit {
         response: &Inbound<'_>,
     ) -> Result<Progress, Error> {
         let payloads = response.payloads;
-        if let Some(n) = find_notify(payloads, NotifyType::INVALID_KE_PAYLOAD) {
-            return self.retry_with_group(&n.data);
+        if let Some(wanted) = requested_group(payloads) {
+            return self.retry_with_group(wanted);
         }
         if let Some(n) = find_notify(payloads, NotifyType::COOKIE) {
             return self.retry_with_cookie(&n.data);
@@ -132,11 +132,7 @@ impl IkeInit {
 
     /// INVALID_KE_PAYLOAD: retry with the group the responder asks for if
     /// we offered it (§1.2).
-    fn retry_with_group(&mut self, data: &[u8]) -> Result<Progress, Error> {
-        let wanted = match data {
-            [hi, lo] => KeId(u16::from_be_bytes([*hi, *lo])),
-            _ => return Err(Error::Notified(NotifyType::INVALID_KE_PAYLOAD)),
-        };
+    fn retry_with_group(&mut self, wanted: KeId) -> Result<Progress, Error> {
         let offered = self
             .proposals
             .iter()

@@ -11,8 +11,8 @@
 
 use super::child_rekey::lowest_is_ours;
 use super::common::{
-    accept_ike_proposal, check_nonce, find, find_notify, first_error, ike_answer, nonce, notify,
-    refusal, require, retry_at, start_ke,
+    accept_ike_proposal, check_nonce, find, first_error, ike_answer, nonce, notify, refusal,
+    requested_group, require, retry_at, start_ke,
 };
 use super::informational::IkeDelete;
 use super::{Inbound, Progress, Reply, Task};
@@ -95,20 +95,18 @@ impl IkeRekey {
         ctx: &mut Ctx<'_>,
         response: &Inbound<'_>,
     ) -> Result<Progress, Error> {
-        if let Some(n) = find_notify(response.payloads, NotifyType::INVALID_KE_PAYLOAD)
-            && let ([hi, lo], false) = (n.data.as_slice(), self.retried)
-        {
-            let wanted = KeId(u16::from_be_bytes([*hi, *lo]));
-            if self
-                .proposals
+        let offered = |g: KeId| {
+            self.proposals
                 .iter()
-                .any(|p| p.ke_methods().any(|g| g == wanted))
-            {
-                self.retried = true;
-                self.group = wanted;
-                self.proposals = order_for_ke(&self.proposals, wanted);
-                return Ok(Progress::Restart);
-            }
+                .any(|p| p.ke_methods().any(|m| m == g))
+        };
+        if let (false, Some(wanted)) = (self.retried, requested_group(response.payloads))
+            && offered(wanted)
+        {
+            self.retried = true;
+            self.group = wanted;
+            self.proposals = order_for_ke(&self.proposals, wanted);
+            return Ok(Progress::Restart);
         }
         match self.finish(sa, ctx, response.payloads) {
             Ok((new, nr)) => Ok(self.rekeyed(sa, ctx, new, &nr)),
