@@ -106,21 +106,9 @@ pub fn seal(
 #[cfg(feature = "default-provider")]
 mod tests {
     use super::*;
-    use crate::crypto::{TestRng, test_provider};
+    use crate::crypto::{TestRng, test_protector};
     use crate::wire::iana::{EncrId, ExchangeType, IntegId, NotifyType, ProtocolId};
     use crate::wire::{Flags, Notify};
-
-    fn protector(encr: EncrId, bits: u16, integ: Option<IntegId>) -> SkProtector {
-        let provider = test_provider(7);
-        let e_len = provider
-            .sk_cipher(encr, Some(bits))
-            .unwrap()
-            .key_material_len();
-        let a_len = integ.map(|id| provider.integ(id).unwrap().key_len());
-        let sk_e = vec![0x11; e_len];
-        let sk_a = a_len.map(|len| vec![0x22; len]);
-        SkProtector::new(&provider, encr, Some(bits), integ, &sk_e, sk_a.as_deref()).unwrap()
-    }
 
     fn informational() -> Message {
         Message {
@@ -146,8 +134,8 @@ mod tests {
     fn sealed_messages_open_to_the_same_payloads() {
         let rng = TestRng::new(1);
         for sk in [
-            protector(EncrId::AES_CBC, 256, Some(IntegId::HMAC_SHA2_512_256)),
-            protector(EncrId::AES_GCM_16, 128, None),
+            test_protector(EncrId::AES_CBC, 256, Some(IntegId::HMAC_SHA2_512_256)),
+            test_protector(EncrId::AES_GCM_16, 128, None),
         ] {
             for inner in [notify(), Vec::new()] {
                 let bytes = seal(&informational(), &inner, &sk, &rng).unwrap();
@@ -161,7 +149,7 @@ mod tests {
 
     #[test]
     fn a_flipped_header_bit_fails_the_integrity_check() {
-        let sk = protector(EncrId::AES_GCM_16, 256, None);
+        let sk = test_protector(EncrId::AES_GCM_16, 256, None);
         let mut bytes = seal(&informational(), &notify(), &sk, &TestRng::new(2)).unwrap();
         bytes[23] ^= 1; // message ID
         assert_eq!(
@@ -174,7 +162,7 @@ mod tests {
     fn an_unprotected_message_is_refused() {
         let mut msg = informational();
         msg.payloads = notify();
-        let sk = protector(EncrId::AES_GCM_16, 256, None);
+        let sk = test_protector(EncrId::AES_GCM_16, 256, None);
         assert_eq!(
             open(&msg.emit().unwrap(), &sk),
             Err(ProtectError::NotEncrypted)

@@ -43,6 +43,8 @@ pub use prf::prf_plus;
 pub use secret::Secret;
 pub use sk::SkProtector;
 pub use suite::{IkeSuite, child_key_lengths};
+#[cfg(test)]
+pub(crate) use test_provider::test_protector;
 #[cfg(any(test, feature = "test-provider"))]
 #[cfg(feature = "default-provider")]
 pub use test_provider::{TestRng, test_provider};

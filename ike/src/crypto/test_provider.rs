@@ -16,6 +16,26 @@ pub fn test_provider(seed: u64) -> Provider {
     }
 }
 
+/// An SK protector with fixed keys (SK_e all 0x11, SK_a all 0x22) for
+/// `encr` with `bits` and `integ`. **NO SECURITY, for tests only.**
+///
+/// # Panics
+/// If the provider lacks the algorithms.
+#[cfg(test)]
+pub(crate) fn test_protector(
+    encr: crate::wire::iana::EncrId,
+    bits: u16,
+    integ: Option<crate::wire::iana::IntegId>,
+) -> super::SkProtector {
+    let provider = test_provider(7);
+    let cipher = provider.sk_cipher(encr, Some(bits)).expect("cipher");
+    let a_len = integ.map(|id| provider.integ(id).expect("integrity").key_len());
+    let sk_e = vec![0x11; cipher.key_material_len()];
+    let sk_a = a_len.map(|len| vec![0x22; len]);
+    super::SkProtector::new(&provider, encr, Some(bits), integ, &sk_e, sk_a.as_deref())
+        .expect("protector")
+}
+
 /// A deterministic byte stream, `SHA-256(seed | counter)` for counter
 /// 0, 1, 2, ... **NO SECURITY, for tests only.**
 #[derive(Debug)]

@@ -5,7 +5,7 @@
 //! SKF payload, since their IKE_AUTH messages stay under 1280 bytes.
 
 use super::*;
-use crate::crypto::{TestRng, test_provider};
+use crate::crypto::{TestRng, test_protector};
 use crate::protect::Opened;
 use crate::wire::iana::{CertEncoding, EncrId, IdType, IntegId, NotifyType, ProtocolId};
 use crate::wire::{Certificate, Flags, Identification, Notify};
@@ -13,24 +13,12 @@ use crate::wire::{Certificate, Flags, Identification, Notify};
 /// 1280-byte IPv4 datagrams on port 4500 (charon's default).
 const LIMIT: usize = 1248;
 
-fn protector(encr: EncrId, bits: u16, integ: Option<IntegId>) -> SkProtector {
-    let provider = test_provider(7);
-    let e_len = provider
-        .sk_cipher(encr, Some(bits))
-        .unwrap()
-        .key_material_len();
-    let a_len = integ.map(|id| provider.integ(id).unwrap().key_len());
-    let sk_e = vec![0x11; e_len];
-    let sk_a = a_len.map(|len| vec![0x22; len]);
-    SkProtector::new(&provider, encr, Some(bits), integ, &sk_e, sk_a.as_deref()).unwrap()
-}
-
 fn cbc() -> SkProtector {
-    protector(EncrId::AES_CBC, 256, Some(IntegId::HMAC_SHA2_512_256))
+    test_protector(EncrId::AES_CBC, 256, Some(IntegId::HMAC_SHA2_512_256))
 }
 
 fn gcm() -> SkProtector {
-    protector(EncrId::AES_GCM_16, 128, None)
+    test_protector(EncrId::AES_GCM_16, 128, None)
 }
 
 fn ike_auth(message_id: u32) -> Message {
