@@ -9,6 +9,7 @@ mod informational;
 mod lossy;
 pub(crate) mod pair;
 mod rekey;
+mod signatures;
 mod transport;
 
 use core::net::{IpAddr, Ipv4Addr};

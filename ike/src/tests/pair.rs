@@ -126,6 +126,7 @@ fn describe(t: &Transmit) -> String {
 pub(crate) struct Node {
     pub(crate) ep: Endpoint,
     pub(crate) addr: SocketAddr,
+    seed: u64,
     pub(crate) kernel: Kernel,
     pub(crate) events: Vec<Event>,
     /// Sizes of the IKE messages it sent after IKE_SA_INIT.
@@ -142,10 +143,21 @@ impl Node {
         Self {
             ep: Endpoint::new(test_provider(seed), settings, creds).unwrap(),
             addr: SocketAddr::new(addr, 500),
+            seed,
             kernel: Kernel::default(),
             events: Vec::new(),
             sizes: Vec::new(),
             inbound: VecDeque::new(),
+        }
+    }
+
+    /// Replaces the credentials (a fresh endpoint with the same configs).
+    pub(crate) fn set_credentials(&mut self, credentials: Arc<dyn Credentials>) {
+        let configs = self.ep.configs().to_vec();
+        self.ep =
+            Endpoint::new(test_provider(self.seed), Settings::default(), credentials).unwrap();
+        for config in configs {
+            self.ep.load_config(config);
         }
     }
 
