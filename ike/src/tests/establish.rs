@@ -432,3 +432,35 @@ fn an_unexpected_responder_identity_is_reported_and_ends_both_sas() {
             && pair.b.kernel.policies.is_empty()
     );
 }
+
+#[test]
+fn dynamic_selectors_become_the_hosts_addresses() {
+    use crate::ts::TsSpec;
+    let dynamic = |c: &mut crate::config::ChildConfig| {
+        c.local_ts = vec![TsSpec::dynamic()];
+        c.remote_ts = vec![TsSpec::dynamic()];
+    };
+    let (a, b) = configs(|a| edit_child(a, dynamic), |b| edit_child(b, dynamic));
+    let mut pair = Pair::new(a, b);
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    let child = &pair.a.sa().children[0];
+    let show = |ts| crate::ts::TsList(ts).to_string();
+    assert_eq!(
+        (show(&child.local_ts), show(&child.remote_ts)),
+        ("192.0.2.1/32".into(), "192.0.2.2/32".into())
+    );
+}
+
+#[test]
+fn ipcomp_is_refused_cleanly_and_the_child_set_up_without_it() {
+    let (a, b) = configs(
+        |a| edit_child(a, |c| c.ipcomp = true),
+        |b| edit_child(b, |c| c.ipcomp = true),
+    );
+    let mut pair = Pair::new(a, b);
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    assert_eq!(pair.a.sa().children.len(), 1);
+    assert_sas_match(&pair);
+}
