@@ -50,10 +50,12 @@ fn config(me: &str, peer: &str, local: [u8; 2], remote: [u8; 2]) -> IkeConfig {
         local: LocalAuth {
             id: Some(Identification::fqdn(me)),
             class: AuthClass::Psk,
+            ..LocalAuth::default()
         },
         remote: RemoteAuth {
             id: IdMatch::Exact(Identification::fqdn(peer)),
             class: AuthClass::Psk,
+            ..RemoteAuth::default()
         },
         children: vec![Arc::new(ChildConfig {
             name: "net".into(),
@@ -68,6 +70,8 @@ fn config(me: &str, peer: &str, local: [u8; 2], remote: [u8; 2]) -> IkeConfig {
         dpd_delay: Duration::ZERO,
         encap: false,
         fragmentation: Fragmentation::Yes,
+        send_certreq: true,
+        send_cert: ike::config::SendCert::IfAsked,
     }
 }
 

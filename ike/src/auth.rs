@@ -7,6 +7,7 @@
 
 use core::fmt::{self, Debug};
 
+use crate::config::{LocalAuth, RemoteAuth};
 use crate::crypto::Secret;
 use crate::wire::iana::{AuthMethod, HashAlgorithm};
 use crate::wire::{Certificate, Identification};
@@ -20,16 +21,25 @@ pub trait Credentials: Send + Sync + Debug {
     /// configuration accepts any (`remote.id = %any`).
     fn shared_key(&self, me: &Identification, peer: Option<&Identification>) -> Option<Secret>;
 
-    /// A signer for our identity `me`, or `None` if we hold no private key
+    /// A signer for our identity `me` in this round (`local.certs`,
+    /// `local.pubkeys`, `local.auth`), or `None` if we hold no private key
     /// for it.
-    fn signer(&self, me: &Identification) -> Option<Box<dyn Signer>> {
-        let _ = me;
+    fn signer(&self, me: &Identification, round: &LocalAuth) -> Option<Box<dyn Signer>> {
+        let _ = (me, round);
         None
     }
 
     /// The verifier for peers' signatures, or `None` if we trust none.
     fn verifier(&self) -> Option<&dyn PeerVerifier> {
         None
+    }
+
+    /// SHA-1 hashes of the SubjectPublicKeyInfo of every CA we trust for
+    /// this round (`remote.cacerts` and the loaded authorities), for our
+    /// CERTREQ payloads (RFC 7296 §3.7).
+    fn ca_key_hashes(&self, round: &RemoteAuth) -> Vec<[u8; 20]> {
+        let _ = round;
+        Vec::new()
     }
 }
 
@@ -61,6 +71,9 @@ pub struct VerifyRequest<'a> {
     pub data: &'a [u8],
     /// The octets the peer signed (RFC 7296 §2.15).
     pub octets: &'a [u8],
+    /// What the connection requires of the peer: pinned certificates or
+    /// keys, its own CAs, the `auth` constraint, revocation checking.
+    pub round: &'a RemoteAuth,
 }
 
 impl Debug for VerifyRequest<'_> {

@@ -36,6 +36,23 @@ pub struct IkeConfig {
     pub encap: bool,
     /// `fragmentation` (RFC 7383).
     pub fragmentation: Fragmentation,
+    /// `send_certreq`: ask for the peer's certificate with CERTREQ
+    /// payloads naming our trusted CAs (RFC 7296 §3.7).
+    pub send_certreq: bool,
+    /// `send_cert`.
+    pub send_cert: SendCert,
+}
+
+/// `send_cert`: when our certificate goes into a CERT payload.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SendCert {
+    /// `always`.
+    Always,
+    /// `never`.
+    Never,
+    /// `ifasked` (default): if the peer sent a CERTREQ.
+    #[default]
+    IfAsked,
 }
 
 impl IkeConfig {
@@ -73,39 +90,72 @@ impl AddrMatch {
 }
 
 /// How a side proves who it is (`auth` of a `local`/`remote` round).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum AuthClass {
     /// `psk`: a shared key (RFC 7296 §2.15, AUTH method 2).
     Psk,
     /// `pubkey` and its constraints: a signature.
     PubKey,
     /// No constraint (a remote round without `auth`).
+    #[default]
     Any,
 }
 
 /// Our side of the first authentication round.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct LocalAuth {
     /// `local.id`; `None` sends our IP address, as charon does.
     pub id: Option<Identification>,
     /// `local.auth`.
     pub class: AuthClass,
+    /// `local.auth` as written (`pubkey`, `rsa/pss`, `ecdsa-384`...): the
+    /// signature scheme the credential store should prefer.
+    pub auth: String,
+    /// `local.certs`: our certificates (DER), the first one to use.
+    pub certs: Vec<Vec<u8>>,
+    /// `local.pubkeys`: our raw public keys (DER SubjectPublicKeyInfo).
+    pub pubkeys: Vec<Vec<u8>>,
 }
 
 /// What we require of the peer in the first round.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct RemoteAuth {
     /// `remote.id`.
     pub id: IdMatch,
     /// `remote.auth`.
     pub class: AuthClass,
+    /// `remote.auth` as written: the constraint the peer's signature and
+    /// key must meet (`pubkey`, `rsa-2048`, `ecdsa-384`, `rsa/pss-sha256`).
+    pub auth: String,
+    /// `remote.certs`: pinned peer certificates (DER); the peer must use
+    /// one of these keys.
+    pub certs: Vec<Vec<u8>>,
+    /// `remote.pubkeys`: pinned raw public keys (DER SPKI).
+    pub pubkeys: Vec<Vec<u8>>,
+    /// `remote.cacerts`: trust anchors for this connection only (DER).
+    pub cacerts: Vec<Vec<u8>>,
+    /// `remote.revocation`.
+    pub revocation: Revocation,
+}
+
+/// `remote.revocation`: how certificate status is checked.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Revocation {
+    /// `strict`: the status must be known and good.
+    Strict,
+    /// `ifuri`: must be good if the certificate names a CRL/OCSP URI.
+    IfUri,
+    /// `relaxed` (default): fail only on a known revocation.
+    #[default]
+    Relaxed,
 }
 
 /// `remote.id`: an identity, `%any`, or a name with a leading `*`
 /// wildcard (`*@example.com`, `*.example.com`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum IdMatch {
     /// `%any`.
+    #[default]
     Any,
     /// This identity exactly.
     Exact(Identification),

@@ -42,8 +42,10 @@ fn endpoint() -> Endpoint {
         local_addrs: Vec::new(),
         remote_addrs: Vec::new(),
         proposals,
-        local: LocalAuth { id: None, class: AuthClass::Psk },
-        remote: RemoteAuth { id: IdMatch::Any, class: AuthClass::Psk },
+        local: LocalAuth { id: None, class: AuthClass::Psk,
+            ..LocalAuth::default() },
+        remote: RemoteAuth { id: IdMatch::Any, class: AuthClass::Psk,
+            ..RemoteAuth::default() },
         children: vec![Arc::new(ChildConfig {
             name: "net".into(),
             proposals: Proposal::parse(ProtocolId::ESP, "aes128gcm16").into_iter().collect(),
@@ -57,6 +59,8 @@ fn endpoint() -> Endpoint {
         dpd_delay: Duration::from_secs(30),
         encap: false,
         fragmentation: Fragmentation::Yes,
+        send_certreq: true,
+        send_cert: ike::config::SendCert::IfAsked,
     };
     let mut ep = Endpoint::new(test_provider(1), Settings::default(), Arc::new(Psk))
         .expect("the test provider has SHA-1 and SHA-256");

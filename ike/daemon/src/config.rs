@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use ike::config::{
     AddrMatch, AuthClass, ChildConfig, ChildLifetime, Fragmentation, IdMatch, IkeConfig,
-    IkeLifetime, Limits, LocalAuth, Mode, RemoteAuth,
+    IkeLifetime, Limits, LocalAuth, Mode, RemoteAuth, SendCert,
 };
 use ike::ts::TsSpec;
 use ike::wire::Identification;
@@ -143,6 +143,12 @@ fn connection(conn: &sw::Connection) -> Result<IkeConfig, Vec<ConvError>> {
         dpd_delay: Duration::from_secs(conn.dpd_delay.into()),
         encap: conn.encap,
         fragmentation: fragmentation(conn.fragmentation),
+        send_certreq: conn.send_certreq,
+        send_cert: match conn.send_cert {
+            sw::SendCert::Always => SendCert::Always,
+            sw::SendCert::Never => SendCert::Never,
+            sw::SendCert::IfAsked => SendCert::IfAsked,
+        },
     };
     if d.errors.is_empty() {
         Ok(config)
@@ -192,6 +198,7 @@ fn local_auth(d: &mut Diag<'_>, rounds: &[sw::AuthRound]) -> LocalAuth {
         return LocalAuth {
             id: None,
             class: AuthClass::PubKey,
+            ..LocalAuth::default()
         };
     };
     let class = match auth_class(d, round) {
@@ -203,19 +210,21 @@ fn local_auth(d: &mut Diag<'_>, rounds: &[sw::AuthRound]) -> LocalAuth {
         .as_ref()
         .filter(|id| !id.is_any())
         .map(identification);
-    LocalAuth { id, class }
+    LocalAuth {
+        id,
+        class,
+        ..LocalAuth::default()
+    }
 }
 
 fn remote_auth(d: &mut Diag<'_>, rounds: &[sw::AuthRound]) -> RemoteAuth {
     let Some(round) = first_round(d, rounds) else {
-        return RemoteAuth {
-            id: IdMatch::Any,
-            class: AuthClass::Any,
-        };
+        return RemoteAuth::default();
     };
     RemoteAuth {
         id: round.id.as_ref().map_or(IdMatch::Any, id_match),
         class: auth_class(d, round),
+        ..RemoteAuth::default()
     }
 }
 

@@ -43,6 +43,7 @@ impl IkeSa {
             deleted_early: VecDeque::new(),
             fragmentation: false,
             peer_hashes: Vec::new(),
+            peer_certreq: false,
             created: ctx.now,
             established: None,
             last_heard: ctx.now,

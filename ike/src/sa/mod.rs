@@ -179,6 +179,8 @@ pub(crate) struct SaCore {
     pub(crate) deleted_early: VecDeque<u32>,
     /// Both sides announced IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383 §2.3).
     pub(crate) fragmentation: bool,
+    /// The peer sent a CERTREQ (`send_cert = ifasked`, RFC 7296 §3.7).
+    pub(crate) peer_certreq: bool,
     /// The peer's SIGNATURE_HASH_ALGORITHMS (RFC 7427 §4).
     pub(crate) peer_hashes: Vec<HashAlgorithm>,
     pub(crate) created: Instant,

@@ -5,18 +5,19 @@ use subtle::ConstantTimeEq;
 
 use crate::Error;
 use crate::auth::{AuthError, VerifyRequest};
-use crate::config::AuthClass;
+use crate::config::{AuthClass, SendCert};
 use crate::sa::{Ctx, SaCore};
 use crate::wire::iana::AuthMethod;
 use crate::wire::{Authentication, Certificate, Codec, Identification, Payload};
 
-/// Our AUTH payload, preceded by CERT payloads for signatures.
+/// Our AUTH payload and, for signatures, the CERT payloads to send before
+/// it (`send_cert`: always, or if the peer asked with a CERTREQ).
 pub(crate) fn our_auth(
     sa: &SaCore,
     ctx: &Ctx<'_>,
     me: &Identification,
     peer: Option<&Identification>,
-) -> Result<Vec<Payload>, Error> {
+) -> Result<(Vec<Payload>, Payload), Error> {
     let (keys, init) = keys_and_init(sa)?;
     let id_body = me.get_encoding()?;
     match sa.config.local.class {
@@ -26,23 +27,32 @@ pub(crate) fn our_auth(
                 .shared_key(me, peer)
                 .ok_or(AuthError::NoCredentials)?;
             let data = init.psk_auth(keys, &psk, sa.initiator, &id_body);
-            Ok(vec![Payload::Auth(Authentication {
+            let auth = Payload::Auth(Authentication {
                 method: AuthMethod::PSK,
                 data: data.as_bytes().to_vec(),
-            })])
+            });
+            Ok((Vec::new(), auth))
         }
         AuthClass::PubKey => {
-            let signer = ctx.credentials.signer(me).ok_or(AuthError::NoCredentials)?;
+            let signer = ctx
+                .credentials
+                .signer(me, &sa.config.local)
+                .ok_or(AuthError::NoCredentials)?;
             let method = signer.choose(&sa.peer_hashes)?;
             let octets = init.signed_octets(keys, sa.initiator, &id_body);
             let data = signer.sign(method, &octets)?;
-            let mut payloads: Vec<Payload> = signer
-                .certificates()
-                .into_iter()
-                .map(Payload::Cert)
-                .collect();
-            payloads.push(Payload::Auth(Authentication { method, data }));
-            Ok(payloads)
+            let send = match sa.config.send_cert {
+                SendCert::Always => true,
+                SendCert::Never => false,
+                SendCert::IfAsked => sa.peer_certreq,
+            };
+            let certs = if send {
+                signer.certificates()
+            } else {
+                Vec::new()
+            };
+            let certs = certs.into_iter().map(Payload::Cert).collect();
+            Ok((certs, Payload::Auth(Authentication { method, data })))
         }
     }
 }
@@ -86,6 +96,7 @@ pub(crate) fn verify_peer(
         method: auth.method,
         data: &auth.data,
         octets: &octets,
+        round: &sa.config.remote,
     })?;
     Ok(())
 }

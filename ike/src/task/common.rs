@@ -171,6 +171,22 @@ pub(crate) fn refusal(e: &Error) -> Reply {
     )
 }
 
+/// Our CERTREQ payload naming the CAs we trust for this connection, if
+/// `send_certreq` and the peer may use a certificate (RFC 7296 §3.7).
+pub(crate) fn certificate_requests(sa: &SaCore, ctx: &Ctx<'_>) -> Option<Payload> {
+    let remote = &sa.config.remote;
+    if !sa.config.send_certreq || remote.class == crate::config::AuthClass::Psk {
+        return None;
+    }
+    let hashes = ctx.credentials.ca_key_hashes(remote);
+    (!hashes.is_empty()).then(|| {
+        Payload::CertReq(crate::wire::CertificateRequest {
+            encoding: crate::wire::iana::CertEncoding::X509_SIGNATURE,
+            authorities: hashes.concat(),
+        })
+    })
+}
+
 /// The identity of an address (charon's default for `local.id`).
 pub(crate) fn address_id(addr: IpAddr) -> Identification {
     match addr {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use super::authenticate::{our_auth, verify_peer};
 use super::child_create::{ChildRequest, respond_in_auth};
-use super::common::{find, first_error, has_notify, notify, our_id, require};
+use super::common::{certificate_requests, find, first_error, has_notify, notify, our_id, require};
 use super::{Inbound, Progress, Reply};
 use crate::Error;
 use crate::action::{DownReason, Event};
@@ -44,14 +44,18 @@ impl IkeAuth {
     ) -> Result<Vec<Payload>, Error> {
         let me = our_id(sa);
         let peer = sa.config.remote.id.exact().cloned();
+        // IDi, [CERT,] [N(INITIAL_CONTACT),] [CERTREQ,] [IDr,] AUTH (charon's order)
+        let (certs, auth) = our_auth(sa, ctx, &me, peer.as_ref())?;
         let mut payloads = vec![Payload::IdI(me.clone())];
+        payloads.extend(certs);
         if self.initial_contact {
             payloads.push(notify(NotifyType::INITIAL_CONTACT, Vec::new()));
         }
+        payloads.extend(certificate_requests(sa, ctx));
         if let Some(peer) = &peer {
             payloads.push(Payload::IdR(peer.clone()));
         }
-        payloads.extend(our_auth(sa, ctx, &me, peer.as_ref())?);
+        payloads.push(auth);
         if let Some(child) = &self.child {
             payloads.extend(child.payloads(None, None));
         }
@@ -134,8 +138,11 @@ fn authenticate(
     sa.config = config;
     let me = our_id(sa);
     verify_peer(sa, ctx, &me, id_i, auth, &certificates(payloads))?;
+    sa.peer_certreq |= find!(payloads, Payload::CertReq).is_some();
+    let (certs, auth) = our_auth(sa, ctx, &me, Some(id_i))?;
     let mut response = vec![Payload::IdR(me.clone())];
-    response.extend(our_auth(sa, ctx, &me, Some(id_i))?);
+    response.extend(certs);
+    response.push(auth);
     sa.local_id = Some(me);
     sa.initial_contact = has_notify(payloads, NotifyType::INITIAL_CONTACT);
     established(sa, ctx, id_i.clone());

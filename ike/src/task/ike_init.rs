@@ -8,8 +8,8 @@
 //! ```
 
 use super::common::{
-    accept_ike_proposal, check_nonce, find, find_notify, first_error, ike_answer, nonce, notify,
-    requested_group, require, start_ke,
+    accept_ike_proposal, certificate_requests, check_nonce, find, find_notify, first_error,
+    ike_answer, nonce, notify, requested_group, require, start_ke,
 };
 use super::{Inbound, Progress, Reply};
 use crate::Error;
@@ -210,6 +210,7 @@ fn accept(
     if nat_t {
         response.extend(natd_payloads(sa, ctx, (sa.spi_i, sa.spi_r)));
     }
+    response.extend(certificate_requests(sa, ctx));
     response.extend(capabilities(sa));
     Ok(response)
 }
@@ -234,6 +235,7 @@ fn capabilities(sa: &SaCore) -> Vec<Payload> {
 
 /// What the peer announced: fragmentation and signature hashes.
 fn learn_capabilities(sa: &mut SaCore, payloads: &[Payload]) {
+    sa.peer_certreq |= find!(payloads, Payload::CertReq).is_some();
     let ours = !matches!(sa.config.fragmentation, Fragmentation::No);
     sa.fragmentation =
         ours && find_notify(payloads, NotifyType::IKEV2_FRAGMENTATION_SUPPORTED).is_some();

@@ -91,10 +91,12 @@ fn psk_conn(side_a: bool) -> IkeConfig {
         local: LocalAuth {
             id: Some(Identification::fqdn(me)),
             class: AuthClass::Psk,
+            ..LocalAuth::default()
         },
         remote: RemoteAuth {
             id: IdMatch::Exact(Identification::fqdn(peer)),
             class: AuthClass::Psk,
+            ..RemoteAuth::default()
         },
         children: vec![Arc::new(child("net", local, remote, "aes128gcm16-x25519"))],
         lifetime: IkeLifetime {
@@ -106,6 +108,8 @@ fn psk_conn(side_a: bool) -> IkeConfig {
         dpd_delay: Duration::ZERO,
         encap: false,
         fragmentation: Fragmentation::Yes,
+        send_certreq: true,
+        send_cert: crate::config::SendCert::IfAsked,
     }
 }
 

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use super::{Pair, configs};
 use crate::IkeState;
 use crate::auth::{AuthError, Credentials, PeerVerifier, Signer, VerifyRequest};
-use crate::config::AuthClass;
+use crate::config::{AuthClass, LocalAuth, RemoteAuth};
 use crate::crypto::{Hash, Secret, default_provider};
 use crate::wire::iana::{AuthMethod, CertEncoding, HashAlgorithm};
 use crate::wire::{Certificate, Identification};
@@ -81,12 +81,16 @@ impl Credentials for FakePki {
         None
     }
 
-    fn signer(&self, _me: &Identification) -> Option<Box<dyn Signer>> {
+    fn signer(&self, _me: &Identification, _round: &LocalAuth) -> Option<Box<dyn Signer>> {
         Some(Box::new(FakeSigner(self.me)))
     }
 
     fn verifier(&self) -> Option<&dyn PeerVerifier> {
         Some(self)
+    }
+
+    fn ca_key_hashes(&self, _round: &RemoteAuth) -> Vec<[u8; 20]> {
+        vec![[0xca; 20]]
     }
 }
 
@@ -99,9 +103,18 @@ fn pki(me: &'static str, trusted: &[&'static str]) -> Arc<FakePki> {
 }
 
 fn signature_pair(a: Arc<FakePki>, b: Arc<FakePki>) -> Pair {
+    signature_pair_with(a, b, |_| {})
+}
+
+fn signature_pair_with(
+    a: Arc<FakePki>,
+    b: Arc<FakePki>,
+    edit: impl Fn(&mut crate::config::IkeConfig),
+) -> Pair {
     let pubkey = |c: &mut crate::config::IkeConfig| {
         c.local.class = AuthClass::PubKey;
         c.remote.class = AuthClass::PubKey;
+        edit(c);
     };
     let (ca, cb) = configs(pubkey, pubkey);
     let mut pair = Pair::new(ca, cb);
@@ -151,4 +164,27 @@ fn a_responder_that_psk_authenticates_where_pubkey_is_required_is_refused() {
     pair.drive();
     // B authenticated A and answered with a PSK AUTH that A refuses
     assert_eq!(pair.a.ep.sas().count() + pair.b.ep.sas().count(), 0);
+}
+
+#[test]
+fn without_a_certreq_ifasked_sends_no_certificate() {
+    let (a, b) = (pki("moon-key", &["sun-key"]), pki("sun-key", &["moon-key"]));
+    let mut pair = signature_pair_with(a, Arc::clone(&b), |c| c.send_certreq = false);
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    // B got no CERT from A, so its verifier could not identify the key
+    assert_eq!(pair.b.ep.sas().count(), 0);
+    assert!(b.seen.lock().unwrap().is_empty());
+}
+
+#[test]
+fn send_cert_always_sends_the_certificate_unasked() {
+    let (a, b) = (pki("moon-key", &["sun-key"]), pki("sun-key", &["moon-key"]));
+    let mut pair = signature_pair_with(a, b, |c| {
+        c.send_certreq = false;
+        c.send_cert = crate::config::SendCert::Always;
+    });
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    assert_eq!(pair.a.sa().state, IkeState::Established);
 }
