@@ -6,6 +6,9 @@
 
 #![allow(dead_code, unreachable_pub)] // each test binary uses a part
 
+pub mod certlab;
+pub mod pki;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
@@ -188,6 +191,17 @@ impl Charon {
         let file = self.dir.join("swanctl.conf");
         write(&file, text)?;
         self.swanctl("--load-all", &["--file", &file.display().to_string()])
+    }
+
+    /// The directory of its files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Loads a swanctl.conf with its credential directories next to it
+    /// (`--load-all --file`).
+    pub fn load_file(&self, conf: &Path) -> Result<String, String> {
+        self.swanctl("--load-all", &["--file", &conf.display().to_string()])
     }
 
     /// Everything charon logged so far.
