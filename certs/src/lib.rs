@@ -14,8 +14,13 @@ pub mod constraints;
 mod error;
 pub mod identity;
 mod key;
+pub mod load;
+mod peer;
 pub mod scheme;
+mod secrets;
 pub mod sign;
+mod store;
+mod trust;
 pub mod verify;
 
 #[cfg(test)]
@@ -24,4 +29,7 @@ mod testpki;
 pub use cert::Certificate;
 pub use error::{FileError, FileErrorKind, ParseError, VerifyError};
 pub use key::{Curve, KeyKind, PrivateKey, PublicKey};
+pub use peer::Verified;
 pub use scheme::{Hash, Scheme};
+pub use secrets::SharedKeys;
+pub use store::{Clock, CredentialStore};
