@@ -30,6 +30,7 @@ pub struct Certificate {
     not_before: i64,
     not_after: i64,
     is_ca: bool,
+    path_len: Option<u32>,
     ike_usage: bool,
     crl_uris: bool,
     scheme: Result<Scheme, String>,
@@ -62,6 +63,7 @@ impl Certificate {
             not_before: x509.validity().not_before.timestamp(),
             not_after: x509.validity().not_after.timestamp(),
             is_ca: x509.is_ca(),
+            path_len: None,
             ike_usage: true,
             crl_uris: false,
             scheme: Scheme::from_algorithm_identifier(alg),
@@ -81,6 +83,9 @@ impl Certificate {
         // RFC 4945 §5.1.3.2: digitalSignature or nonRepudiation if present
         if let Some(ku) = x509.key_usage().map_err(bad)? {
             self.ike_usage = ku.value.digital_signature() || ku.value.non_repudiation();
+        }
+        if let Some(bc) = x509.basic_constraints().map_err(bad)? {
+            self.path_len = bc.value.path_len_constraint;
         }
         if let Some(san) = x509.subject_alternative_name().map_err(bad)? {
             self.sans = san.value.general_names.iter().filter_map(general_name).collect();
@@ -145,6 +150,12 @@ impl Certificate {
     #[must_use]
     pub const fn is_ca(&self) -> bool {
         self.is_ca
+    }
+
+    /// basicConstraints pathLenConstraint.
+    #[must_use]
+    pub const fn path_len(&self) -> Option<u32> {
+        self.path_len
     }
 
     /// Self-issued and verifiable with its own key.

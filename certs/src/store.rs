@@ -126,8 +126,12 @@ impl CredentialStore {
         self.pubkeys.push(key);
     }
 
-    /// Adds a CRL.
+    /// Adds a CRL; it replaces an older one of the same issuer.
     pub fn add_crl(&mut self, crl: Crl) {
+        if self.crls.iter().any(|old| old.supersedes(&crl) && !crl.supersedes(old)) {
+            return;
+        }
+        self.crls.retain(|old| !crl.supersedes(old));
         self.crls.push(crl);
     }
 
@@ -142,7 +146,7 @@ impl CredentialStore {
             Loaded::Certificates(certs) => certs.into_iter().for_each(|c| self.add_certificate(c)),
             Loaded::Authorities(certs) => certs.into_iter().for_each(|c| self.add_authority(c)),
             Loaded::Other(certs) => self.others.extend(certs),
-            Loaded::Crls(crls) => self.crls.extend(crls),
+            Loaded::Crls(crls) => crls.into_iter().for_each(|c| self.add_crl(c)),
             Loaded::PublicKey(key) => self.add_public_key(key),
             Loaded::PrivateKey(key) => self.add_private_key(key),
         }

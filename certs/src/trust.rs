@@ -131,7 +131,7 @@ pub(crate) fn validate_chain(ee: &Certificate, a: &Anchors<'_>) -> Result<Truste
     let time = UnixTime::since_unix_epoch(
         a.now.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default(),
     );
-    let crls: Vec<_> = a.crls.iter().map(|c| &c.0).collect();
+    let crls: Vec<_> = a.crls.iter().map(|c| &c.list).collect();
     let options = |deny: bool| -> Option<RevocationOptions<'_>> {
         let builder = RevocationOptionsBuilder::new(&crls).ok()?;
         let (status, expiry) = if deny {
@@ -166,6 +166,7 @@ pub(crate) fn validate_chain(ee: &Certificate, a: &Anchors<'_>) -> Result<Truste
         verify(Some(deny)).map_err(|e| map_error(&e, ee))?;
     }
     check_validity(root, a.now, "CA certificate")?;
+    check_path_len(&used, root)?;
     if !a.required.is_empty() {
         let in_path = |c: &Certificate| c.der() == root.der() || used.iter().any(|u| u.der() == c.der());
         if !a.required.iter().any(in_path) {
@@ -192,6 +193,23 @@ pub(crate) fn validate_chain(ee: &Certificate, a: &Anchors<'_>) -> Result<Truste
         cert_schemes,
         subject: ee.subject_text(),
     })
+}
+
+/// RFC 5280 §4.2.1.9 for every CA including the anchor (rustls-webpki
+/// does not know the anchor's basicConstraints): at most pathLen
+/// intermediates below it.
+fn check_path_len(used: &[&Certificate], root: &Certificate) -> Result<(), VerifyError> {
+    for (below, ca) in used.iter().copied().chain(core::iter::once(root)).enumerate() {
+        if let Some(max) = ca.path_len()
+            && below > max as usize
+        {
+            return Err(VerifyError::BrokenChain(format!(
+                "path length {below} below \"{}\" exceeds its limit of {max}",
+                ca.subject_text()
+            )));
+        }
+    }
+    Ok(())
 }
 
 #[allow(deprecated)] // RequiredEkuNotFound: see IkeEku

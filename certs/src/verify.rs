@@ -26,7 +26,7 @@ pub fn verify_signature(
     signature: &[u8],
 ) -> Result<(), VerifyError> {
     if !scheme.fits(key.kind()) {
-        return Err(VerifyError::Unsupported(format!(
+        return Err(VerifyError::BadSignature(format!(
             "{scheme} signature with a {} key",
             key.kind()
         )));

@@ -100,25 +100,53 @@ pub(crate) fn pem_block<'a>(data: &'a [u8], label: &str) -> Result<&'a [u8], Par
     Ok(&data[start..start + len + end.len()])
 }
 
-/// A certificate revocation list checked by rustls-webpki.
+/// A certificate revocation list (RFC 5280 §5), checked by rustls-webpki.
 #[derive(Debug)]
-pub struct Crl(pub(crate) webpki::CertRevocationList<'static>);
+pub struct Crl {
+    pub(crate) list: webpki::CertRevocationList<'static>,
+    issuer: Vec<u8>,
+    this_update: i64,
+}
+
+impl Crl {
+    /// Parses one DER CRL.
+    pub fn from_der(der: &[u8]) -> Result<Self, ParseError> {
+        use x509_parser::prelude::FromDer;
+        let bad = |e: String| ParseError::Certificate(format!("CRL: {e}"));
+        let (_, parsed) = x509_parser::revocation_list::CertificateRevocationList::from_der(der)
+            .map_err(|e| bad(e.to_string()))?;
+        let list = webpki::BorrowedCertRevocationList::from_der(der)
+            .and_then(|crl| crl.to_owned())
+            .map_err(|e| bad(format!("{e:?}")))?;
+        Ok(Self {
+            list: list.into(),
+            issuer: parsed.issuer().as_raw().to_vec(),
+            this_update: parsed.last_update().timestamp(),
+        })
+    }
+
+    /// The issuer's DN (DER).
+    #[must_use]
+    pub fn issuer(&self) -> &[u8] {
+        &self.issuer
+    }
+
+    /// Whether this is at least as recent as `other` of the same issuer.
+    #[must_use]
+    pub fn supersedes(&self, other: &Self) -> bool {
+        self.issuer == other.issuer && self.this_update >= other.this_update
+    }
+}
 
 /// Every CRL of a PEM file, or the one DER CRL.
 pub fn parse_crls(data: &[u8]) -> Result<Vec<Crl>, ParseError> {
     check_size(data)?;
-    let one = |der: &[u8]| {
-        webpki::BorrowedCertRevocationList::from_der(der)
-            .and_then(|crl| crl.to_owned())
-            .map(|owned| Crl(owned.into()))
-            .map_err(|e| ParseError::Certificate(format!("CRL: {e:?}")))
-    };
     if !is_pem(data) {
-        return Ok(vec![one(data)?]);
+        return Ok(vec![Crl::from_der(data)?]);
     }
     let mut crls = Vec::new();
     for der in CertificateRevocationListDer::pem_slice_iter(data) {
-        crls.push(one(&der.map_err(pem_error)?)?);
+        crls.push(Crl::from_der(&der.map_err(pem_error)?)?);
     }
     if crls.is_empty() {
         return Err(ParseError::NotFound("CRL"));
