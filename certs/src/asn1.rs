@@ -43,7 +43,9 @@ impl<'a> Reader<'a> {
                 return None;
             }
             let (octets, rest) = rest.split_at(n);
-            let len = octets.iter().fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
+            let len = octets
+                .iter()
+                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
             (len, rest)
         };
         if rest.len() < len {

@@ -88,7 +88,12 @@ impl Certificate {
             self.path_len = bc.value.path_len_constraint;
         }
         if let Some(san) = x509.subject_alternative_name().map_err(bad)? {
-            self.sans = san.value.general_names.iter().filter_map(general_name).collect();
+            self.sans = san
+                .value
+                .general_names
+                .iter()
+                .filter_map(general_name)
+                .collect();
         }
         let cdp = x509.get_extension_unique(&OID_X509_EXT_CRL_DISTRIBUTION_POINTS);
         self.crl_uris = cdp.map_err(bad)?.is_some();
@@ -237,8 +242,14 @@ fn general_name(name: &GeneralName<'_>) -> Option<Identification> {
         GeneralName::DNSName(n) => Identification::fqdn(n),
         GeneralName::RFC822Name(n) => Identification::rfc822(n),
         GeneralName::IPAddress(a) => match a.len() {
-            4 => Identification { ty: IdType::IPV4_ADDR, data: a.to_vec() },
-            16 => Identification { ty: IdType::IPV6_ADDR, data: a.to_vec() },
+            4 => Identification {
+                ty: IdType::IPV4_ADDR,
+                data: a.to_vec(),
+            },
+            16 => Identification {
+                ty: IdType::IPV6_ADDR,
+                data: a.to_vec(),
+            },
             _ => return None,
         },
         GeneralName::DirectoryName(dn) => Identification {

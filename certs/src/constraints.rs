@@ -118,7 +118,12 @@ impl AuthConstraints {
                 Some(rest) => (true, rest),
                 None => (false, token),
             };
-            let new_key = |ty, pss| KeyToken { ty, pss, ike, hashes: false };
+            let new_key = |ty, pss| KeyToken {
+                ty,
+                pss,
+                ike,
+                hashes: false,
+            };
             let next = match name {
                 "rsa" => Some((new_key(Some(KeyType::Rsa), false), true)),
                 "rsa/pss" => Some((new_key(Some(KeyType::Rsa), true), true)),
@@ -142,7 +147,9 @@ impl AuthConstraints {
             };
             k.hashes = true;
             let mut found = Vec::new();
-            let pss = Hash::from_name(token).filter(|h| *h >= Hash::Sha256).map(Scheme::RsaPss);
+            let pss = Hash::from_name(token)
+                .filter(|h| *h >= Hash::Sha256)
+                .map(Scheme::RsaPss);
             if k.pss {
                 found.extend(pss);
             } else {
@@ -184,7 +191,9 @@ impl AuthConstraints {
         if self.key_types.is_empty() || self.key_types.contains(&KeyType::of(kind)) {
             return Ok(());
         }
-        Err(VerifyError::Constraint(format!("{kind} key not acceptable")))
+        Err(VerifyError::Constraint(format!(
+            "{kind} key not acceptable"
+        )))
     }
 
     /// Every RSA/ECDSA key of the chain is at least as strong as a
@@ -199,8 +208,14 @@ impl AuthConstraints {
                 KeyKind::Ecdsa(c) => (KeyType::Ecdsa, c.bits()),
                 KeyKind::Ed25519 => continue,
             };
-            if !self.strengths.iter().any(|&(t, min)| t == ty && min <= bits) {
-                return Err(VerifyError::Constraint(format!("{kind} key not acceptable")));
+            if !self
+                .strengths
+                .iter()
+                .any(|&(t, min)| t == ty && min <= bits)
+            {
+                return Err(VerifyError::Constraint(format!(
+                    "{kind} key not acceptable"
+                )));
             }
         }
         Ok(())

@@ -18,9 +18,15 @@ fn a_key_type_with_strength_requires_type_and_size_of_the_whole_chain() {
     assert_eq!(c.strengths, [(KeyType::Rsa, 2048)]);
     assert!(c.check_strengths(&[rsa(3072), rsa(2048)]).is_ok());
     let err = c.check_strengths(&[rsa(3072), rsa(1024)]).unwrap_err();
-    assert_eq!(err.to_string(), "constraint check failed: 1024 bit RSA key not acceptable");
+    assert_eq!(
+        err.to_string(),
+        "constraint check failed: 1024 bit RSA key not acceptable"
+    );
     // an ECDSA key anywhere in the chain has no ECDSA constraint to meet
-    assert!(c.check_strengths(&[KeyKind::Ecdsa(Curve::P384), rsa(4096)]).is_err());
+    assert!(
+        c.check_strengths(&[KeyKind::Ecdsa(Curve::P384), rsa(4096)])
+            .is_err()
+    );
     assert!(c.check_key_type(KeyKind::Ecdsa(Curve::P256)).is_err());
 }
 
@@ -34,19 +40,28 @@ fn ecdsa_strengths_compare_the_curve_size() {
 #[test]
 fn two_key_types_each_with_their_own_strength() {
     let c = AuthConstraints::parse("rsa-2048-ecdsa-256", false);
-    assert!(c.check_strengths(&[KeyKind::Ecdsa(Curve::P256), rsa(4096)]).is_ok());
+    assert!(
+        c.check_strengths(&[KeyKind::Ecdsa(Curve::P256), rsa(4096)])
+            .is_ok()
+    );
     assert!(c.check_key_type(KeyKind::Ed25519).is_err());
 }
 
 #[test]
 fn hashes_constrain_chain_and_ike_signatures_of_their_key_type() {
     let c = AuthConstraints::parse("rsa-2048-sha256-sha384", false);
-    let want = [Scheme::RsaPkcs1(Hash::Sha256), Scheme::RsaPkcs1(Hash::Sha384)];
+    let want = [
+        Scheme::RsaPkcs1(Hash::Sha256),
+        Scheme::RsaPkcs1(Hash::Sha384),
+    ];
     assert_eq!(c.cert_schemes, want);
     assert_eq!(c.ike_schemes, want);
     assert!(c.check_ike_scheme(Scheme::RsaPkcs1(Hash::Sha1)).is_err());
     assert!(c.check_ike_scheme(Scheme::RsaPss(Hash::Sha256)).is_err());
-    assert!(c.check_cert_schemes(&[Scheme::RsaPkcs1(Hash::Sha512)]).is_err());
+    assert!(
+        c.check_cert_schemes(&[Scheme::RsaPkcs1(Hash::Sha512)])
+            .is_err()
+    );
 }
 
 #[test]

@@ -45,8 +45,7 @@ fn rdns(dn: &[u8]) -> Option<Vec<Rdn<'_>>> {
 }
 
 fn value_equals(oid: &[u8], a: (u8, &[u8]), b: (u8, &[u8])) -> bool {
-    let fold = a.0 == b.0
-        && (a.0 == PRINTABLE_STRING || (a.0 == IA5_STRING && oid == EMAIL_OID));
+    let fold = a.0 == b.0 && (a.0 == PRINTABLE_STRING || (a.0 == IA5_STRING && oid == EMAIL_OID));
     if fold {
         a.1.eq_ignore_ascii_case(b.1)
     } else {
@@ -65,11 +64,13 @@ pub fn dn_matches(dn: &[u8], pattern: &[u8], wildcards: bool) -> bool {
         return false;
     };
     a.len() == b.len()
-        && a.iter().zip(&b).all(|(&(oid, tag, value), &(p_oid, p_tag, p_value))| {
-            oid == p_oid
-                && ((wildcards && p_value == b"*")
-                    || value_equals(oid, (tag, value), (p_tag, p_value)))
-        })
+        && a.iter()
+            .zip(&b)
+            .all(|(&(oid, tag, value), &(p_oid, p_tag, p_value))| {
+                oid == p_oid
+                    && ((wildcards && p_value == b"*")
+                        || value_equals(oid, (tag, value), (p_tag, p_value)))
+            })
 }
 
 /// Whether a DER DN has a `*` value.

@@ -50,9 +50,13 @@ impl Curve {
     }
 
     fn from_oid(oid: &[u8]) -> Option<Self> {
-        [(oid::P256, Self::P256), (oid::P384, Self::P384), (oid::P521, Self::P521)]
-            .into_iter()
-            .find_map(|(o, c)| (o == oid).then_some(c))
+        [
+            (oid::P256, Self::P256),
+            (oid::P384, Self::P384),
+            (oid::P521, Self::P521),
+        ]
+        .into_iter()
+        .find_map(|(o, c)| (o == oid).then_some(c))
     }
 
     const fn oid(self) -> &'static [u8] {
@@ -205,7 +209,11 @@ pub(crate) fn oid_text(oid: &[u8]) -> String {
             value = 0;
         }
     }
-    parts.iter().map(u64::to_string).collect::<Vec<_>>().join(".")
+    parts
+        .iter()
+        .map(u64::to_string)
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 /// A private key. aws-lc-rs owns (and wipes) the key material; ECDSA
@@ -232,8 +240,14 @@ impl fmt::Debug for PrivateKey {
 fn ecdsa_algs(curve: Curve) -> &'static [&'static EcdsaSigningAlgorithm] {
     use signature as s;
     match curve {
-        Curve::P256 => &[&s::ECDSA_P256_SHA256_FIXED_SIGNING, &s::ECDSA_P256_SHA256_ASN1_SIGNING],
-        Curve::P384 => &[&s::ECDSA_P384_SHA384_FIXED_SIGNING, &s::ECDSA_P384_SHA384_ASN1_SIGNING],
+        Curve::P256 => &[
+            &s::ECDSA_P256_SHA256_FIXED_SIGNING,
+            &s::ECDSA_P256_SHA256_ASN1_SIGNING,
+        ],
+        Curve::P384 => &[
+            &s::ECDSA_P384_SHA384_FIXED_SIGNING,
+            &s::ECDSA_P384_SHA384_ASN1_SIGNING,
+        ],
         Curve::P521 => &[
             &s::ECDSA_P521_SHA512_FIXED_SIGNING,
             &s::ECDSA_P521_SHA512_ASN1_SIGNING,
@@ -301,7 +315,9 @@ impl PrivateKey {
 
     fn ecdsa(
         curve: Curve,
-        parse: impl Fn(&'static EcdsaSigningAlgorithm) -> Result<EcdsaKeyPair, aws_lc_rs::error::KeyRejected>,
+        parse: impl Fn(
+            &'static EcdsaSigningAlgorithm,
+        ) -> Result<EcdsaKeyPair, aws_lc_rs::error::KeyRejected>,
     ) -> Result<Self, ParseError> {
         let mut pairs = Vec::new();
         for &alg in ecdsa_algs(curve) {
@@ -370,7 +386,9 @@ mod tests {
 
     #[test]
     fn a_truncated_spki_is_refused_without_panicking() {
-        let spki = crate::testpki::ecdsa_key(Curve::P256).public_key().to_spki();
+        let spki = crate::testpki::ecdsa_key(Curve::P256)
+            .public_key()
+            .to_spki();
         for len in 0..spki.len() {
             assert!(PublicKey::from_spki(&spki[..len]).is_err(), "{len}");
         }

@@ -29,7 +29,10 @@ pub struct Verified {
 }
 
 /// Verifies `req` against the store; `Err` says which check failed.
-pub(crate) fn verify(store: &CredentialStore, req: &VerifyRequest<'_>) -> Result<Verified, VerifyError> {
+pub(crate) fn verify(
+    store: &CredentialStore,
+    req: &VerifyRequest<'_>,
+) -> Result<Verified, VerifyError> {
     let (scheme, signature) = auth_scheme(req.method, req.data)?;
     let constraints = AuthConstraints::parse(&req.round.auth, store.rsa_pss());
     constraints.check_ike_scheme(scheme)?;
@@ -135,13 +138,19 @@ fn chain_keys(
     let now = store.now();
     let mut out = Vec::new();
     if req.round.cacerts.is_empty() {
-        for cert in store.end_entities().filter(|c| c.is_self_signed() && cert_has_id(c, req.id)) {
+        for cert in store
+            .end_entities()
+            .filter(|c| c.is_self_signed() && cert_has_id(c, req.id))
+        {
             out.push(trust::pinned(cert, now)?);
         }
     }
     let ee = match peer_certs.first() {
         Some(sent) => sent.clone()?,
-        None => match store.end_entities().find(|c| !c.is_self_signed() && cert_has_id(c, req.id)) {
+        None => match store
+            .end_entities()
+            .find(|c| !c.is_self_signed() && cert_has_id(c, req.id))
+        {
             Some(c) => c.clone(),
             None if !out.is_empty() => return Ok(out),
             None => {
@@ -169,7 +178,11 @@ fn chain_keys(
         .map(|der| Certificate::from_der(der))
         .collect::<Result<_, _>>()
         .map_err(|e| VerifyError::Malformed(format!("remote.cacerts: {e}")))?;
-    let extra: Vec<&Certificate> = peer_certs.iter().skip(1).filter_map(|c| c.as_ref().ok()).collect();
+    let extra: Vec<&Certificate> = peer_certs
+        .iter()
+        .skip(1)
+        .filter_map(|c| c.as_ref().ok())
+        .collect();
     let cas: Vec<&Certificate> = store.authorities().chain(required.iter()).collect();
     let anchors = Anchors {
         now,

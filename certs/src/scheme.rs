@@ -50,14 +50,20 @@ impl Hash {
     }
 
     pub(crate) fn from_name(name: &str) -> Option<Self> {
-        [Self::Sha1, Self::Sha224, Self::Sha256, Self::Sha384, Self::Sha512]
-            .into_iter()
-            .find(|h| h.name() == name)
+        [
+            Self::Sha1,
+            Self::Sha224,
+            Self::Sha256,
+            Self::Sha384,
+            Self::Sha512,
+        ]
+        .into_iter()
+        .find(|h| h.name() == name)
     }
 
     /// Output length in octets (the PSS salt length we use, RFC 7427 A.4).
     #[must_use]
-    pub const fn len(self) -> u8 {
+    pub const fn output_len(self) -> u8 {
         match self {
             Self::Sha1 => 20,
             Self::Sha224 => 28,
@@ -79,9 +85,15 @@ impl Hash {
     }
 
     fn from_oid(oid: &[u8]) -> Option<Self> {
-        [Self::Sha1, Self::Sha224, Self::Sha256, Self::Sha384, Self::Sha512]
-            .into_iter()
-            .find(|h| h.oid() == oid)
+        [
+            Self::Sha1,
+            Self::Sha224,
+            Self::Sha256,
+            Self::Sha384,
+            Self::Sha512,
+        ]
+        .into_iter()
+        .find(|h| h.oid() == oid)
     }
 }
 
@@ -192,7 +204,7 @@ impl Scheme {
             Self::RsaPss(h) => {
                 let hash = asn1::wrap(asn1::SEQUENCE, &[&oid(&[h.oid()]), null]);
                 let mgf = asn1::wrap(asn1::SEQUENCE, &[&oid(&[oid::MGF1]), &hash]);
-                let salt = asn1::wrap(asn1::INTEGER, &[&[h.len()]]);
+                let salt = asn1::wrap(asn1::INTEGER, &[&[h.output_len()]]);
                 let params = asn1::wrap(
                     asn1::SEQUENCE,
                     &[
@@ -227,17 +239,32 @@ impl Scheme {
                 11 => Self::RsaPkcs1(Hash::Sha256),
                 12 => Self::RsaPkcs1(Hash::Sha384),
                 13 => Self::RsaPkcs1(Hash::Sha512),
-                _ => return Err(format!("unsupported algorithm {}", crate::key::oid_text(id))),
+                _ => {
+                    return Err(format!(
+                        "unsupported algorithm {}",
+                        crate::key::oid_text(id)
+                    ));
+                }
             },
             [pfx @ .., 0x01] if pfx == oid::ECDSA_WITH => Self::Ecdsa(Hash::Sha1),
             [pfx @ .., 0x03, n] if pfx == oid::ECDSA_WITH && params.is_none() => match n {
                 2 => Self::Ecdsa(Hash::Sha256),
                 3 => Self::Ecdsa(Hash::Sha384),
                 4 => Self::Ecdsa(Hash::Sha512),
-                _ => return Err(format!("unsupported algorithm {}", crate::key::oid_text(id))),
+                _ => {
+                    return Err(format!(
+                        "unsupported algorithm {}",
+                        crate::key::oid_text(id)
+                    ));
+                }
             },
             crate::key::oid::ED25519 if params.is_none() => Self::Ed25519,
-            _ => return Err(format!("unsupported algorithm {}", crate::key::oid_text(id))),
+            _ => {
+                return Err(format!(
+                    "unsupported algorithm {}",
+                    crate::key::oid_text(id)
+                ));
+            }
         };
         if !no_params || !seq.is_empty() {
             return Err(malformed());
@@ -271,7 +298,7 @@ fn pss_params(params: Option<&[u8]>) -> Result<Scheme, String> {
     if trailer != 1 {
         return Err(bad());
     }
-    if hash != mgf_hash || salt != u32::from(hash.len()) || hash < Hash::Sha256 {
+    if hash != mgf_hash || salt != u32::from(hash.output_len()) || hash < Hash::Sha256 {
         return Err(format!(
             "RSASSA-PSS with {} MGF1-{} salt {salt} not supported",
             hash.name(),

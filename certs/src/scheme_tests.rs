@@ -60,7 +60,10 @@ fn ecdsa_identifiers_match_rfc_7427_appendix_a3() {
 fn ed25519_identifier_matches_rfc_8420() {
     let want = hex("3005 0603 2b6570");
     assert_eq!(Scheme::Ed25519.algorithm_identifier().unwrap(), want);
-    assert_eq!(Scheme::from_algorithm_identifier(&want), Ok(Scheme::Ed25519));
+    assert_eq!(
+        Scheme::from_algorithm_identifier(&want),
+        Ok(Scheme::Ed25519)
+    );
 }
 
 #[test]

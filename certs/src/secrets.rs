@@ -143,10 +143,20 @@ mod tests {
 
     #[test]
     fn the_peer_counts_before_us_and_wildcards_rank_below_exact_ids() {
-        let k = keys(&[("any", &[]), ("mine", &["a.test"]), ("wild", &["*.peers.test"])]);
-        assert_eq!(lookup(&k, "a.test", Some("c.peers.test")).as_deref(), Some("wild"));
+        let k = keys(&[
+            ("any", &[]),
+            ("mine", &["a.test"]),
+            ("wild", &["*.peers.test"]),
+        ]);
+        assert_eq!(
+            lookup(&k, "a.test", Some("c.peers.test")).as_deref(),
+            Some("wild")
+        );
         let k = keys(&[("wild", &["*.peers.test"]), ("exact", &["b.peers.test"])]);
-        assert_eq!(lookup(&k, "a.test", Some("B.Peers.Test")).as_deref(), Some("exact"));
+        assert_eq!(
+            lookup(&k, "a.test", Some("B.Peers.Test")).as_deref(),
+            Some("exact")
+        );
     }
 
     #[test]

@@ -18,7 +18,12 @@ use crate::scheme::{self, Hash, Scheme};
 /// the fixed ECDSA formats, DER for RFC 7427 ECDSA).
 pub fn sign_raw(key: &PrivateKey, scheme: Scheme, octets: &[u8]) -> Result<Vec<u8>, String> {
     let rng = SystemRandom::new();
-    let cannot = || format!("cannot sign {scheme} with a {} key", key.public_key().kind());
+    let cannot = || {
+        format!(
+            "cannot sign {scheme} with a {} key",
+            key.public_key().kind()
+        )
+    };
     if let Some(pair) = key.rsa_pair() {
         let padding: &'static dyn RsaEncoding = match scheme {
             Scheme::RsaPkcs1(Hash::Sha256) => &s::RSA_PKCS1_SHA256,
@@ -102,7 +107,10 @@ pub fn default_schemes(kind: KeyKind, rsa_pss: bool) -> Vec<Scheme> {
             }
             v
         }
-        KeyKind::Ecdsa(c) => by_size(c.bits(), [256, 384]).into_iter().map(Scheme::Ecdsa).collect(),
+        KeyKind::Ecdsa(c) => by_size(c.bits(), [256, 384])
+            .into_iter()
+            .map(Scheme::Ecdsa)
+            .collect(),
         KeyKind::Ed25519 => vec![Scheme::Ed25519],
     }
 }
@@ -121,7 +129,12 @@ impl KeySigner {
     /// `certs` are DER, end-entity first; `configured` are the IKE schemes
     /// of `local.auth` (empty: charon's defaults for the key).
     #[must_use]
-    pub fn new(key: Arc<PrivateKey>, certs: Vec<Vec<u8>>, configured: Vec<Scheme>, rsa_pss: bool) -> Self {
+    pub fn new(
+        key: Arc<PrivateKey>,
+        certs: Vec<Vec<u8>>,
+        configured: Vec<Scheme>,
+        rsa_pss: bool,
+    ) -> Self {
         Self {
             key,
             certs,
@@ -172,12 +185,16 @@ impl Signer for KeySigner {
         let (method, scheme) = if peer_hashes.is_empty() {
             self.classic()?
         } else {
-            let scheme = self.candidates(peer_hashes).into_iter().next().ok_or_else(|| {
-                AuthError::Certificate(format!(
-                    "no common hash algorithm found to create signature with {} key",
-                    self.key.public_key().kind()
-                ))
-            })?;
+            let scheme = self
+                .candidates(peer_hashes)
+                .into_iter()
+                .next()
+                .ok_or_else(|| {
+                    AuthError::Certificate(format!(
+                        "no common hash algorithm found to create signature with {} key",
+                        self.key.public_key().kind()
+                    ))
+                })?;
             (AuthMethod::DIGITAL_SIGNATURE, scheme)
         };
         if let Ok(mut chosen) = self.chosen.lock() {

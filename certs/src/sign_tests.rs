@@ -57,7 +57,10 @@ fn without_rfc_7427_ecdsa_uses_methods_9_to_11_with_raw_signatures() {
 #[test]
 fn rsa_prefers_pkcs1_sha256_by_default_and_pss_when_enabled() {
     let s = signer(Alg::Rsa(2048), &[], false);
-    assert_eq!(round_trip(&s, &ALL_HASHES).1, Scheme::RsaPkcs1(Hash::Sha256));
+    assert_eq!(
+        round_trip(&s, &ALL_HASHES).1,
+        Scheme::RsaPkcs1(Hash::Sha256)
+    );
     let s = KeySigner::new(Arc::clone(&s.key), Vec::new(), Vec::new(), true);
     assert_eq!(round_trip(&s, &ALL_HASHES).1, Scheme::RsaPss(Hash::Sha256));
     // only SHA-512 offered by the peer
@@ -97,7 +100,11 @@ fn rsa_refuses_to_sign_method_1_with_sha1() {
 
 #[test]
 fn configured_schemes_for_another_key_type_leave_nothing_to_sign_with() {
-    let s = signer(Alg::Ecdsa(Curve::P256), &[Scheme::RsaPss(Hash::Sha256)], false);
+    let s = signer(
+        Alg::Ecdsa(Curve::P256),
+        &[Scheme::RsaPss(Hash::Sha256)],
+        false,
+    );
     assert!(s.choose(&ALL_HASHES).is_err());
 }
 

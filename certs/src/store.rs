@@ -128,7 +128,11 @@ impl CredentialStore {
 
     /// Adds a CRL; it replaces an older one of the same issuer.
     pub fn add_crl(&mut self, crl: Crl) {
-        if self.crls.iter().any(|old| old.supersedes(&crl) && !crl.supersedes(old)) {
+        if self
+            .crls
+            .iter()
+            .any(|old| old.supersedes(&crl) && !crl.supersedes(old))
+        {
             return;
         }
         self.crls.retain(|old| !crl.supersedes(old));
@@ -165,7 +169,12 @@ impl CredentialStore {
     }
 
     /// Loads one file as `ty` (a VICI type, `pkcs12` or `any`).
-    pub fn load_file(&mut self, path: &Path, ty: &str, passphrases: Passphrases<'_>) -> Result<(), FileError> {
+    pub fn load_file(
+        &mut self,
+        path: &Path,
+        ty: &str,
+        passphrases: Passphrases<'_>,
+    ) -> Result<(), FileError> {
         let items = load::load_file(path, ty, passphrases).map_err(|kind| FileError {
             path: path.to_owned(),
             kind,
@@ -203,7 +212,9 @@ impl CredentialStore {
         let mut current = cert;
         for _ in 0..MAX_PATH {
             let issuer = self.authorities.iter().find(|ca| {
-                !ca.is_self_signed() && ca != &current && dn_matches(ca.subject(), current.issuer(), false)
+                !ca.is_self_signed()
+                    && ca != &current
+                    && dn_matches(ca.subject(), current.issuer(), false)
             });
             match issuer {
                 Some(ca) if !chain.iter().any(|d| d == ca.der()) => {
@@ -218,7 +229,11 @@ impl CredentialStore {
 
     /// Our key and certificates for a round: `local.certs` (the first we
     /// hold the key of), `local.pubkeys`, or a certificate for `me`.
-    fn our_credentials(&self, me: &Identification, round: &LocalAuth) -> Option<(Arc<PrivateKey>, Vec<Vec<u8>>)> {
+    fn our_credentials(
+        &self,
+        me: &Identification,
+        round: &LocalAuth,
+    ) -> Option<(Arc<PrivateKey>, Vec<Vec<u8>>)> {
         if !round.certs.is_empty() {
             return round.certs.iter().find_map(|der| {
                 let cert = Certificate::from_der(der).ok()?;
@@ -237,9 +252,10 @@ impl CredentialStore {
             .find_map(|c| Some((self.key_for(c.public_key())?, self.chain_for(c))));
         by_cert.or_else(|| {
             // ID_KEY_ID naming a raw key (SHA-1 of its SubjectPublicKeyInfo)
-            let key = self.keys.iter().find(|k| {
-                me.ty == IdType::KEY_ID && me.data == k.public_key().spki_sha1()
-            })?;
+            let key = self
+                .keys
+                .iter()
+                .find(|k| me.ty == IdType::KEY_ID && me.data == k.public_key().spki_sha1())?;
             Some((Arc::clone(key), Vec::new()))
         })
     }
@@ -256,7 +272,12 @@ impl Credentials for CredentialStore {
             return None;
         };
         let configured = AuthConstraints::parse(&round.auth, self.rsa_pss).ike_schemes;
-        Some(Box::new(KeySigner::new(key, certs, configured, self.rsa_pss)))
+        Some(Box::new(KeySigner::new(
+            key,
+            certs,
+            configured,
+            self.rsa_pss,
+        )))
     }
 
     fn verifier(&self) -> Option<&dyn PeerVerifier> {
@@ -266,8 +287,11 @@ impl Credentials for CredentialStore {
     /// SHA-1 of the SubjectPublicKeyInfo of `remote.cacerts`, or else of
     /// every CA we hold (charon's `build_certreqs`, RFC 7296 §3.7).
     fn ca_key_hashes(&self, round: &RemoteAuth) -> Vec<[u8; 20]> {
-        let configured: Vec<Certificate> =
-            round.cacerts.iter().filter_map(|d| Certificate::from_der(d).ok()).collect();
+        let configured: Vec<Certificate> = round
+            .cacerts
+            .iter()
+            .filter_map(|d| Certificate::from_der(d).ok())
+            .collect();
         let cas: Vec<&Certificate> = if configured.is_empty() {
             self.authorities.iter().collect()
         } else {

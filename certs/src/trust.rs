@@ -77,7 +77,11 @@ impl ExtendedKeyUsageValidator for IkeEku {
 }
 
 /// Validity of a certificate used without a CA (pins).
-pub(crate) fn check_validity(cert: &Certificate, now: SystemTime, role: &str) -> Result<(), VerifyError> {
+pub(crate) fn check_validity(
+    cert: &Certificate,
+    now: SystemTime,
+    role: &str,
+) -> Result<(), VerifyError> {
     let (from, to) = (cert.validity().0, cert.validity().1);
     let subject = cert.subject_text();
     if unix(now) < unix(from) {
@@ -129,7 +133,9 @@ pub(crate) fn validate_chain(ee: &Certificate, a: &Anchors<'_>) -> Result<Truste
     let ee_der = CertificateDer::from(ee.der());
     let end_entity = EndEntityCert::try_from(&ee_der).map_err(|e| map_error(&e, ee))?;
     let time = UnixTime::since_unix_epoch(
-        a.now.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default(),
+        a.now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default(),
     );
     let crls: Vec<_> = a.crls.iter().map(|c| &c.list).collect();
     let options = |deny: bool| -> Option<RevocationOptions<'_>> {
@@ -139,15 +145,35 @@ pub(crate) fn validate_chain(ee: &Certificate, a: &Anchors<'_>) -> Result<Truste
         } else {
             (UnknownStatusPolicy::Allow, ExpirationPolicy::Ignore)
         };
-        Some(builder.with_depth(RevocationCheckDepth::Chain).with_status_policy(status).with_expiration_policy(expiry).build())
+        Some(
+            builder
+                .with_depth(RevocationCheckDepth::Chain)
+                .with_status_policy(status)
+                .with_expiration_policy(expiry)
+                .build(),
+        )
     };
     let verify = |revocation| {
-        end_entity.verify_for_usage(webpki::ALL_VERIFICATION_ALGS, &roots, &inter_ders, time, IkeEku, revocation, None)
+        end_entity.verify_for_usage(
+            webpki::ALL_VERIFICATION_ALGS,
+            &roots,
+            &inter_ders,
+            time,
+            IkeEku,
+            revocation,
+            None,
+        )
     };
-    let path = verify(options(a.revocation == Revocation::Strict)).map_err(|e| map_error(&e, ee))?;
+    let path =
+        verify(options(a.revocation == Revocation::Strict)).map_err(|e| map_error(&e, ee))?;
     let used: Vec<&Certificate> = path
         .intermediate_certificates()
-        .filter_map(|c| a.intermediates.iter().copied().find(|i| i.der() == c.der().as_ref()))
+        .filter_map(|c| {
+            a.intermediates
+                .iter()
+                .copied()
+                .find(|i| i.der() == c.der().as_ref())
+        })
         .collect();
     let root = roots
         .iter()
@@ -168,7 +194,8 @@ pub(crate) fn validate_chain(ee: &Certificate, a: &Anchors<'_>) -> Result<Truste
     check_validity(root, a.now, "CA certificate")?;
     check_path_len(&used, root)?;
     if !a.required.is_empty() {
-        let in_path = |c: &Certificate| c.der() == root.der() || used.iter().any(|u| u.der() == c.der());
+        let in_path =
+            |c: &Certificate| c.der() == root.der() || used.iter().any(|u| u.der() == c.der());
         if !a.required.iter().any(in_path) {
             return Err(VerifyError::CaNotAllowed(format!(
                 "\"{}\" is issued by \"{}\"",
@@ -186,7 +213,11 @@ pub(crate) fn validate_chain(ee: &Certificate, a: &Anchors<'_>) -> Result<Truste
         .chain(core::iter::once(root))
         .map(|c| c.public_key().kind())
         .collect();
-    tracing::debug!("\"{}\" chains to \"{}\"", ee.subject_text(), root.subject_text());
+    tracing::debug!(
+        "\"{}\" chains to \"{}\"",
+        ee.subject_text(),
+        root.subject_text()
+    );
     Ok(Trusted {
         key: ee.public_key().clone(),
         chain_keys,
@@ -199,7 +230,12 @@ pub(crate) fn validate_chain(ee: &Certificate, a: &Anchors<'_>) -> Result<Truste
 /// does not know the anchor's basicConstraints): at most pathLen
 /// intermediates below it.
 fn check_path_len(used: &[&Certificate], root: &Certificate) -> Result<(), VerifyError> {
-    for (below, ca) in used.iter().copied().chain(core::iter::once(root)).enumerate() {
+    for (below, ca) in used
+        .iter()
+        .copied()
+        .chain(core::iter::once(root))
+        .enumerate()
+    {
         if let Some(max) = ca.path_len()
             && below > max as usize
         {
@@ -226,10 +262,12 @@ fn map_error(e: &webpki::Error, ee: &Certificate) -> VerifyError {
         )),
         E::CertRevoked => VerifyError::Revoked(subject),
         E::UnknownRevocationStatus => VerifyError::RevocationUnknown(subject),
-        E::CrlExpired { .. } => VerifyError::RevocationUnknown(format!("CRL expired for {subject}")),
-        E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => {
-            VerifyError::Usage(format!("extendedKeyUsage of the {subject} does not allow IKE"))
+        E::CrlExpired { .. } => {
+            VerifyError::RevocationUnknown(format!("CRL expired for {subject}"))
         }
+        E::RequiredEkuNotFound | E::RequiredEkuNotFoundContext(_) => VerifyError::Usage(format!(
+            "extendedKeyUsage of the {subject} does not allow IKE"
+        )),
         other => VerifyError::BrokenChain(format!("{subject}: {other}")),
     }
 }

@@ -35,7 +35,12 @@ fn moon_id() -> Identification {
 }
 
 /// The peer `leaf` signs OCTETS and sends `chain`; we check as `round`.
-fn check(store: &CredentialStore, leaf: &Issued, chain: &[&Issued], round: &RemoteAuth) -> Result<Verified, VerifyError> {
+fn check(
+    store: &CredentialStore,
+    leaf: &Issued,
+    chain: &[&Issued],
+    round: &RemoteAuth,
+) -> Result<Verified, VerifyError> {
     check_signed(store, leaf, chain, round, OCTETS)
 }
 
@@ -78,7 +83,13 @@ fn moon(ca: &Issued) -> Issued {
 fn a_ca_signed_peer_with_its_id_in_the_certificate_is_accepted() {
     let ca = ca();
     let leaf = moon(&ca);
-    let v = check(&store_at(now(), &[&ca]), &leaf, &[&leaf], &RemoteAuth::default()).unwrap();
+    let v = check(
+        &store_at(now(), &[&ca]),
+        &leaf,
+        &[&leaf],
+        &RemoteAuth::default(),
+    )
+    .unwrap();
     assert_eq!(v.subject, "C=CH, O=strongSwan, CN=moon.strongswan.org");
 }
 
@@ -87,10 +98,20 @@ fn an_expired_or_not_yet_valid_certificate_is_refused() {
     let ca = ca();
     let leaf = moon(&ca);
     let later = now() + Duration::from_secs(20 * 365 * 86400);
-    let err = check(&store_at(later, &[&ca]), &leaf, &[&leaf], &RemoteAuth::default());
+    let err = check(
+        &store_at(later, &[&ca]),
+        &leaf,
+        &[&leaf],
+        &RemoteAuth::default(),
+    );
     assert!(matches!(err, Err(VerifyError::Expired(_))), "{err:?}");
     let earlier = now() - Duration::from_secs(10 * 365 * 86400);
-    let err = check(&store_at(earlier, &[&ca]), &leaf, &[&leaf], &RemoteAuth::default());
+    let err = check(
+        &store_at(earlier, &[&ca]),
+        &leaf,
+        &[&leaf],
+        &RemoteAuth::default(),
+    );
     assert!(matches!(err, Err(VerifyError::NotYetValid(_))), "{err:?}");
 }
 
@@ -103,9 +124,22 @@ fn an_expired_root_ca_is_refused() {
     leaf_spec.years = (2020, 2023);
     let leaf = ca.issue(&leaf_spec);
     let at = SystemTime::UNIX_EPOCH + Duration::from_secs(1_640_995_200); // 2022
-    assert!(check(&store_at(at, &[&ca]), &leaf, &[&leaf], &RemoteAuth::default()).is_ok());
+    assert!(
+        check(
+            &store_at(at, &[&ca]),
+            &leaf,
+            &[&leaf],
+            &RemoteAuth::default()
+        )
+        .is_ok()
+    );
     let after = SystemTime::UNIX_EPOCH + Duration::from_secs(1_719_792_000); // mid 2024
-    let err = check(&store_at(after, &[&ca]), &leaf, &[&leaf], &RemoteAuth::default());
+    let err = check(
+        &store_at(after, &[&ca]),
+        &leaf,
+        &[&leaf],
+        &RemoteAuth::default(),
+    );
     assert!(matches!(err, Err(VerifyError::Expired(_))), "{err:?}");
 }
 
@@ -113,7 +147,12 @@ fn an_expired_root_ca_is_refused() {
 fn an_unknown_ca_is_refused() {
     let (ca, other) = (ca(), Issued::self_signed(&Spec::ca("other CA")));
     let leaf = moon(&ca);
-    let err = check(&store_at(now(), &[&other]), &leaf, &[&leaf], &RemoteAuth::default());
+    let err = check(
+        &store_at(now(), &[&other]),
+        &leaf,
+        &[&leaf],
+        &RemoteAuth::default(),
+    );
     assert!(matches!(err, Err(VerifyError::UnknownCa(_))), "{err:?}");
 }
 
@@ -137,8 +176,19 @@ fn a_certificate_issued_by_an_end_entity_breaks_the_chain() {
     not_ca.key_usages.push(KeyUsagePurpose::KeyCertSign);
     let fake = root.issue(&not_ca);
     let leaf = moon(&fake);
-    let err = check(&store_at(now(), &[&root]), &leaf, &[&leaf, &fake], &RemoteAuth::default());
-    assert!(matches!(err, Err(VerifyError::BrokenChain(_) | VerifyError::UnknownCa(_))), "{err:?}");
+    let err = check(
+        &store_at(now(), &[&root]),
+        &leaf,
+        &[&leaf, &fake],
+        &RemoteAuth::default(),
+    );
+    assert!(
+        matches!(
+            err,
+            Err(VerifyError::BrokenChain(_) | VerifyError::UnknownCa(_))
+        ),
+        "{err:?}"
+    );
 }
 
 #[test]
@@ -148,17 +198,41 @@ fn a_path_length_constraint_limits_intermediates() {
     let root = Issued::self_signed(&spec);
     let sub = root.issue(&Spec::ca("too deep"));
     let leaf = moon(&sub);
-    let err = check(&store_at(now(), &[&root]), &leaf, &[&leaf, &sub], &RemoteAuth::default());
-    assert!(matches!(err, Err(VerifyError::BrokenChain(_) | VerifyError::UnknownCa(_))), "{err:?}");
+    let err = check(
+        &store_at(now(), &[&root]),
+        &leaf,
+        &[&leaf, &sub],
+        &RemoteAuth::default(),
+    );
+    assert!(
+        matches!(
+            err,
+            Err(VerifyError::BrokenChain(_) | VerifyError::UnknownCa(_))
+        ),
+        "{err:?}"
+    );
     let direct = moon(&root);
-    assert!(check(&store_at(now(), &[&root]), &direct, &[&direct], &RemoteAuth::default()).is_ok());
+    assert!(
+        check(
+            &store_at(now(), &[&root]),
+            &direct,
+            &[&direct],
+            &RemoteAuth::default()
+        )
+        .is_ok()
+    );
 }
 
 #[test]
 fn the_ike_id_must_be_in_the_certificate() {
     let ca = ca();
     let sun = ca.issue(&Spec::leaf("sun.strongswan.org"));
-    let err = check(&store_at(now(), &[&ca]), &sun, &[&sun], &RemoteAuth::default());
+    let err = check(
+        &store_at(now(), &[&ca]),
+        &sun,
+        &[&sun],
+        &RemoteAuth::default(),
+    );
     assert!(matches!(err, Err(VerifyError::IdMismatch(_))), "{err:?}");
 }
 
@@ -166,7 +240,13 @@ fn the_ike_id_must_be_in_the_certificate() {
 fn a_signature_over_other_octets_is_refused() {
     let ca = ca();
     let leaf = moon(&ca);
-    let err = check_signed(&store_at(now(), &[&ca]), &leaf, &[&leaf], &RemoteAuth::default(), b"x");
+    let err = check_signed(
+        &store_at(now(), &[&ca]),
+        &leaf,
+        &[&leaf],
+        &RemoteAuth::default(),
+        b"x",
+    );
     assert!(matches!(err, Err(VerifyError::BadSignature(_))), "{err:?}");
 }
 
@@ -176,7 +256,12 @@ fn key_usage_without_digital_signature_is_refused() {
     let mut spec = Spec::leaf("moon.strongswan.org");
     spec.key_usages = vec![KeyUsagePurpose::KeyEncipherment];
     let leaf = ca.issue(&spec);
-    let err = check(&store_at(now(), &[&ca]), &leaf, &[&leaf], &RemoteAuth::default());
+    let err = check(
+        &store_at(now(), &[&ca]),
+        &leaf,
+        &[&leaf],
+        &RemoteAuth::default(),
+    );
     assert!(matches!(err, Err(VerifyError::Usage(_))), "{err:?}");
 }
 
@@ -193,7 +278,12 @@ fn extended_key_usage_must_allow_ike() {
         let mut spec = Spec::leaf("moon.strongswan.org");
         spec.ekus = ekus;
         let leaf = ca.issue(&spec);
-        let got = check(&store_at(now(), &[&ca]), &leaf, &[&leaf], &RemoteAuth::default());
+        let got = check(
+            &store_at(now(), &[&ca]),
+            &leaf,
+            &[&leaf],
+            &RemoteAuth::default(),
+        );
         assert_eq!(got.is_ok(), ok, "{:?}: {got:?}", spec.ekus);
         if !ok {
             assert!(matches!(got, Err(VerifyError::Usage(_))));
@@ -206,10 +296,16 @@ fn remote_cacerts_restricts_the_issuer() {
     let (a, b) = (ca(), Issued::self_signed(&Spec::ca("other CA")));
     let leaf = moon(&a);
     let store = store_at(now(), &[&a, &b]);
-    let only_b = RemoteAuth { cacerts: vec![b.der.clone()], ..RemoteAuth::default() };
+    let only_b = RemoteAuth {
+        cacerts: vec![b.der.clone()],
+        ..RemoteAuth::default()
+    };
     let err = check(&store, &leaf, &[&leaf], &only_b);
     assert!(matches!(err, Err(VerifyError::CaNotAllowed(_))), "{err:?}");
-    let only_a = RemoteAuth { cacerts: vec![a.der.clone()], ..RemoteAuth::default() };
+    let only_a = RemoteAuth {
+        cacerts: vec![a.der.clone()],
+        ..RemoteAuth::default()
+    };
     assert!(check(&store_at(now(), &[]), &leaf, &[&leaf], &only_a).is_ok());
 }
 
@@ -227,11 +323,17 @@ fn constraints_on_key_type_and_strength_are_enforced() {
         ("ecdsa-sha384", false),
         ("ike:ecdsa-sha256", true),
     ] {
-        let round = RemoteAuth { auth: auth.into(), ..RemoteAuth::default() };
+        let round = RemoteAuth {
+            auth: auth.into(),
+            ..RemoteAuth::default()
+        };
         let got = check(&store, &leaf, &[&leaf], &round);
         assert_eq!(got.is_ok(), ok, "{auth}: {got:?}");
         if !ok {
-            assert!(matches!(got, Err(VerifyError::Constraint(_))), "{auth}: {got:?}");
+            assert!(
+                matches!(got, Err(VerifyError::Constraint(_))),
+                "{auth}: {got:?}"
+            );
         }
     }
 }
@@ -243,15 +345,25 @@ fn a_revoked_certificate_is_refused_and_strict_needs_a_crl() {
     spec.serial = 42;
     let leaf = ca.issue(&spec);
     let mut store = store_at(now(), &[&ca]);
-    let strict = RemoteAuth { revocation: Revocation::Strict, ..RemoteAuth::default() };
+    let strict = RemoteAuth {
+        revocation: Revocation::Strict,
+        ..RemoteAuth::default()
+    };
     let err = check(&store, &leaf, &[&leaf], &strict);
-    assert!(matches!(err, Err(VerifyError::RevocationUnknown(_))), "{err:?}");
+    assert!(
+        matches!(err, Err(VerifyError::RevocationUnknown(_))),
+        "{err:?}"
+    );
     let relaxed = RemoteAuth::default();
     assert!(check(&store, &leaf, &[&leaf], &relaxed).is_ok());
 
-    store.load_vici("x509crl", &ca.crl(&[7], (2025, 2026))).unwrap();
+    store
+        .load_vici("x509crl", &ca.crl(&[7], (2025, 2026)))
+        .unwrap();
     assert!(check(&store, &leaf, &[&leaf], &strict).is_ok());
-    store.load_vici("x509crl", &ca.crl(&[42], (2025, 2026))).unwrap();
+    store
+        .load_vici("x509crl", &ca.crl(&[42], (2025, 2026)))
+        .unwrap();
     let err = check(&store, &leaf, &[&leaf], &relaxed);
     assert!(matches!(err, Err(VerifyError::Revoked(_))), "{err:?}");
 }
@@ -259,7 +371,10 @@ fn a_revoked_certificate_is_refused_and_strict_needs_a_crl() {
 #[test]
 fn ifuri_needs_a_crl_only_for_certificates_naming_one() {
     let ca = ca();
-    let ifuri = RemoteAuth { revocation: Revocation::IfUri, ..RemoteAuth::default() };
+    let ifuri = RemoteAuth {
+        revocation: Revocation::IfUri,
+        ..RemoteAuth::default()
+    };
     let store = store_at(now(), &[&ca]);
     let plain = moon(&ca);
     assert!(check(&store, &plain, &[&plain], &ifuri).is_ok());
@@ -267,13 +382,19 @@ fn ifuri_needs_a_crl_only_for_certificates_naming_one() {
     spec.crl_uri = true;
     let leaf = ca.issue(&spec);
     let err = check(&store, &leaf, &[&leaf], &ifuri);
-    assert!(matches!(err, Err(VerifyError::RevocationUnknown(_))), "{err:?}");
+    assert!(
+        matches!(err, Err(VerifyError::RevocationUnknown(_))),
+        "{err:?}"
+    );
 }
 
 #[test]
 fn a_pinned_certificate_needs_no_ca_and_another_key_is_refused() {
     let moon = Issued::self_signed(&Spec::leaf("moon.strongswan.org"));
-    let pinned = RemoteAuth { certs: vec![moon.der.clone()], ..RemoteAuth::default() };
+    let pinned = RemoteAuth {
+        certs: vec![moon.der.clone()],
+        ..RemoteAuth::default()
+    };
     let store = store_at(now(), &[]);
     assert!(check(&store, &moon, &[&moon], &pinned).is_ok());
     assert!(check(&store, &moon, &[], &pinned).is_ok());
@@ -287,7 +408,10 @@ fn a_pinned_certificate_needs_no_ca_and_another_key_is_refused() {
 #[test]
 fn a_pinned_certificate_must_still_name_the_peer() {
     let sun = Issued::self_signed(&Spec::leaf("sun.strongswan.org"));
-    let pinned = RemoteAuth { certs: vec![sun.der.clone()], ..RemoteAuth::default() };
+    let pinned = RemoteAuth {
+        certs: vec![sun.der.clone()],
+        ..RemoteAuth::default()
+    };
     let err = check(&store_at(now(), &[]), &sun, &[], &pinned);
     assert!(matches!(err, Err(VerifyError::IdMismatch(_))), "{err:?}");
 }
@@ -296,7 +420,10 @@ fn a_pinned_certificate_must_still_name_the_peer() {
 fn a_pinned_raw_public_key_authenticates_without_certificates() {
     let moon = Issued::self_signed(&Spec::leaf("anything").alg(Alg::Ed25519));
     let spki = moon.private_key().public_key().to_spki();
-    let pinned = RemoteAuth { pubkeys: vec![spki], ..RemoteAuth::default() };
+    let pinned = RemoteAuth {
+        pubkeys: vec![spki],
+        ..RemoteAuth::default()
+    };
     assert!(check(&store_at(now(), &[]), &moon, &[], &pinned).is_ok());
     let other = Issued::self_signed(&Spec::leaf("anything").alg(Alg::Ecdsa(Curve::P384)));
     let err = check(&store_at(now(), &[]), &other, &[], &pinned);
@@ -328,7 +455,10 @@ fn certreq_hashes_are_the_sha1_of_each_ca_spki() {
     let hashes = store.ca_key_hashes(&RemoteAuth::default());
     let spki_sha1 = |c: &Issued| crate::key::sha1(&c.cert().public_key().to_spki());
     assert_eq!(hashes, [spki_sha1(&a), spki_sha1(&b)]);
-    let only_b = RemoteAuth { cacerts: vec![b.der.clone()], ..RemoteAuth::default() };
+    let only_b = RemoteAuth {
+        cacerts: vec![b.der.clone()],
+        ..RemoteAuth::default()
+    };
     assert_eq!(store.ca_key_hashes(&only_b), [spki_sha1(&b)]);
 }
 
@@ -336,9 +466,15 @@ fn certreq_hashes_are_the_sha1_of_each_ca_spki() {
 fn rsa_3072_with_pss_chains_and_verifies() {
     let root = Issued::self_signed(&Spec::ca("RSA root").alg(Alg::Rsa(3072)));
     let leaf = root.issue(&Spec::leaf("moon.strongswan.org").alg(Alg::Rsa(3072)));
-    let round = RemoteAuth { auth: "rsa-3072".into(), ..RemoteAuth::default() };
+    let round = RemoteAuth {
+        auth: "rsa-3072".into(),
+        ..RemoteAuth::default()
+    };
     let v = check(&store_at(now(), &[&root]), &leaf, &[&leaf], &round).unwrap();
     assert_eq!(v.scheme, crate::Scheme::RsaPkcs1(crate::Hash::Sha256));
-    let round = RemoteAuth { auth: "rsa-4096".into(), ..RemoteAuth::default() };
+    let round = RemoteAuth {
+        auth: "rsa-4096".into(),
+        ..RemoteAuth::default()
+    };
     assert!(check(&store_at(now(), &[&root]), &leaf, &[&leaf], &round).is_err());
 }

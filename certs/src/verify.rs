@@ -46,7 +46,10 @@ pub fn verify_signature(
 }
 
 /// The aws-lc-rs verification algorithm for a scheme and key.
-pub(crate) fn algorithm(scheme: Scheme, kind: KeyKind) -> Option<&'static dyn VerificationAlgorithm> {
+pub(crate) fn algorithm(
+    scheme: Scheme,
+    kind: KeyKind,
+) -> Option<&'static dyn VerificationAlgorithm> {
     let curve = match kind {
         KeyKind::Ecdsa(c) => Some(c),
         _ => None,

@@ -157,18 +157,37 @@ fn deliver(from: &mut Side, to: &mut Side, now: Instant) -> bool {
 }
 
 /// moon initiates to sun; both sides run until quiet.
-fn establish(moon: CredentialStore, sun: CredentialStore, edit: &dyn Fn(&mut LocalAuth, &mut RemoteAuth)) -> (Side, Side) {
-    let mut a = side(moon, config("moon.strongswan.org", "sun.strongswan.org", edit), 1);
-    let mut b = side(sun, config("sun.strongswan.org", "moon.strongswan.org", edit), 2);
+fn establish(
+    moon: CredentialStore,
+    sun: CredentialStore,
+    edit: &dyn Fn(&mut LocalAuth, &mut RemoteAuth),
+) -> (Side, Side) {
+    let mut a = side(
+        moon,
+        config("moon.strongswan.org", "sun.strongswan.org", edit),
+        1,
+    );
+    let mut b = side(
+        sun,
+        config("sun.strongswan.org", "moon.strongswan.org", edit),
+        2,
+    );
     let now = Instant::ZERO;
-    a.ep.initiate(now, "gw", Some("net"), a.addr, b.addr).unwrap();
+    a.ep.initiate(now, "gw", Some("net"), a.addr, b.addr)
+        .unwrap();
     while deliver(&mut a, &mut b, now) | deliver(&mut b, &mut a, now) {}
     (a, b)
 }
 
 fn assert_up(a: &Side, b: &Side) {
     let fails = |s: &Side| s.creds.failures.lock().unwrap().clone();
-    assert_eq!((a.up, b.up), (1, 1), "moon: {:?}, sun: {:?}", fails(a), fails(b));
+    assert_eq!(
+        (a.up, b.up),
+        (1, 1),
+        "moon: {:?}, sun: {:?}",
+        fails(a),
+        fails(b)
+    );
 }
 
 fn failures(s: &Side) -> Vec<String> {
@@ -178,15 +197,25 @@ fn failures(s: &Side) -> Vec<String> {
 #[test]
 fn ca_signed_ecdsa_p256_peers_authenticate_each_other() {
     let ca = Cert::root("strongSwan Root CA", Alg::P256);
-    let (moon, sun) = (ca.leaf("moon.strongswan.org", Alg::P256), ca.leaf("sun.strongswan.org", Alg::P256));
-    let (a, b) = establish(store(Some(&moon), &[&ca]), store(Some(&sun), &[&ca]), &|_, _| {});
+    let (moon, sun) = (
+        ca.leaf("moon.strongswan.org", Alg::P256),
+        ca.leaf("sun.strongswan.org", Alg::P256),
+    );
+    let (a, b) = establish(
+        store(Some(&moon), &[&ca]),
+        store(Some(&sun), &[&ca]),
+        &|_, _| {},
+    );
     assert_up(&a, &b);
 }
 
 #[test]
 fn rsa_3072_peers_authenticate_with_pss() {
     let ca = Cert::root("strongSwan RSA CA", Alg::Rsa3072);
-    let (moon, sun) = (ca.leaf("moon.strongswan.org", Alg::Rsa3072), ca.leaf("sun.strongswan.org", Alg::Rsa3072));
+    let (moon, sun) = (
+        ca.leaf("moon.strongswan.org", Alg::Rsa3072),
+        ca.leaf("sun.strongswan.org", Alg::Rsa3072),
+    );
     let pss = |l: &mut LocalAuth, r: &mut RemoteAuth| {
         l.auth = "rsa/pss".into();
         r.auth = "ike:rsa/pss-sha256-sha384-sha512".into();
@@ -198,9 +227,17 @@ fn rsa_3072_peers_authenticate_with_pss() {
         l.auth = "rsa-sha256".into();
         r.auth = "ike:rsa/pss-sha256".into();
     };
-    let (a, b) = establish(store(Some(&moon), &[&ca]), store(Some(&sun), &[&ca]), &pkcs1);
+    let (a, b) = establish(
+        store(Some(&moon), &[&ca]),
+        store(Some(&sun), &[&ca]),
+        &pkcs1,
+    );
     assert_eq!(a.up + b.up, 0);
-    assert!(failures(&b)[0].contains("IKE signature scheme RSA_EMSA_PKCS1_SHA256 not acceptable"), "{:?}", failures(&b));
+    assert!(
+        failures(&b)[0].contains("IKE signature scheme RSA_EMSA_PKCS1_SHA256 not acceptable"),
+        "{:?}",
+        failures(&b)
+    );
 }
 
 #[test]
@@ -210,7 +247,11 @@ fn an_intermediate_ca_travels_in_cert_payloads() {
     let moon = sub.leaf("moon.strongswan.org", Alg::P256);
     let sun = root.leaf("sun.strongswan.org", Alg::P256);
     // only moon holds the intermediate: sun learns it from moon's CERTs
-    let (a, b) = establish(store(Some(&moon), &[&root, &sub]), store(Some(&sun), &[&root]), &|_, _| {});
+    let (a, b) = establish(
+        store(Some(&moon), &[&root, &sub]),
+        store(Some(&sun), &[&root]),
+        &|_, _| {},
+    );
     assert_up(&a, &b);
 }
 
@@ -239,7 +280,11 @@ fn pinned_raw_public_keys_authenticate() {
     let (moon_spki, sun_spki) = (moon.public_key().to_spki(), sun.public_key().to_spki());
     let pins = move |l: &mut LocalAuth, r: &mut RemoteAuth| {
         let moon_side = l.id == Some(Identification::fqdn("moon.strongswan.org"));
-        let (mine, theirs) = if moon_side { (&moon_spki, &sun_spki) } else { (&sun_spki, &moon_spki) };
+        let (mine, theirs) = if moon_side {
+            (&moon_spki, &sun_spki)
+        } else {
+            (&sun_spki, &moon_spki)
+        };
         l.pubkeys = vec![mine.clone()];
         r.pubkeys = vec![theirs.clone()];
     };
@@ -272,7 +317,14 @@ fn a_pin_mismatch_is_refused_by_either_side() {
         // the initiator's AUTHENTICATION_FAILED (RFC 7296 §2.21.2)
         assert_eq!(a.up, 0, "{refuser}");
         assert_eq!(a.ep.sas().count() + b.ep.sas().count(), 0, "{refuser}");
-        let refused = if refuser == "sun" { failures(&b) } else { failures(&a) };
-        assert!(refused[0].starts_with("key is not pinned"), "{refuser}: {refused:?}");
+        let refused = if refuser == "sun" {
+            failures(&b)
+        } else {
+            failures(&a)
+        };
+        assert!(
+            refused[0].starts_with("key is not pinned"),
+            "{refuser}: {refused:?}"
+        );
     }
 }

@@ -2,6 +2,8 @@
 //! raw form, Ed25519, and SHA-1 RSA for AUTH method 1), and openssl
 //! verifies ours.
 
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::sync::Arc;
@@ -29,12 +31,28 @@ fn setup(o: &Openssl, genpkey: &[&str]) -> certs::PublicKey {
 #[test]
 fn openssl_rsa_pss_signatures_verify() {
     let Some(o) = Openssl::new() else { return };
-    let key = setup(&o, &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072"]);
-    for (hash, salt) in [(Hash::Sha256, "32"), (Hash::Sha384, "48"), (Hash::Sha512, "64")] {
+    let key = setup(
+        &o,
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:3072"],
+    );
+    for (hash, salt) in [
+        (Hash::Sha256, "32"),
+        (Hash::Sha384, "48"),
+        (Hash::Sha512, "64"),
+    ] {
         let md = format!("-{}", hash.name());
         o.run(&[
-            "dgst", &md, "-sigopt", "rsa_padding_mode:pss", "-sigopt", &format!("rsa_pss_saltlen:{salt}"),
-            "-sign", "key.pem", "-out", "sig", "data",
+            "dgst",
+            &md,
+            "-sigopt",
+            "rsa_padding_mode:pss",
+            "-sigopt",
+            &format!("rsa_pss_saltlen:{salt}"),
+            "-sign",
+            "key.pem",
+            "-out",
+            "sig",
+            "data",
         ]);
         let sig = o.read("sig");
         verify_signature(&key, Scheme::RsaPss(hash), DATA, &sig).unwrap();
@@ -46,7 +64,10 @@ fn openssl_rsa_pss_signatures_verify() {
 #[test]
 fn openssl_ecdsa_signatures_verify_in_der_and_as_method_9() {
     let Some(o) = Openssl::new() else { return };
-    let key = setup(&o, &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"]);
+    let key = setup(
+        &o,
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256"],
+    );
     o.run(&["dgst", "-sha256", "-sign", "key.pem", "-out", "sig", "data"]);
     let der = o.read("sig");
     verify_signature(&key, Scheme::Ecdsa(Hash::Sha256), DATA, &der).unwrap();
@@ -61,14 +82,19 @@ fn openssl_ecdsa_signatures_verify_in_der_and_as_method_9() {
 fn openssl_ed25519_signatures_verify() {
     let Some(o) = Openssl::new() else { return };
     let key = setup(&o, &["-algorithm", "ed25519"]);
-    o.run(&["pkeyutl", "-sign", "-rawin", "-inkey", "key.pem", "-in", "data", "-out", "sig"]);
+    o.run(&[
+        "pkeyutl", "-sign", "-rawin", "-inkey", "key.pem", "-in", "data", "-out", "sig",
+    ]);
     verify_signature(&key, Scheme::Ed25519, DATA, &o.read("sig")).unwrap();
 }
 
 #[test]
 fn an_old_peers_sha1_rsa_signature_verifies_as_method_1() {
     let Some(o) = Openssl::new() else { return };
-    let key = setup(&o, &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]);
+    let key = setup(
+        &o,
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+    );
     o.run(&["dgst", "-sha1", "-sign", "key.pem", "-out", "sig", "data"]);
     let sig = o.read("sig");
     let (scheme, sig) = auth_scheme(AuthMethod::RSA, &sig).unwrap();
@@ -79,21 +105,47 @@ fn an_old_peers_sha1_rsa_signature_verifies_as_method_1() {
 #[test]
 fn openssl_verifies_our_pss_and_ecdsa_signatures() {
     let Some(o) = Openssl::new() else { return };
-    setup(&o, &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"]);
+    setup(
+        &o,
+        &["-algorithm", "RSA", "-pkeyopt", "rsa_keygen_bits:2048"],
+    );
     let ours = load::parse_private_key(&o.read("key.pem"), None).unwrap();
-    o.write("sig", &sign_raw(&ours, Scheme::RsaPss(Hash::Sha256), DATA).unwrap());
+    o.write(
+        "sig",
+        &sign_raw(&ours, Scheme::RsaPss(Hash::Sha256), DATA).unwrap(),
+    );
     assert!(o.succeeds(&[
-        "dgst", "-sha256", "-sigopt", "rsa_padding_mode:pss", "-sigopt", "rsa_pss_saltlen:32",
-        "-verify", "pub.pem", "-signature", "sig", "data",
+        "dgst",
+        "-sha256",
+        "-sigopt",
+        "rsa_padding_mode:pss",
+        "-sigopt",
+        "rsa_pss_saltlen:32",
+        "-verify",
+        "pub.pem",
+        "-signature",
+        "sig",
+        "data",
     ]));
-    setup(&o, &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"]);
+    setup(
+        &o,
+        &["-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-384"],
+    );
     let ours = Arc::new(load::parse_private_key(&o.read("key.pem"), None).unwrap());
     let signer = KeySigner::new(ours, Vec::new(), Vec::new(), false);
     let method = signer.choose(&[HashAlgorithm::SHA2_384]).unwrap();
     let data = signer.sign(method, DATA).unwrap();
     let (_, sig) = auth_scheme(method, &data).unwrap();
     o.write("sig", sig);
-    assert!(o.succeeds(&["dgst", "-sha384", "-verify", "pub.pem", "-signature", "sig", "data"]));
+    assert!(o.succeeds(&[
+        "dgst",
+        "-sha384",
+        "-verify",
+        "pub.pem",
+        "-signature",
+        "sig",
+        "data"
+    ]));
 }
 
 /// A DER ECDSA-Sig-Value as r | s of `n` octets each.

@@ -33,6 +33,9 @@ pub const SWANCTL_DIRS: &[(&str, &str)] = &[
 /// with `file`), asked for only when a file needs one.
 pub type Passphrases<'a> = &'a dyn Fn(&Path) -> Option<Zeroizing<String>>;
 
+/// Parses a file's contents with an optional passphrase.
+type Parse<'a> = dyn Fn(Option<&str>) -> Result<Vec<Loaded>, ParseError> + 'a;
+
 /// What a directory load did.
 #[derive(Debug, Default)]
 pub struct LoadReport {
@@ -99,16 +102,18 @@ pub(crate) fn read_bounded(path: &Path) -> Result<Zeroizing<Vec<u8>>, FileErrorK
     Ok(data)
 }
 
-pub(crate) fn load_file(path: &Path, ty: &str, passphrases: Passphrases<'_>) -> Result<Vec<Loaded>, FileErrorKind> {
+pub(crate) fn load_file(
+    path: &Path,
+    ty: &str,
+    passphrases: Passphrases<'_>,
+) -> Result<Vec<Loaded>, FileErrorKind> {
     let data = read_bounded(path)?;
-    let with_passphrase = |f: &dyn Fn(Option<&str>) -> Result<Vec<Loaded>, ParseError>| {
-        match f(None) {
-            Err(ParseError::PassphraseRequired) => {
-                let secret = passphrases(path).ok_or(ParseError::PassphraseRequired)?;
-                f(Some(secret.as_str()))
-            }
-            other => other,
+    let with_passphrase = |f: &Parse<'_>| match f(None) {
+        Err(ParseError::PassphraseRequired) => {
+            let secret = passphrases(path).ok_or(ParseError::PassphraseRequired)?;
+            f(Some(secret.as_str()))
         }
+        other => other,
     };
     let items = match ty {
         "pkcs12" => with_passphrase(&|p| {

@@ -1,9 +1,9 @@
 //! Private keys: PKCS#1, SEC1, PKCS#8 and encrypted PKCS#8 (RFC 5958 §3,
 //! PBES2 of RFC 8018 §6.2), in PEM or DER.
 
+use pkcs8::EncryptedPrivateKeyInfoRef;
 use pkcs8::der::Decode;
 use pkcs8::pkcs5::{EncryptionScheme, pbes2};
-use pkcs8::EncryptedPrivateKeyInfoRef;
 use rustls_pki_types::PrivateKeyDer;
 use rustls_pki_types::pem::PemObject;
 use zeroize::Zeroizing;
@@ -26,8 +26,8 @@ pub fn parse_private_key(data: &[u8], passphrase: Option<&str>) -> Result<Privat
         return from_der(data, passphrase);
     }
     if let Ok(block) = pem_block(data, "ENCRYPTED PRIVATE KEY") {
-        let (_, der) = pkcs8::der::pem::decode_vec(block)
-            .map_err(|e| ParseError::Pem(e.to_string()))?;
+        let (_, der) =
+            pkcs8::der::pem::decode_vec(block).map_err(|e| ParseError::Pem(e.to_string()))?;
         return decrypt(&Zeroizing::new(der), passphrase);
     }
     if data.windows(9).any(|w| w == b"Proc-Type") {

@@ -204,7 +204,9 @@ pub(crate) fn check_key_type(ty: &str, key: &PrivateKey) -> Result<(), ParseErro
     if ok {
         return Ok(());
     }
-    Err(ParseError::Key(format!("{kind} key where '{ty}' was expected")))
+    Err(ParseError::Key(format!(
+        "{kind} key where '{ty}' was expected"
+    )))
 }
 
 #[cfg(test)]

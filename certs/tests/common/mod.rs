@@ -14,12 +14,17 @@ pub struct Openssl {
 
 impl Openssl {
     pub fn new() -> Option<Self> {
-        let ok = Command::new("openssl").arg("version").output().is_ok_and(|o| o.status.success());
+        let ok = Command::new("openssl")
+            .arg("version")
+            .output()
+            .is_ok_and(|o| o.status.success());
         if !ok {
             eprintln!("openssl not installed: skipped");
             return None;
         }
-        Some(Self { dir: tempfile::tempdir().unwrap() })
+        Some(Self {
+            dir: tempfile::tempdir().unwrap(),
+        })
     }
 
     pub fn path(&self, name: &str) -> PathBuf {
