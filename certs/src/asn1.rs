@@ -65,7 +65,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next TLV if it has `tag`.
-    pub(crate) fn expect(&mut self, tag: u8) -> Option<&'a [u8]> {
+    pub(crate) fn take(&mut self, tag: u8) -> Option<&'a [u8]> {
         self.next().filter(|t| t.tag == tag).map(|t| t.value)
     }
 }
@@ -112,7 +112,7 @@ mod tests {
         let encoded = wrap(SEQUENCE, &[&value]);
         assert_eq!(&encoded[..4], &[0x30, 0x82, 0x01, 0x2c]);
         let mut r = Reader::new(&encoded);
-        assert_eq!(r.expect(SEQUENCE), Some(value.as_slice()));
+        assert_eq!(r.take(SEQUENCE), Some(value.as_slice()));
         assert!(r.is_empty());
     }
 

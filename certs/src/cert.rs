@@ -226,10 +226,10 @@ fn to_time(secs: i64) -> SystemTime {
 /// tbsCertificate (with header), signatureAlgorithm and the signature.
 fn split(der: &[u8]) -> Option<(&[u8], &[u8], &[u8])> {
     let mut outer = Reader::new(der);
-    let mut cert = Reader::new(outer.expect(asn1::SEQUENCE)?);
+    let mut cert = Reader::new(outer.take(asn1::SEQUENCE)?);
     let (_, tbs) = cert.next_raw()?;
     let (_, alg) = cert.next_raw()?;
-    let sig = cert.expect(asn1::BIT_STRING)?;
+    let sig = cert.take(asn1::BIT_STRING)?;
     match sig.split_first() {
         Some((0, sig)) => Some((tbs, alg, sig)),
         _ => None,

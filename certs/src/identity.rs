@@ -27,16 +27,16 @@ type Rdn<'a> = (&'a [u8], u8, &'a [u8]);
 /// as charon enumerates them); `None` if malformed.
 fn rdns(dn: &[u8]) -> Option<Vec<Rdn<'_>>> {
     let mut outer = Reader::new(dn);
-    let mut seq = Reader::new(outer.expect(asn1::SEQUENCE)?);
+    let mut seq = Reader::new(outer.take(asn1::SEQUENCE)?);
     if !outer.is_empty() {
         return None;
     }
     let mut out = Vec::new();
     while !seq.is_empty() {
-        let mut set = Reader::new(seq.expect(asn1::SET)?);
+        let mut set = Reader::new(seq.take(asn1::SET)?);
         while !set.is_empty() {
-            let mut atv = Reader::new(set.expect(asn1::SEQUENCE)?);
-            let oid = atv.expect(asn1::OID)?;
+            let mut atv = Reader::new(set.take(asn1::SEQUENCE)?);
+            let oid = atv.take(asn1::OID)?;
             let value = atv.next()?;
             out.push((oid, value.tag, value.value));
         }

@@ -108,21 +108,21 @@ impl PublicKey {
     pub fn from_spki(spki: &[u8]) -> Result<Self, ParseError> {
         let bad = || ParseError::Key("malformed SubjectPublicKeyInfo".into());
         let mut outer = Reader::new(spki);
-        let mut info = Reader::new(outer.expect(asn1::SEQUENCE).ok_or_else(bad)?);
+        let mut info = Reader::new(outer.take(asn1::SEQUENCE).ok_or_else(bad)?);
         if !outer.is_empty() {
             return Err(bad());
         }
-        let mut alg = Reader::new(info.expect(asn1::SEQUENCE).ok_or_else(bad)?);
-        let bits = info.expect(asn1::BIT_STRING).ok_or_else(bad)?;
+        let mut alg = Reader::new(info.take(asn1::SEQUENCE).ok_or_else(bad)?);
+        let bits = info.take(asn1::BIT_STRING).ok_or_else(bad)?;
         let raw = match bits.split_first() {
             Some((0, raw)) => raw.to_vec(),
             _ => return Err(bad()),
         };
-        let algorithm = alg.expect(asn1::OID).ok_or_else(bad)?;
+        let algorithm = alg.take(asn1::OID).ok_or_else(bad)?;
         let kind = match algorithm {
             oid::RSA => Self::rsa_kind(&raw).ok_or_else(bad)?,
             oid::EC => {
-                let curve = alg.expect(asn1::OID).ok_or_else(bad)?;
+                let curve = alg.take(asn1::OID).ok_or_else(bad)?;
                 let curve = Curve::from_oid(curve)
                     .ok_or_else(|| ParseError::Key("unsupported elliptic curve".into()))?;
                 KeyKind::Ecdsa(curve)
@@ -140,9 +140,9 @@ impl PublicKey {
 
     fn rsa_kind(raw: &[u8]) -> Option<KeyKind> {
         let mut outer = Reader::new(raw);
-        let mut key = Reader::new(outer.expect(asn1::SEQUENCE)?);
-        let modulus = key.expect(asn1::INTEGER)?;
-        key.expect(asn1::INTEGER)?;
+        let mut key = Reader::new(outer.take(asn1::SEQUENCE)?);
+        let modulus = key.take(asn1::INTEGER)?;
+        key.take(asn1::INTEGER)?;
         Some(KeyKind::Rsa(asn1::integer_bits(modulus)))
     }
 
@@ -368,10 +368,10 @@ impl PrivateKey {
 /// The algorithm OID of a PKCS#8 PrivateKeyInfo, without touching the key.
 fn pkcs8_algorithm(der: &[u8]) -> Option<&[u8]> {
     let mut outer = Reader::new(der);
-    let mut info = Reader::new(outer.expect(asn1::SEQUENCE)?);
-    info.expect(asn1::INTEGER)?;
-    let mut alg = Reader::new(info.expect(asn1::SEQUENCE)?);
-    alg.expect(asn1::OID)
+    let mut info = Reader::new(outer.take(asn1::SEQUENCE)?);
+    info.take(asn1::INTEGER)?;
+    let mut alg = Reader::new(info.take(asn1::SEQUENCE)?);
+    alg.take(asn1::OID)
 }
 
 #[cfg(test)]

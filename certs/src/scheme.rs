@@ -225,11 +225,11 @@ impl Scheme {
     pub fn from_algorithm_identifier(der: &[u8]) -> Result<Self, String> {
         let malformed = || "malformed AlgorithmIdentifier".to_owned();
         let mut outer = Reader::new(der);
-        let mut seq = Reader::new(outer.expect(asn1::SEQUENCE).ok_or_else(malformed)?);
+        let mut seq = Reader::new(outer.take(asn1::SEQUENCE).ok_or_else(malformed)?);
         if !outer.is_empty() {
             return Err(malformed());
         }
-        let id = seq.expect(asn1::OID).ok_or_else(malformed)?;
+        let id = seq.take(asn1::OID).ok_or_else(malformed)?;
         let params = seq.next();
         let no_params = params.is_none_or(|p| p.tag == asn1::NULL && p.value.is_empty());
         let scheme = match id {
@@ -284,8 +284,8 @@ fn pss_params(params: Option<&[u8]>) -> Result<Scheme, String> {
         match field.tag {
             0xa0 => hash = hash_of(&mut inner).ok_or_else(bad)?,
             0xa1 => {
-                let mut mgf = Reader::new(inner.expect(asn1::SEQUENCE).ok_or_else(bad)?);
-                if mgf.expect(asn1::OID) != Some(oid::MGF1) {
+                let mut mgf = Reader::new(inner.take(asn1::SEQUENCE).ok_or_else(bad)?);
+                if mgf.take(asn1::OID) != Some(oid::MGF1) {
                     return Err("unsupported mask generation function".into());
                 }
                 mgf_hash = hash_of(&mut mgf).ok_or_else(bad)?;
@@ -309,8 +309,8 @@ fn pss_params(params: Option<&[u8]>) -> Result<Scheme, String> {
 }
 
 fn hash_of(r: &mut Reader<'_>) -> Option<Hash> {
-    let mut alg = Reader::new(r.expect(asn1::SEQUENCE)?);
-    let hash = Hash::from_oid(alg.expect(asn1::OID)?)?;
+    let mut alg = Reader::new(r.take(asn1::SEQUENCE)?);
+    let hash = Hash::from_oid(alg.take(asn1::OID)?)?;
     match alg.next() {
         None => Some(hash),
         Some(p) if p.tag == asn1::NULL && p.value.is_empty() && alg.is_empty() => Some(hash),
@@ -319,7 +319,7 @@ fn hash_of(r: &mut Reader<'_>) -> Option<Hash> {
 }
 
 fn small_int(r: &mut Reader<'_>) -> Option<u32> {
-    let v = r.expect(asn1::INTEGER)?;
+    let v = r.take(asn1::INTEGER)?;
     if v.is_empty() || v.len() > 3 || v[0] & 0x80 != 0 {
         return None;
     }

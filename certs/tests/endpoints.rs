@@ -337,7 +337,12 @@ fn dn_pattern() -> Vec<u8> {
         let seq = [&[0x30, oid.len() as u8][..], &oid].concat();
         [&[0x31, seq.len() as u8][..], &seq].concat()
     };
-    let body = [atv(6, 0x13, b"CH"), atv(10, 0x0c, b"strongSwan"), atv(3, 0x0c, b"*")].concat();
+    let body = [
+        atv(6, 0x13, b"CH"),
+        atv(10, 0x0c, b"strongSwan"),
+        atv(3, 0x0c, b"*"),
+    ]
+    .concat();
     [&[0x30, body.len() as u8][..], &body].concat()
 }
 
@@ -346,11 +351,17 @@ fn a_dn_identity_matches_a_remote_id_with_wildcards() {
     use ike::config::Pattern;
     use ike::wire::iana::IdType;
     let ca = Cert::root("strongSwan Root CA", Alg::P256);
-    let (moon, sun) = (ca.leaf("moon.strongswan.org", Alg::P256), ca.leaf("sun.strongswan.org", Alg::P256));
+    let (moon, sun) = (
+        ca.leaf("moon.strongswan.org", Alg::P256),
+        ca.leaf("sun.strongswan.org", Alg::P256),
+    );
     let moon_dn = moon.cert().subject().to_vec();
     let edit = move |l: &mut LocalAuth, r: &mut RemoteAuth| {
         if l.id == Some(Identification::fqdn("moon.strongswan.org")) {
-            l.id = Some(Identification { ty: IdType::DER_ASN1_DN, data: moon_dn.clone() });
+            l.id = Some(Identification {
+                ty: IdType::DER_ASN1_DN,
+                data: moon_dn.clone(),
+            });
         } else {
             let pattern = certs::identity::DnPattern::new(dn_pattern()).unwrap();
             r.id = IdMatch::Pattern(Pattern(Arc::new(pattern)));
@@ -367,7 +378,9 @@ fn hostile_auth_data_and_certificates_fail_cleanly() {
     let store = store(None, &[&ca]);
     let id = Identification::fqdn("moon.strongswan.org");
     let round = RemoteAuth::default();
-    let mut data = vec![12, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+    let mut data = vec![
+        12, 0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02,
+    ];
     data.extend_from_slice(&[0x30; 70]);
     for len in (0..moon.der.len()).step_by(7) {
         for flip in [None, Some(len / 2)] {

@@ -6,7 +6,7 @@ use pkcs8::der::Decode;
 use pkcs8::pkcs5::{EncryptionScheme, pbes2};
 use rustls_pki_types::PrivateKeyDer;
 use rustls_pki_types::pem::PemObject;
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
 use super::{check_size, is_pem, pem_block};
 use crate::error::ParseError;
@@ -35,13 +35,17 @@ pub fn parse_private_key(data: &[u8], passphrase: Option<&str>) -> Result<Privat
             "legacy OpenSSL PEM encryption (convert with openssl pkcs8 -topk8)".into(),
         ));
     }
-    match PrivateKeyDer::from_pem_slice(data) {
-        Ok(PrivateKeyDer::Pkcs1(k)) => PrivateKey::from_pkcs1(k.secret_pkcs1_der()),
-        Ok(PrivateKeyDer::Sec1(k)) => PrivateKey::from_sec1(k.secret_sec1_der()),
-        Ok(PrivateKeyDer::Pkcs8(k)) => PrivateKey::from_pkcs8(k.secret_pkcs8_der()),
-        Ok(_) => Err(ParseError::Key("unsupported private key format".into())),
-        Err(_) => Err(ParseError::NotFound("private key")),
-    }
+    let mut der =
+        PrivateKeyDer::from_pem_slice(data).map_err(|_| ParseError::NotFound("private key"))?;
+    let key = match &der {
+        PrivateKeyDer::Pkcs1(k) => PrivateKey::from_pkcs1(k.secret_pkcs1_der()),
+        PrivateKeyDer::Sec1(k) => PrivateKey::from_sec1(k.secret_sec1_der()),
+        PrivateKeyDer::Pkcs8(k) => PrivateKey::from_pkcs8(k.secret_pkcs8_der()),
+        _ => Err(ParseError::Key("unsupported private key format".into())),
+    };
+    // pki-types does not wipe on drop
+    der.zeroize();
+    key
 }
 
 fn from_der(der: &[u8], passphrase: Option<&str>) -> Result<PrivateKey, ParseError> {
