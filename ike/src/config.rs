@@ -150,8 +150,9 @@ pub enum Revocation {
     Relaxed,
 }
 
-/// `remote.id`: an identity, `%any`, or a name with a leading `*`
-/// wildcard (`*@example.com`, `*.example.com`).
+/// `remote.id`: an identity, `%any`, a name with a leading `*`
+/// wildcard (`*@example.com`, `*.example.com`), or a pattern the core
+/// cannot evaluate itself (DNs with `*` RDN values, implemented by `certs`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub enum IdMatch {
     /// `%any`.
@@ -161,7 +162,32 @@ pub enum IdMatch {
     Exact(Identification),
     /// An FQDN or RFC822 name ending in the given suffix.
     Suffix(IdType, Vec<u8>),
+    /// A pattern matched by its implementation.
+    Pattern(Pattern),
 }
+
+/// An identity pattern matched outside the core (charon's
+/// `identification_t.matches` for DNs: `C=CH, O=strongSwan, CN=*`).
+pub trait IdPattern: Send + Sync + core::fmt::Debug {
+    /// Whether the peer's identity `id` matches.
+    fn matches(&self, id: &Identification) -> bool;
+    /// The pattern as an identity (sent as IDr if it has no wildcards).
+    fn identity(&self) -> &Identification;
+    /// Whether it has wildcards (ranks below an exact identity).
+    fn has_wildcards(&self) -> bool;
+}
+
+/// A shared [`IdPattern`]; two are equal if their identities are.
+#[derive(Clone, Debug)]
+pub struct Pattern(pub Arc<dyn IdPattern>);
+
+impl PartialEq for Pattern {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.identity() == other.0.identity()
+    }
+}
+
+impl Eq for Pattern {}
 
 impl IdMatch {
     /// Whether the peer's `id` satisfies this.
@@ -171,16 +197,24 @@ impl IdMatch {
             Self::Any => true,
             Self::Exact(want) => want == id,
             Self::Suffix(ty, suffix) => *ty == id.ty && id.data.ends_with(suffix),
+            Self::Pattern(p) => p.0.matches(id),
         }
     }
 
     /// The identity to send as IDr, if this names exactly one.
     #[must_use]
-    pub const fn exact(&self) -> Option<&Identification> {
+    pub fn exact(&self) -> Option<&Identification> {
         match self {
             Self::Exact(id) => Some(id),
+            Self::Pattern(p) if !p.0.has_wildcards() => Some(p.0.identity()),
             _ => None,
         }
+    }
+
+    /// Whether this names exactly one identity (ranks above wildcards).
+    #[must_use]
+    pub fn is_exact(&self) -> bool {
+        self.exact().is_some()
     }
 }
 

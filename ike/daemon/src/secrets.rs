@@ -79,6 +79,7 @@ fn owners_text(owners: &[IdMatch]) -> Vec<String> {
             IdMatch::Any => "'%any'".to_owned(),
             IdMatch::Exact(id) => format!("'{id}'"),
             IdMatch::Suffix(_, s) => format!("'*{}'", String::from_utf8_lossy(s)),
+            IdMatch::Pattern(p) => format!("'{}'", p.0.identity()),
         })
         .collect()
 }
@@ -120,6 +121,13 @@ fn matches(id: &Identification, owner: &IdMatch) -> u8 {
         IdMatch::Exact(want) if same(id, want) => MATCH_PERFECT,
         IdMatch::Suffix(ty, suffix) if *ty == id.ty && ends_with(&id.data, suffix) => {
             MATCH_ONE_WILDCARD
+        }
+        IdMatch::Pattern(p) if p.0.matches(id) => {
+            if p.0.has_wildcards() {
+                MATCH_ONE_WILDCARD
+            } else {
+                MATCH_PERFECT
+            }
         }
         _ => MATCH_NONE,
     }

@@ -171,9 +171,9 @@ fn select_config(
             return None;
         }
         Some(match c.remote.id {
-            IdMatch::Exact(_) => 2,
-            IdMatch::Suffix(..) => 1,
             IdMatch::Any => 0,
+            ref id if id.is_exact() => 2,
+            _ => 1,
         })
     };
     let mut best: Option<(u8, &Arc<IkeConfig>)> = None;

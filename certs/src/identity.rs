@@ -1,0 +1,202 @@
+//! Binding the IKE identity to a certificate (RFC 4945 §3.1, §5.1.3.2) as
+//! charon does: FQDN, RFC822 and IP identities must be a subjectAltName
+//! (charon never takes the subject's CN or E for them), a DN must equal
+//! the subject or a directoryName altName, a KEY_ID must name the
+//! certificate or its key. DNs compare RDN by RDN, PrintableStrings and
+//! emailAddress case-insensitively; `remote.id` DNs may hold `*` values
+//! ([`DnPattern`]).
+
+use core::fmt;
+
+use ike::config::IdPattern;
+use ike::wire::Identification;
+use ike::wire::iana::IdType;
+
+use crate::asn1::{self, Reader};
+use crate::cert::Certificate;
+use crate::key::{oid_text, sha1};
+
+const PRINTABLE_STRING: u8 = 0x13;
+const IA5_STRING: u8 = 0x16;
+const EMAIL_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01];
+
+/// One attribute of a DN: type OID, string tag and value.
+type Rdn<'a> = (&'a [u8], u8, &'a [u8]);
+
+/// The attributes of a DER Name in order (multi-valued RDNs flattened,
+/// as charon enumerates them); `None` if malformed.
+fn rdns(dn: &[u8]) -> Option<Vec<Rdn<'_>>> {
+    let mut outer = Reader::new(dn);
+    let mut seq = Reader::new(outer.take(asn1::SEQUENCE)?);
+    if !outer.is_empty() {
+        return None;
+    }
+    let mut out = Vec::new();
+    while !seq.is_empty() {
+        let mut set = Reader::new(seq.take(asn1::SET)?);
+        while !set.is_empty() {
+            let mut atv = Reader::new(set.take(asn1::SEQUENCE)?);
+            let oid = atv.take(asn1::OID)?;
+            let value = atv.next()?;
+            out.push((oid, value.tag, value.value));
+        }
+    }
+    Some(out)
+}
+
+fn value_equals(oid: &[u8], a: (u8, &[u8]), b: (u8, &[u8])) -> bool {
+    let fold = a.0 == b.0 && (a.0 == PRINTABLE_STRING || (a.0 == IA5_STRING && oid == EMAIL_OID));
+    if fold {
+        a.1.eq_ignore_ascii_case(b.1)
+    } else {
+        a.1 == b.1
+    }
+}
+
+/// Whether `dn` matches `pattern` (same attributes in the same order, a
+/// value `*` in the pattern matches any value when `wildcards`).
+#[must_use]
+pub fn dn_matches(dn: &[u8], pattern: &[u8], wildcards: bool) -> bool {
+    if dn == pattern {
+        return true;
+    }
+    let (Some(a), Some(b)) = (rdns(dn), rdns(pattern)) else {
+        return false;
+    };
+    a.len() == b.len()
+        && a.iter()
+            .zip(&b)
+            .all(|(&(oid, tag, value), &(p_oid, p_tag, p_value))| {
+                oid == p_oid
+                    && ((wildcards && p_value == b"*")
+                        || value_equals(oid, (tag, value), (p_tag, p_value)))
+            })
+}
+
+/// Whether a DER DN has a `*` value.
+#[must_use]
+pub fn dn_has_wildcards(dn: &[u8]) -> bool {
+    rdns(dn).is_some_and(|r| r.iter().any(|&(_, _, v)| v == b"*"))
+}
+
+/// A DN in strongSwan's notation, for messages.
+#[must_use]
+pub fn dn_text(dn: &[u8]) -> String {
+    let Some(rdns) = rdns(dn) else {
+        return "(invalid DN)".to_owned();
+    };
+    let parts: Vec<String> = rdns
+        .iter()
+        .map(|&(oid, _, value)| {
+            let value = String::from_utf8_lossy(value);
+            format!("{}={value}", attribute_name(oid))
+        })
+        .collect();
+    parts.join(", ")
+}
+
+fn attribute_name(oid: &[u8]) -> String {
+    let known: &[(&[u8], &str)] = &[
+        (&[0x55, 0x04, 0x03], "CN"),
+        (&[0x55, 0x04, 0x04], "SN"),
+        (&[0x55, 0x04, 0x05], "serialNumber"),
+        (&[0x55, 0x04, 0x06], "C"),
+        (&[0x55, 0x04, 0x07], "L"),
+        (&[0x55, 0x04, 0x08], "ST"),
+        (&[0x55, 0x04, 0x0a], "O"),
+        (&[0x55, 0x04, 0x0b], "OU"),
+        (EMAIL_OID, "E"),
+        (
+            &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19],
+            "DC",
+        ),
+    ];
+    known
+        .iter()
+        .find(|(o, _)| *o == oid)
+        .map_or_else(|| oid_text(oid), |(_, n)| (*n).to_owned())
+}
+
+/// An identity as text for messages (DNs in strongSwan's notation).
+#[must_use]
+pub fn id_text(id: &Identification) -> String {
+    if id.ty == IdType::DER_ASN1_DN {
+        dn_text(&id.data)
+    } else {
+        id.to_string()
+    }
+}
+
+/// Whether `cert` certifies the peer's (literal) identity `id`.
+#[must_use]
+pub fn cert_has_id(cert: &Certificate, id: &Identification) -> bool {
+    match id.ty {
+        IdType::DER_ASN1_DN => {
+            dn_matches(cert.subject(), &id.data, false)
+                || cert
+                    .alt_names()
+                    .iter()
+                    .any(|n| n.ty == IdType::DER_ASN1_DN && dn_matches(&n.data, &id.data, false))
+        }
+        IdType::FQDN | IdType::RFC822_ADDR => cert
+            .alt_names()
+            .iter()
+            .any(|n| n.ty == id.ty && n.data.eq_ignore_ascii_case(&id.data)),
+        IdType::KEY_ID => {
+            let key = cert.public_key();
+            id.data == sha1(cert.der())
+                || id.data == key.spki_sha1()
+                || id.data == sha1(key.raw())
+                || cert.subject_key_id() == Some(id.data.as_slice())
+        }
+        _ => cert.alt_names().iter().any(|n| n == id),
+    }
+}
+
+/// A `remote.id` DN, possibly with `*` values (`C=CH, O=strongSwan,
+/// CN=*`), matched as charon matches it; plug into
+/// [`ike::config::IdMatch::Pattern`].
+#[derive(Clone, PartialEq, Eq)]
+pub struct DnPattern {
+    id: Identification,
+    wildcards: bool,
+}
+
+impl DnPattern {
+    /// A pattern from a DER DN; `None` if it is not a valid Name.
+    #[must_use]
+    pub fn new(dn: Vec<u8>) -> Option<Self> {
+        rdns(&dn)?;
+        Some(Self {
+            wildcards: dn_has_wildcards(&dn),
+            id: Identification {
+                ty: IdType::DER_ASN1_DN,
+                data: dn,
+            },
+        })
+    }
+}
+
+impl fmt::Debug for DnPattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "DnPattern(\"{}\")", dn_text(&self.id.data))
+    }
+}
+
+impl IdPattern for DnPattern {
+    fn matches(&self, id: &Identification) -> bool {
+        id.ty == IdType::DER_ASN1_DN && dn_matches(&id.data, &self.id.data, true)
+    }
+
+    fn identity(&self) -> &Identification {
+        &self.id
+    }
+
+    fn has_wildcards(&self) -> bool {
+        self.wildcards
+    }
+}
+
+#[cfg(test)]
+#[path = "identity_tests.rs"]
+mod tests;
