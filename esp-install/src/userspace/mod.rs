@@ -1,0 +1,2 @@
+//! Userspace ESP data path core (RFC 4303), without I/O.
+pub mod wire;
