@@ -3,3 +3,6 @@ pub mod wire;
 pub mod replay;
 pub(crate) mod cipher;
 pub mod error;
+pub(crate) mod esp;
+pub mod frame;
+pub mod spd;
