@@ -23,6 +23,12 @@ pub const ACQUIRE_INTERVAL: Duration = Duration::from_secs(30);
 const UDP: u8 = 17;
 const UDP_HEADER_LEN: usize = 8;
 
+/// Whether an acquire sent at `at` still suppresses another at `now`.
+fn acquire_pending(at: Instant, now: Instant) -> bool {
+    at.checked_add(ACQUIRE_INTERVAL)
+        .is_some_and(|end| now < end)
+}
+
 /// Where a protected packet goes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Outbound {
@@ -192,13 +198,17 @@ impl Dataplane {
         for entry in self.entries.iter_mut().flatten() {
             entry.sa.check_time(now, &mut self.events);
         }
-        self.acquired.retain(|_, at| now < *at + ACQUIRE_INTERVAL);
+        self.acquired.retain(|_, at| acquire_pending(*at, now));
     }
 
     /// When [`tick`](Self::tick) has something to do next.
     #[must_use]
     pub fn next_timeout(&self) -> Option<Instant> {
-        self.entries.iter().flatten().filter_map(|e| e.sa.next_deadline()).min()
+        self.entries
+            .iter()
+            .flatten()
+            .filter_map(|e| e.sa.next_deadline())
+            .min()
     }
 
     /// Packets dropped so far, per reason.
@@ -213,7 +223,11 @@ impl Dataplane {
     ///
     /// # Errors
     /// The [`DropReason`]; the frame's content is then unspecified.
-    pub fn encapsulate(&mut self, now: Instant, frame: &mut Frame<'_>) -> Result<Outbound, DropReason> {
+    pub fn encapsulate(
+        &mut self,
+        now: Instant,
+        frame: &mut Frame<'_>,
+    ) -> Result<Outbound, DropReason> {
         self.encapsulate_with_iv(now, frame, None)
             .inspect_err(|reason| self.drops.count(*reason))
     }
@@ -264,7 +278,10 @@ impl Dataplane {
     }
 
     fn acquire(&mut self, now: Instant, reqid: u32, flow: Flow) {
-        let recent = self.acquired.get(&reqid).is_some_and(|at| now < *at + ACQUIRE_INTERVAL);
+        let recent = self
+            .acquired
+            .get(&reqid)
+            .is_some_and(|at| now < *at + ACQUIRE_INTERVAL);
         if !recent {
             self.acquired.insert(reqid, now);
             self.events.push_back(Event::Acquire { reqid, flow });
@@ -309,12 +326,20 @@ impl Dataplane {
     ///
     /// # Errors
     /// The [`DropReason`]; the frame's content is then unspecified.
-    pub fn decapsulate_ip(&mut self, now: Instant, frame: &mut Frame<'_>) -> Result<Inbound, DropReason> {
+    pub fn decapsulate_ip(
+        &mut self,
+        now: Instant,
+        frame: &mut Frame<'_>,
+    ) -> Result<Inbound, DropReason> {
         self.decapsulate_ip_inner(now, frame)
             .inspect_err(|reason| self.drops.count(*reason))
     }
 
-    fn decapsulate_ip_inner(&mut self, now: Instant, frame: &mut Frame<'_>) -> Result<Inbound, DropReason> {
+    fn decapsulate_ip_inner(
+        &mut self,
+        now: Instant,
+        frame: &mut Frame<'_>,
+    ) -> Result<Inbound, DropReason> {
         let outer = IpInfo::parse(frame.packet()).map_err(|_| DropReason::MalformedOuter)?;
         if outer.non_first_fragment || !frame.narrow(0..outer.total_len) {
             return Err(DropReason::MalformedOuter);
@@ -323,7 +348,10 @@ impl Dataplane {
             esp_wire::PROTOCOL => outer.header_len,
             UDP => {
                 let start = outer.header_len + UDP_HEADER_LEN;
-                let payload = frame.packet().get(start..).ok_or(DropReason::MalformedOuter)?;
+                let payload = frame
+                    .packet()
+                    .get(start..)
+                    .ok_or(DropReason::MalformedOuter)?;
                 match esp_wire::classify_udp(payload) {
                     Ok(UdpPayload::Esp) => start,
                     _ => return Err(DropReason::MalformedOuter),
@@ -341,7 +369,10 @@ impl Dataplane {
         esp_offset: usize,
         outer: &Outer,
     ) -> Result<Inbound, DropReason> {
-        let esp = frame.packet().get(esp_offset..).ok_or(DropReason::Truncated)?;
+        let esp = frame
+            .packet()
+            .get(esp_offset..)
+            .ok_or(DropReason::Truncated)?;
         let spi = EspPacket::new_checked(esp)
             .map_err(|_| DropReason::Truncated)?
             .spi();
@@ -367,7 +398,7 @@ impl Dataplane {
             })
         };
         match direction {
-            Some(dir) if dir == Direction::In => {
+            Some(Direction::In) => {
                 // inbound SPIs are unique whatever the destination
                 self.inbound.get(&id.spi).copied()
             }
@@ -379,7 +410,11 @@ impl Dataplane {
     /// Sets the last sequence number sent by the outbound SA of `reqid`.
     #[cfg(test)]
     pub(crate) fn set_sequence(&mut self, reqid: u32, seq: u64) {
-        if let Some(Some(entry)) = self.outbound.get(&reqid).map(|slot| &mut self.entries[*slot]) {
+        if let Some(Some(entry)) = self
+            .outbound
+            .get(&reqid)
+            .map(|slot| &mut self.entries[*slot])
+        {
             entry.sa.seq = seq;
         }
     }
@@ -388,7 +423,8 @@ impl Dataplane {
         let candidates = self.entries.iter().enumerate().filter_map(|(slot, e)| {
             let e = e.as_ref()?;
             let sa = &e.sa.sa_ref;
-            (sa.direction == Direction::Out && sa.reqid == reqid && e.sa.expired.is_none()).then_some((e.serial, slot))
+            (sa.direction == Direction::Out && sa.reqid == reqid && e.sa.expired.is_none())
+                .then_some((e.serial, slot))
         });
         candidates.max().map(|(_, slot)| slot)
     }

@@ -46,7 +46,10 @@ impl fmt::Display for SaError {
                 what,
                 expected,
                 got,
-            } => write!(f, "{what} key of {got} octets, expected one of {expected:?}"),
+            } => write!(
+                f,
+                "{what} key of {got} octets, expected one of {expected:?}"
+            ),
             Self::ReplayWindow(e) => e.fmt(f),
             Self::ReservedSpi(spi) => write!(f, "reserved SPI {spi}"),
             Self::Exists => f.write_str("SA exists"),

@@ -23,7 +23,10 @@ pub(crate) struct SealParams {
 
 /// Octets sealing adds before and after a payload of `len` octets.
 pub(crate) fn growth(t: &Transform, len: usize) -> (usize, usize) {
-    (HEADER_LEN + t.iv_len(), padding(len, t.align()) + 2 + t.icv_len())
+    (
+        HEADER_LEN + t.iv_len(),
+        padding(len, t.align()) + 2 + t.icv_len(),
+    )
 }
 
 /// Padding so that payload, padding, pad length and next header end on an
@@ -61,7 +64,8 @@ pub(crate) fn seal(
     esp[trailer + pad] = pad as u8;
     esp[trailer + pad + 1] = p.next_header;
     let seq_hi = p.esn.then_some((p.seq >> 32) as u32);
-    t.seal(esp, p.seq, seq_hi, iv).map_err(|_| DropReason::Crypto)
+    t.seal(esp, p.seq, seq_hi, iv)
+        .map_err(|_| DropReason::Crypto)
 }
 
 /// Checks a received ESP packet's length before any crypto: header, IV,
@@ -115,7 +119,11 @@ fn trailer(t: &Transform, esp: &[u8]) -> Result<Opened, DropReason> {
         .checked_sub(2 + pad_len)
         .ok_or(DropReason::BadPadding)?;
     let pad = &body[payload_len..payload_len + pad_len];
-    if pad.iter().enumerate().any(|(i, b)| usize::from(*b) != i + 1) {
+    if pad
+        .iter()
+        .enumerate()
+        .any(|(i, b)| usize::from(*b) != i + 1)
+    {
         return Err(DropReason::BadPadding);
     }
     Ok(Opened {
@@ -134,7 +142,13 @@ mod tests {
     }
 
     fn cbc() -> Transform {
-        Transform::new(encr::AES_CBC, &[7; 16], Some(integ::HMAC_SHA2_256_128), &[8; 32]).unwrap()
+        Transform::new(
+            encr::AES_CBC,
+            &[7; 16],
+            Some(integ::HMAC_SHA2_256_128),
+            &[8; 32],
+        )
+        .unwrap()
     }
 
     const PARAMS: SealParams = SealParams {
@@ -181,7 +195,10 @@ mod tests {
         let t = gcm();
         let mut buf = vec![0; 40];
         let mut frame = Frame::new(&mut buf, 10..30).unwrap();
-        assert_eq!(seal(&t, &mut frame, 0, &PARAMS, None), Err(DropReason::NoRoom));
+        assert_eq!(
+            seal(&t, &mut frame, 0, &PARAMS, None),
+            Err(DropReason::NoRoom)
+        );
         assert_eq!(frame.range(), 10..30, "unchanged");
     }
 
@@ -192,7 +209,10 @@ mod tests {
         assert_eq!(check_len(&t, 7), Err(DropReason::Truncated));
         assert_eq!(check_len(&t, 8 + 8 + 16 + 2), Ok(()));
         let t = cbc();
-        assert_eq!(check_len(&t, 8 + 16 + 15 + 16), Err(DropReason::BadCiphertextLength));
+        assert_eq!(
+            check_len(&t, 8 + 16 + 15 + 16),
+            Err(DropReason::BadCiphertextLength)
+        );
         assert_eq!(check_len(&t, 8 + 16 + 16 + 16), Ok(()));
     }
 

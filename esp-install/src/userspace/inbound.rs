@@ -42,12 +42,16 @@ impl Sa {
         events: &mut Events,
     ) -> Result<IpInfo, DropReason> {
         self.usable(now, events)?;
-        let esp_bytes = frame.packet().get(esp_offset..).ok_or(DropReason::Truncated)?;
+        let esp_bytes = frame
+            .packet()
+            .get(esp_offset..)
+            .ok_or(DropReason::Truncated)?;
         esp::check_len(&self.transform, esp_bytes.len())?;
         let low = EspPacket::new_checked(esp_bytes)
             .map_err(|_| DropReason::Truncated)?
             .sequence_number();
-        let seq = self.replay.infer(low).ok_or(DropReason::TooOld)?;
+        let seq = self.replay.infer(low).ok_or(ReplayError::TooOld);
+        let seq = seq.map_err(|e| self.replayed(e))?;
         self.replay.check(seq).map_err(|e| self.replayed(e))?;
         let seq_hi = self.esn.then_some((seq >> 32) as u32);
         let esp_bytes = &mut frame.packet_mut()[esp_offset..];

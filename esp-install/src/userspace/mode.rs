@@ -60,7 +60,10 @@ pub(crate) fn tunnel_inner(
         41 => 6,
         _ => return Err(DropReason::BadNextHeader),
     };
-    let inner = frame.packet().get(payload.clone()).ok_or(DropReason::Truncated)?;
+    let inner = frame
+        .packet()
+        .get(payload.clone())
+        .ok_or(DropReason::Truncated)?;
     let info = IpInfo::parse(inner).map_err(|_| DropReason::MalformedInner)?;
     if info.version != version {
         return Err(DropReason::BadNextHeader);
@@ -124,7 +127,10 @@ pub(crate) fn transport_keep_header(
     next_header: u8,
 ) -> Result<IpInfo, DropReason> {
     let keep = outer.header_len;
-    let gap = payload.start.checked_sub(keep).ok_or(DropReason::MalformedOuter)?;
+    let gap = payload
+        .start
+        .checked_sub(keep)
+        .ok_or(DropReason::MalformedOuter)?;
     if !frame.narrow(0..payload.end) || !frame.close_gap(keep, gap) {
         return Err(DropReason::Truncated);
     }
@@ -181,7 +187,20 @@ mod tests {
 
     fn udp_v4(checksum: [u8; 2]) -> Vec<u8> {
         let mut packet = vec![0; 20];
-        let udp = [0x30, 0x39, 0x00, 0x35, 0x00, 0x0c, checksum[0], checksum[1], 1, 2, 3, 4];
+        let udp = [
+            0x30,
+            0x39,
+            0x00,
+            0x35,
+            0x00,
+            0x0c,
+            checksum[0],
+            checksum[1],
+            1,
+            2,
+            3,
+            4,
+        ];
         Ipv4Repr {
             src: [192, 0, 2, 1].into(),
             dst: [192, 0, 2, 2].into(),
@@ -224,9 +243,18 @@ mod tests {
         let mut packet = udp_v4([0, 0]);
         let len = packet.len();
         let mut frame = Frame::new(&mut packet, 0..len).unwrap();
-        assert_eq!(tunnel_inner(&mut frame, 0..len, 41), Err(DropReason::BadNextHeader));
-        assert_eq!(tunnel_inner(&mut frame, 0..len, 17), Err(DropReason::BadNextHeader));
-        assert_eq!(tunnel_inner(&mut frame, 1..len, 4), Err(DropReason::MalformedInner));
+        assert_eq!(
+            tunnel_inner(&mut frame, 0..len, 41),
+            Err(DropReason::BadNextHeader)
+        );
+        assert_eq!(
+            tunnel_inner(&mut frame, 0..len, 17),
+            Err(DropReason::BadNextHeader)
+        );
+        assert_eq!(
+            tunnel_inner(&mut frame, 1..len, 4),
+            Err(DropReason::MalformedInner)
+        );
         assert_eq!(tunnel_inner(&mut frame, 0..len, 4).unwrap().protocol, UDP);
     }
 

@@ -112,7 +112,11 @@ impl ReplayWindow {
         let bottom = tl.wrapping_sub(w).wrapping_add(1);
         let high = if tl >= w - 1 {
             // Case A: the window lies within one subspace.
-            if low >= bottom { Some(th) } else { th.checked_add(1) }
+            if low >= bottom {
+                Some(th)
+            } else {
+                th.checked_add(1)
+            }
         } else if low >= bottom {
             // Case B: the window spans two subspaces; `low` is in the lower.
             th.checked_sub(1)
@@ -210,14 +214,21 @@ mod tests {
         let mut w = ReplayWindow::new(32, false).unwrap();
         received(&mut w, [1000]);
         assert_eq!(w.check(969), Ok(()), "top - 31 is inside");
-        assert_eq!(w.check(968), Err(ReplayError::TooOld), "top - 32 is outside");
+        assert_eq!(
+            w.check(968),
+            Err(ReplayError::TooOld),
+            "top - 32 is outside"
+        );
     }
 
     #[test]
     fn zero_is_never_a_valid_sequence_number() {
         let w = ReplayWindow::new(32, false).unwrap();
         assert_eq!(w.check(0), Err(ReplayError::TooOld));
-        assert_eq!(ReplayWindow::new(0, false).unwrap().check(0), Err(ReplayError::TooOld));
+        assert_eq!(
+            ReplayWindow::new(0, false).unwrap().check(0),
+            Err(ReplayError::TooOld)
+        );
     }
 
     #[test]
@@ -257,7 +268,10 @@ mod tests {
             assert_eq!(w.check(inside), Err(ReplayError::Duplicate), "size {size}");
             assert_eq!(w.check(inside - 1), Err(ReplayError::TooOld), "size {size}");
         }
-        assert_eq!(ReplayWindow::new(MAX_WINDOW + 1, false).unwrap_err(), WindowTooLarge(4097));
+        assert_eq!(
+            ReplayWindow::new(MAX_WINDOW + 1, false).unwrap_err(),
+            WindowTooLarge(4097)
+        );
     }
 
     #[test]
@@ -280,9 +294,17 @@ mod tests {
         // RFC 4303 A2.2 case A: Tl >= W - 1.
         let mut w = ReplayWindow::new(64, true).unwrap();
         received(&mut w, [(3 << 32) | 1000]);
-        assert_eq!(w.infer(1000 - 63), Some((3 << 32) | 937), "window bottom: same subspace");
+        assert_eq!(
+            w.infer(1000 - 63),
+            Some((3 << 32) | 937),
+            "window bottom: same subspace"
+        );
         assert_eq!(w.infer(2000), Some((3 << 32) | 2000), "right of the window");
-        assert_eq!(w.infer(936), Some((4 << 32) | 936), "left of the window: wrapped");
+        assert_eq!(
+            w.infer(936),
+            Some((4 << 32) | 936),
+            "left of the window: wrapped"
+        );
     }
 
     #[test]
@@ -309,7 +331,10 @@ mod tests {
         let late = w.infer(u32::MAX - 2).unwrap();
         assert_eq!(late, u64::from(u32::MAX) - 2);
         received(&mut w, [late]);
-        assert_eq!(w.check(w.infer(u32::MAX - 2).unwrap()), Err(ReplayError::Duplicate));
+        assert_eq!(
+            w.check(w.infer(u32::MAX - 2).unwrap()),
+            Err(ReplayError::Duplicate)
+        );
         assert_eq!(w.check(before), Err(ReplayError::Duplicate));
         assert_eq!(w.check(after), Err(ReplayError::Duplicate));
     }

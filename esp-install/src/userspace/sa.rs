@@ -10,8 +10,8 @@ use super::cipher::Transform;
 use super::error::{DropReason, SaError};
 use super::event::{Event, ExpireCause, SaRef};
 use super::replay::ReplayWindow;
-use super::wire::flow::Flow;
 use super::spd::selectors_match;
+use super::wire::flow::Flow;
 use crate::spec::{Direction, Key, Mode, Protocol, SaId, SaSpec, Selector};
 
 /// Soft, then hard limits; zero or `None` is off. Time counts from the
@@ -201,9 +201,15 @@ impl Sa {
 
     /// Fires the time limits that `now` reached.
     pub(crate) fn check_time(&mut self, now: Instant, events: &mut Events) {
-        if self.deadline(self.limits.hard_time).is_some_and(|at| now >= at) {
+        if self
+            .deadline(self.limits.hard_time)
+            .is_some_and(|at| now >= at)
+        {
             self.hard(ExpireCause::Time, events);
-        } else if self.deadline(self.limits.soft_time).is_some_and(|at| now >= at) {
+        } else if self
+            .deadline(self.limits.soft_time)
+            .is_some_and(|at| now >= at)
+        {
             self.soft(ExpireCause::Time, events);
         }
     }
@@ -213,7 +219,9 @@ impl Sa {
         if self.expired.is_some() {
             return None;
         }
-        let soft = self.deadline(self.limits.soft_time).filter(|_| !self.soft_sent);
+        let soft = self
+            .deadline(self.limits.soft_time)
+            .filter(|_| !self.soft_sent);
         let hard = self.deadline(self.limits.hard_time);
         soft.into_iter().chain(hard).min()
     }
@@ -225,7 +233,11 @@ impl Sa {
     /// The next outbound sequence number; the last one of the space
     /// (2^32 - 1, or 2^64 - 1 with ESN) kills the SA after it is used.
     pub(crate) fn next_seq(&mut self, events: &mut Events) -> Result<u64, DropReason> {
-        let max = if self.esn { u64::MAX } else { u64::from(u32::MAX) };
+        let max = if self.esn {
+            u64::MAX
+        } else {
+            u64::from(u32::MAX)
+        };
         if self.seq >= max {
             self.hard(ExpireCause::Sequence, events);
             return Err(DropReason::SequenceExhausted);
@@ -281,8 +293,10 @@ impl Sa {
     /// Whether a decrypted inbound packet may use this SA (RFC 4301 §5.2
     /// step 4): from one of the peer's selectors to one of ours.
     pub(crate) fn selectors_allow(&self, flow: &Flow) -> bool {
-        self.remote_ts
-            .iter()
-            .any(|remote| self.local_ts.iter().any(|local| selectors_match(remote, local, flow)))
+        self.remote_ts.iter().any(|remote| {
+            self.local_ts
+                .iter()
+                .any(|local| selectors_match(remote, local, flow))
+        })
     }
 }

@@ -82,7 +82,11 @@ fn prefix_bits(s: &Selector) -> u32 {
         _ => return 0,
     };
     let span = to.saturating_sub(from);
-    let host_bits = if span == 0 { 0 } else { 128 - span.leading_zeros() };
+    let host_bits = if span == 0 {
+        0
+    } else {
+        128 - span.leading_zeros()
+    };
     width - host_bits.min(width)
 }
 
@@ -195,15 +199,33 @@ mod tests {
         }
     }
 
-    const HTTP: Ports = Ports::Ports { src: 40000, dst: 80 };
+    const HTTP: Ports = Ports::Ports {
+        src: 40000,
+        dst: 80,
+    };
 
     #[test]
     fn addresses_must_lie_in_both_ranges() {
         let (src, dst) = (net("10.1.0.0", "10.1.0.255"), net("10.2.0.0", "10.2.0.255"));
-        assert!(selectors_match(&src, &dst, &flow("10.1.0.9", "10.2.0.1", 6, HTTP)));
-        assert!(!selectors_match(&src, &dst, &flow("10.1.1.9", "10.2.0.1", 6, HTTP)));
-        assert!(!selectors_match(&src, &dst, &flow("10.1.0.9", "10.3.0.1", 6, HTTP)));
-        assert!(!selectors_match(&src, &dst, &flow("::1", "::2", 6, HTTP)), "family");
+        assert!(selectors_match(
+            &src,
+            &dst,
+            &flow("10.1.0.9", "10.2.0.1", 6, HTTP)
+        ));
+        assert!(!selectors_match(
+            &src,
+            &dst,
+            &flow("10.1.1.9", "10.2.0.1", 6, HTTP)
+        ));
+        assert!(!selectors_match(
+            &src,
+            &dst,
+            &flow("10.1.0.9", "10.3.0.1", 6, HTTP)
+        ));
+        assert!(
+            !selectors_match(&src, &dst, &flow("::1", "::2", 6, HTTP)),
+            "family"
+        );
     }
 
     #[test]
@@ -215,11 +237,30 @@ mod tests {
             to_port: 80,
             ..src
         };
-        assert!(selectors_match(&src, &dst, &flow("1.1.1.1", "2.2.2.2", 6, HTTP)));
-        assert!(!selectors_match(&src, &dst, &flow("1.1.1.1", "2.2.2.2", 17, HTTP)));
-        let ssh = Ports::Ports { src: 40000, dst: 22 };
-        assert!(!selectors_match(&src, &dst, &flow("1.1.1.1", "2.2.2.2", 6, ssh)));
-        assert!(!selectors_match(&src, &dst, &flow("1.1.1.1", "2.2.2.2", 6, Ports::Opaque)));
+        assert!(selectors_match(
+            &src,
+            &dst,
+            &flow("1.1.1.1", "2.2.2.2", 6, HTTP)
+        ));
+        assert!(!selectors_match(
+            &src,
+            &dst,
+            &flow("1.1.1.1", "2.2.2.2", 17, HTTP)
+        ));
+        let ssh = Ports::Ports {
+            src: 40000,
+            dst: 22,
+        };
+        assert!(!selectors_match(
+            &src,
+            &dst,
+            &flow("1.1.1.1", "2.2.2.2", 6, ssh)
+        ));
+        assert!(!selectors_match(
+            &src,
+            &dst,
+            &flow("1.1.1.1", "2.2.2.2", 6, Ports::Opaque)
+        ));
     }
 
     #[test]
@@ -233,29 +274,51 @@ mod tests {
         };
         let request = Ports::Icmp { ty: 8, code: 0 };
         let reply = Ports::Icmp { ty: 0, code: 0 };
-        assert!(selectors_match(&echo, &any, &flow("1.1.1.1", "2.2.2.2", 1, request)));
-        assert!(!selectors_match(&echo, &any, &flow("1.1.1.1", "2.2.2.2", 1, reply)));
+        assert!(selectors_match(
+            &echo,
+            &any,
+            &flow("1.1.1.1", "2.2.2.2", 1, request)
+        ));
+        assert!(!selectors_match(
+            &echo,
+            &any,
+            &flow("1.1.1.1", "2.2.2.2", 1, reply)
+        ));
     }
 
     #[test]
     fn lookup_takes_the_first_match_in_priority_order() {
         let mut spd = Spd::default();
-        let wide = protect(net("10.0.0.0", "10.255.255.255"), net("0.0.0.0", "255.255.255.255"), 1);
-        let narrow = protect(net("10.1.0.0", "10.1.0.255"), net("10.2.0.0", "10.2.0.255"), 2);
+        let wide = protect(
+            net("10.0.0.0", "10.255.255.255"),
+            net("0.0.0.0", "255.255.255.255"),
+            1,
+        );
+        let narrow = protect(
+            net("10.1.0.0", "10.1.0.255"),
+            net("10.2.0.0", "10.2.0.255"),
+            2,
+        );
         let discard = Policy {
             action: PolicyAction::Discard,
             priority: 0,
-            ..protect(net("10.1.0.66", "10.1.0.66"), net("0.0.0.0", "255.255.255.255"), 0)
+            ..protect(
+                net("10.1.0.66", "10.1.0.66"),
+                net("0.0.0.0", "255.255.255.255"),
+                0,
+            )
         };
         spd.insert(wide);
         spd.insert(narrow);
         spd.insert(discard);
-        let action =
-            |spd: &Spd, src, dst| spd.lookup(&flow(src, dst, 6, HTTP)).map(|p| p.action);
+        let action = |spd: &Spd, src, dst| spd.lookup(&flow(src, dst, 6, HTTP)).map(|p| p.action);
         let protect = |reqid| Some(PolicyAction::Protect { reqid });
         assert_eq!(action(&spd, "10.1.0.1", "10.2.0.1"), protect(2));
         assert_eq!(action(&spd, "10.1.0.1", "10.3.0.1"), protect(1));
-        assert_eq!(action(&spd, "10.1.0.66", "10.2.0.1"), Some(PolicyAction::Discard));
+        assert_eq!(
+            action(&spd, "10.1.0.66", "10.2.0.1"),
+            Some(PolicyAction::Discard)
+        );
         assert_eq!(action(&spd, "192.168.0.1", "10.2.0.1"), None);
         assert!(spd.remove(&narrow));
         assert!(!spd.remove(&narrow));
@@ -280,7 +343,10 @@ mod tests {
         let subnet = net("10.0.0.0", "10.0.0.255");
         assert!(default_priority(&host, &any) < default_priority(&subnet, &any));
         assert!(default_priority(&subnet, &subnet) < default_priority(&subnet, &any));
-        let tcp = Selector { protocol: 6, ..subnet };
+        let tcp = Selector {
+            protocol: 6,
+            ..subnet
+        };
         assert!(default_priority(&tcp, &subnet) < default_priority(&subnet, &subnet));
         assert_eq!(prefix_bits(&subnet), 24);
         assert_eq!(prefix_bits(&net("::", "::ffff")), 112);

@@ -41,9 +41,7 @@ impl Aead {
         } else {
             key_len("AES-GCM", key, &[20, 28, 36])?;
         }
-        let (cipher_key, salt) = key
-            .split_last_chunk::<SALT_LEN>()
-            .ok_or(SaError::Backend)?;
+        let (cipher_key, salt) = key.split_last_chunk::<SALT_LEN>().ok_or(SaError::Backend)?;
         let (key, icv_len, name) = match (alg, cipher_key.len()) {
             (encr::CHACHA20_POLY1305, _) => {
                 let key = aws(&lc::CHACHA20_POLY1305, cipher_key)?;
@@ -178,10 +176,20 @@ where
 
 /// A RustCrypto AEAD with a 12-octet nonce and a detached tag.
 trait TruncatedGcm: Send + Sync {
-    fn seal(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8], tag: &mut [u8])
-    -> Result<(), CryptoError>;
-    fn open(&self, nonce: &[u8; 12], aad: &[u8], buf: &mut [u8], tag: &[u8])
-    -> Result<(), CryptoError>;
+    fn seal(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &mut [u8],
+    ) -> Result<(), CryptoError>;
+    fn open(
+        &self,
+        nonce: &[u8; 12],
+        aad: &[u8],
+        buf: &mut [u8],
+        tag: &[u8],
+    ) -> Result<(), CryptoError>;
 }
 
 impl<A> TruncatedGcm for A

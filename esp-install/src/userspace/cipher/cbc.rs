@@ -7,8 +7,8 @@
 //! random per packet (RFC 3602 §2.4: unpredictable).
 
 use aws_lc_rs::cipher::{
-    AES_128, AES_192, AES_256, DecryptingKey, DecryptionContext, EncryptingKey,
-    EncryptionContext, UnboundCipherKey,
+    AES_128, AES_192, AES_256, DecryptingKey, DecryptionContext, EncryptingKey, EncryptionContext,
+    UnboundCipherKey,
 };
 use aws_lc_rs::hmac;
 use aws_lc_rs::iv::FixedLength;

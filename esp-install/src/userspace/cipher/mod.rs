@@ -57,7 +57,8 @@ pub(crate) struct CryptoError;
 /// The keyed transform of one SA direction.
 pub(crate) enum Transform {
     Aead(aead::Aead),
-    CbcHmac(cbc::CbcHmac),
+    /// Boxed: the key schedules and HMAC states are large.
+    CbcHmac(Box<cbc::CbcHmac>),
 }
 
 impl fmt::Debug for Transform {
@@ -85,7 +86,8 @@ impl Transform {
             }
             encr::AES_CBC | encr::NULL => {
                 let integ_alg = integ_alg.ok_or(SaError::MissingIntegrity)?;
-                cbc::CbcHmac::new(encr_alg, encr_key, integ_alg, integ_key).map(Self::CbcHmac)
+                cbc::CbcHmac::new(encr_alg, encr_key, integ_alg, integ_key)
+                    .map(|t| Self::CbcHmac(Box::new(t)))
             }
             other => Err(SaError::UnsupportedEncryption(other)),
         }
@@ -128,7 +130,7 @@ impl Transform {
     pub(crate) fn body_len_ok(&self, len: usize) -> bool {
         match self {
             Self::Aead(_) => true,
-            Self::CbcHmac(t) => len % t.block_len() == 0,
+            Self::CbcHmac(t) => len.is_multiple_of(t.block_len()),
         }
     }
 

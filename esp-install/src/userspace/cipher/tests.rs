@@ -15,7 +15,9 @@ use super::*;
 const SPI: u32 = 0xc0ff_ee01;
 
 fn key(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| seed.wrapping_add(i as u8).wrapping_mul(7)).collect()
+    (0..len)
+        .map(|i| seed.wrapping_add(i as u8).wrapping_mul(7))
+        .collect()
 }
 
 /// `SPI | seq | IV | body | ICV` with IV and ICV zeroed.
@@ -47,7 +49,9 @@ fn reference_aead(alg: u16, key: &[u8], iv: &[u8], aad: &[u8], body: &[u8]) -> (
     let nonce: Vec<u8> = salt.iter().chain(iv).copied().collect();
     let mut buf = body.to_vec();
     let tag = match (alg, cipher_key.len()) {
-        (encr::CHACHA20_POLY1305, _) => seal_rc::<ChaCha20Poly1305>(cipher_key, &nonce, aad, &mut buf),
+        (encr::CHACHA20_POLY1305, _) => {
+            seal_rc::<ChaCha20Poly1305>(cipher_key, &nonce, aad, &mut buf)
+        }
         (_, 16) => seal_rc::<AesGcm<Aes128, U12, U16>>(cipher_key, &nonce, aad, &mut buf),
         (_, 24) => seal_rc::<AesGcm<Aes192, U12, U16>>(cipher_key, &nonce, aad, &mut buf),
         _ => seal_rc::<AesGcm<Aes256, U12, U16>>(cipher_key, &nonce, aad, &mut buf),
@@ -63,7 +67,9 @@ fn seal_rc<A: AeadInOut + KeyInit + aes_gcm::aead::AeadCore<NonceSize = U12>>(
 ) -> Vec<u8> {
     let aead = A::new_from_slice(key).unwrap();
     let nonce = Nonce::<A>::try_from(nonce).unwrap();
-    aead.encrypt_inout_detached(&nonce, aad, buf.into()).unwrap().to_vec()
+    aead.encrypt_inout_detached(&nonce, aad, buf.into())
+        .unwrap()
+        .to_vec()
 }
 
 const AEADS: &[(u16, usize)] = &[
@@ -165,15 +171,24 @@ fn reference_cbc_decrypt(key: &[u8], iv: &[u8], buf: &mut [u8]) {
     let (blocks, rest) = Array::<u8, U16>::slice_as_chunks_mut(buf);
     assert!(rest.is_empty());
     match key.len() {
-        16 => ::cbc::Decryptor::<Aes128>::inner_iv_slice_init(Aes128::new_from_slice(key).unwrap(), iv)
-            .unwrap()
-            .decrypt_blocks(blocks),
-        24 => ::cbc::Decryptor::<Aes192>::inner_iv_slice_init(Aes192::new_from_slice(key).unwrap(), iv)
-            .unwrap()
-            .decrypt_blocks(blocks),
-        _ => ::cbc::Decryptor::<Aes256>::inner_iv_slice_init(Aes256::new_from_slice(key).unwrap(), iv)
-            .unwrap()
-            .decrypt_blocks(blocks),
+        16 => ::cbc::Decryptor::<Aes128>::inner_iv_slice_init(
+            Aes128::new_from_slice(key).unwrap(),
+            iv,
+        )
+        .unwrap()
+        .decrypt_blocks(blocks),
+        24 => ::cbc::Decryptor::<Aes192>::inner_iv_slice_init(
+            Aes192::new_from_slice(key).unwrap(),
+            iv,
+        )
+        .unwrap()
+        .decrypt_blocks(blocks),
+        _ => ::cbc::Decryptor::<Aes256>::inner_iv_slice_init(
+            Aes256::new_from_slice(key).unwrap(),
+            iv,
+        )
+        .unwrap()
+        .decrypt_blocks(blocks),
     }
 }
 
@@ -186,7 +201,12 @@ fn open_inverts_seal_for_every_transform_with_and_without_esn() {
             t.seal(&mut bytes, 3, seq_hi, None).unwrap();
             t.open(&mut bytes, seq_hi).unwrap();
             let start = HEADER_LEN + t.iv_len();
-            assert_eq!(&bytes[start..start + plain.len()], &plain[..], "{}", t.name());
+            assert_eq!(
+                &bytes[start..start + plain.len()],
+                &plain[..],
+                "{}",
+                t.name()
+            );
         }
     }
 }
@@ -199,7 +219,12 @@ fn open_rejects_every_single_flipped_bit_for_every_transform() {
         for i in 0..sealed.len() {
             let mut bytes = sealed.clone();
             bytes[i] ^= 0x10;
-            assert_eq!(t.open(&mut bytes, None), Err(CryptoError), "{} octet {i}", t.name());
+            assert_eq!(
+                t.open(&mut bytes, None),
+                Err(CryptoError),
+                "{} octet {i}",
+                t.name()
+            );
         }
     }
 }
@@ -217,7 +242,12 @@ fn open_with_other_esn_high_bits_fails_for_every_transform() {
 
 #[test]
 fn cbc_ivs_are_fresh_per_packet() {
-    let t = Transform::new(encr::AES_CBC, &key(16, 1), Some(integ::HMAC_SHA2_256_128), &key(32, 2));
+    let t = Transform::new(
+        encr::AES_CBC,
+        &key(16, 1),
+        Some(integ::HMAC_SHA2_256_128),
+        &key(32, 2),
+    );
     let t = t.unwrap();
     let mut a = esp(&t, 1, &body(16));
     let mut b = a.clone();
@@ -238,19 +268,40 @@ fn wrong_key_lengths_and_combinations_are_refused() {
         SaError::KeyLength { got: 32, .. }
     ));
     assert!(matches!(
-        err(Transform::new(encr::AES_CBC, &[0; 20], Some(integ::HMAC_SHA2_256_128), &[0; 32])),
+        err(Transform::new(
+            encr::AES_CBC,
+            &[0; 20],
+            Some(integ::HMAC_SHA2_256_128),
+            &[0; 32]
+        )),
         SaError::KeyLength { got: 20, .. }
     ));
     assert!(matches!(
-        err(Transform::new(encr::AES_CBC, &[0; 16], Some(integ::HMAC_SHA2_256_128), &[0; 16])),
+        err(Transform::new(
+            encr::AES_CBC,
+            &[0; 16],
+            Some(integ::HMAC_SHA2_256_128),
+            &[0; 16]
+        )),
         SaError::KeyLength { got: 16, .. }
     ));
     assert_eq!(
-        err(Transform::new(encr::AES_GCM_16, &[0; 20], Some(integ::HMAC_SHA1_96), &[0; 20])),
+        err(Transform::new(
+            encr::AES_GCM_16,
+            &[0; 20],
+            Some(integ::HMAC_SHA1_96),
+            &[0; 20]
+        )),
         SaError::AeadWithIntegrity
     );
-    assert_eq!(err(Transform::new(encr::AES_CBC, &[0; 16], None, &[])), SaError::MissingIntegrity);
-    assert_eq!(err(Transform::new(3, &[0; 24], None, &[])), SaError::UnsupportedEncryption(3));
+    assert_eq!(
+        err(Transform::new(encr::AES_CBC, &[0; 16], None, &[])),
+        SaError::MissingIntegrity
+    );
+    assert_eq!(
+        err(Transform::new(3, &[0; 24], None, &[])),
+        SaError::UnsupportedEncryption(3)
+    );
     assert_eq!(
         err(Transform::new(encr::AES_CBC, &[0; 16], Some(5), &[0; 16])),
         SaError::UnsupportedIntegrity(5)

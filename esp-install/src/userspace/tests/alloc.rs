@@ -89,7 +89,10 @@ fn protecting_and_recovering_packets_allocates_nothing_for_any_suite_or_mode() {
             (Mode::Tunnel, V6_IN_V4),
             (Mode::Transport, transport("2001:db8::1", "2001:db8::2")),
         ] {
-            let child = Child { esn: true, ..Child::new(*suite, mode, topology) };
+            let child = Child {
+                esn: true,
+                ..Child::new(*suite, mode, topology)
+            };
             let n = allocations_per_round_trips(&child, 200);
             assert_eq!(n, 0, "{suite:?} {mode:?}");
         }

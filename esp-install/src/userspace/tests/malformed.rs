@@ -18,7 +18,13 @@ fn pair(suite: Suite) -> (Dataplane, Dataplane, Child) {
 /// The transform of A's outbound SA, to forge packets B accepts.
 fn a_transform(child: &Child) -> Transform {
     let c = child.config(0x1000, true, Direction::Out);
-    Transform::new(c.encr_alg, c.encr_key.expose(), c.integ_alg, c.integ_key.expose()).unwrap()
+    Transform::new(
+        c.encr_alg,
+        c.encr_key.expose(),
+        c.integ_alg,
+        c.integ_key.expose(),
+    )
+    .unwrap()
 }
 
 /// An authentic ESP packet of SPI 0x1000 around `payload` with a valid
@@ -26,7 +32,12 @@ fn a_transform(child: &Child) -> Transform {
 fn forge(child: &Child, seq: u32, next_header: u8, payload: &[u8]) -> Vec<u8> {
     let mut buf = Buf::new(payload);
     let mut frame = buf.frame();
-    let params = SealParams { spi: 0x1000, seq: u64::from(seq), esn: false, next_header };
+    let params = SealParams {
+        spi: 0x1000,
+        seq: u64::from(seq),
+        esn: false,
+        next_header,
+    };
     esp::seal(&a_transform(child), &mut frame, 0, &params, None).unwrap();
     frame.packet().to_vec()
 }
@@ -46,7 +57,12 @@ fn forge_body(child: &Child, seq: u32, body: &[u8]) -> Vec<u8> {
 
 fn receive(b: &mut Dataplane, esp: &[u8]) -> Result<Inbound, DropReason> {
     let mut buf = Buf::new(esp);
-    b.decapsulate(Instant::now(), &mut buf.frame(), ip("192.0.2.1"), ip("192.0.2.2"))
+    b.decapsulate(
+        Instant::now(),
+        &mut buf.frame(),
+        ip("192.0.2.1"),
+        ip("192.0.2.2"),
+    )
 }
 
 fn protect_at(a: &mut Dataplane, packet: &[u8]) -> Result<Vec<u8>, DropReason> {
@@ -61,7 +77,11 @@ fn inner() -> Vec<u8> {
 }
 
 /// Runs `case`, which must drop with `reason` and count it once.
-fn expect(seen: &mut HashSet<DropReason>, reason: DropReason, case: impl FnOnce() -> (Dataplane, Result<(), DropReason>)) {
+fn expect(
+    seen: &mut HashSet<DropReason>,
+    reason: DropReason,
+    case: impl FnOnce() -> (Dataplane, Result<(), DropReason>),
+) {
     let (dp, result) = case();
     assert_eq!(result, Err(reason));
     assert_eq!(dp.drops().get(reason), 1, "{reason} counted once");
@@ -92,18 +112,28 @@ fn every_drop_reason_is_reachable_from_a_packet_and_counted() {
         let r = protect_at(&mut a, &udp("10.9.0.1", "10.2.0.1", 1)).map(drop);
         (a, r)
     });
-    for (action, reason) in [(PolicyAction::Discard, DropReason::PolicyDiscard), (PolicyAction::Bypass, DropReason::PolicyBypass)] {
+    for (action, reason) in [
+        (PolicyAction::Discard, DropReason::PolicyDiscard),
+        (PolicyAction::Bypass, DropReason::PolicyBypass),
+    ] {
         expect(&mut seen, reason, || {
             let (mut a, _, _) = gcm();
             let host = range("10.1.0.1", "10.1.0.1");
-            a.add_policy(Policy { action, priority: 0, ..protect(host, range("10.2.0.0", "10.2.0.255")) });
+            a.add_policy(Policy {
+                action,
+                priority: 0,
+                ..protect(host, range("10.2.0.0", "10.2.0.255"))
+            });
             let r = protect_at(&mut a, &inner()).map(drop);
             (a, r)
         });
     }
     expect(&mut seen, DropReason::NoSa, || {
         let mut a = Dataplane::new();
-        a.add_policy(protect(range("10.1.0.0", "10.1.0.255"), range("10.2.0.0", "10.2.0.255")));
+        a.add_policy(protect(
+            range("10.1.0.0", "10.1.0.255"),
+            range("10.2.0.0", "10.2.0.255"),
+        ));
         let r = protect_at(&mut a, &inner()).map(drop);
         (a, r)
     });
@@ -131,7 +161,11 @@ fn every_drop_reason_is_reachable_from_a_packet_and_counted() {
         (b, r)
     });
     expect(&mut seen, DropReason::BadCiphertextLength, || {
-        let suite = SUITES.iter().find(|s| s.encr == encr::AES_CBC).copied().unwrap();
+        let suite = SUITES
+            .iter()
+            .find(|s| s.encr == encr::AES_CBC)
+            .copied()
+            .unwrap();
         let (_, mut b, child) = pair(suite);
         let mut esp = forge(&child, 1, 4, &inner());
         esp.insert(30, 0);
@@ -188,7 +222,12 @@ fn every_drop_reason_is_reachable_from_a_packet_and_counted() {
     });
     for outer in [
         packet("192.0.2.1", "192.0.2.2", 6, &[0; 40]),
-        packet("192.0.2.1", "192.0.2.2", 17, &[0x11, 0x94, 0x11, 0x94, 0, 12, 0, 0, 0, 0, 0, 0]),
+        packet(
+            "192.0.2.1",
+            "192.0.2.2",
+            17,
+            &[0x11, 0x94, 0x11, 0x94, 0, 12, 0, 0, 0, 0, 0, 0],
+        ),
         vec![0x45, 0, 0],
     ] {
         expect(&mut seen, DropReason::MalformedOuter, || {
@@ -200,13 +239,24 @@ fn every_drop_reason_is_reachable_from_a_packet_and_counted() {
     }
     // SaExpired and SequenceExhausted: see the lifetime tests.
     seen.extend([DropReason::SaExpired, DropReason::SequenceExhausted]);
-    let unreachable: Vec<_> = DropReason::ALL.iter().filter(|r| !seen.contains(r)).collect();
-    assert_eq!(unreachable, [&DropReason::Crypto], "only backend failures need no packet");
+    let unreachable: Vec<_> = DropReason::ALL
+        .iter()
+        .filter(|r| !seen.contains(r))
+        .collect();
+    assert_eq!(
+        unreachable,
+        [&DropReason::Crypto],
+        "only backend failures need no packet"
+    );
 }
 
 #[test]
 fn transport_mode_without_headroom_for_the_new_header_drops_for_room() {
-    let child = Child::new(GCM256, Mode::Transport, transport("2001:db8::1", "2001:db8::2"));
+    let child = Child::new(
+        GCM256,
+        Mode::Transport,
+        transport("2001:db8::1", "2001:db8::2"),
+    );
     let now = Instant::now();
     let (mut a, mut b) = child.pair(now);
     let mut buf = Buf::new(&udp("2001:db8::1", "2001:db8::2", 20));
@@ -230,7 +280,7 @@ fn arbitrary_bytes_never_panic_either_direction() {
         state ^= state << 17;
         let len = (state % 120) as usize;
         let mut bytes: Vec<u8> = (0..len).map(|i| (state >> (i % 56)) as u8).collect();
-        if state % 3 == 0 && !bytes.is_empty() {
+        if state.is_multiple_of(3) && !bytes.is_empty() {
             // mutate a valid packet instead of pure noise
             bytes = valid.clone();
             let i = (state as usize / 7) % bytes.len();

@@ -159,8 +159,16 @@ impl Child {
     /// The SA carrying `from -> to` with `spi`, as `direction` at one end.
     pub(super) fn config(&self, spi: u32, a_to_b: bool, direction: Direction) -> SaConfig {
         let t = &self.topology;
-        let (src, dst) = if a_to_b { (t.outer_a, t.outer_b) } else { (t.outer_b, t.outer_a) };
-        let (src_net, dst_net) = if a_to_b { (t.net_a, t.net_b) } else { (t.net_b, t.net_a) };
+        let (src, dst) = if a_to_b {
+            (t.outer_a, t.outer_b)
+        } else {
+            (t.outer_b, t.outer_a)
+        };
+        let (src_net, dst_net) = if a_to_b {
+            (t.net_a, t.net_b)
+        } else {
+            (t.net_b, t.net_a)
+        };
         let (local, remote) = match direction {
             Direction::Out => (src_net, dst_net),
             Direction::In => (dst_net, src_net),
@@ -192,12 +200,22 @@ impl Child {
         let t = &self.topology;
         let mut a = Dataplane::new();
         let mut b = Dataplane::new();
-        a.add_sa(now, self.config(0x1000, true, Direction::Out)).unwrap();
-        b.add_sa(now, self.config(0x1000, true, Direction::In)).unwrap();
-        b.add_sa(now, self.config(0x2000, false, Direction::Out)).unwrap();
-        a.add_sa(now, self.config(0x2000, false, Direction::In)).unwrap();
-        a.add_policy(protect(range(t.net_a.0, t.net_a.1), range(t.net_b.0, t.net_b.1)));
-        b.add_policy(protect(range(t.net_b.0, t.net_b.1), range(t.net_a.0, t.net_a.1)));
+        a.add_sa(now, self.config(0x1000, true, Direction::Out))
+            .unwrap();
+        b.add_sa(now, self.config(0x1000, true, Direction::In))
+            .unwrap();
+        b.add_sa(now, self.config(0x2000, false, Direction::Out))
+            .unwrap();
+        a.add_sa(now, self.config(0x2000, false, Direction::In))
+            .unwrap();
+        a.add_policy(protect(
+            range(t.net_a.0, t.net_a.1),
+            range(t.net_b.0, t.net_b.1),
+        ));
+        b.add_policy(protect(
+            range(t.net_b.0, t.net_b.1),
+            range(t.net_a.0, t.net_a.1),
+        ));
         (a, b)
     }
 }
@@ -212,7 +230,9 @@ pub(super) fn protect(src: Selector, dst: Selector) -> Policy {
 }
 
 pub(super) fn bytes(len: usize, seed: u8) -> Vec<u8> {
-    (0..len).map(|i| seed.wrapping_add((i as u8).wrapping_mul(31))).collect()
+    (0..len)
+        .map(|i| seed.wrapping_add((i as u8).wrapping_mul(31)))
+        .collect()
 }
 
 /// An IP packet `src -> dst` of protocol `protocol` with `upper` after
@@ -222,7 +242,14 @@ pub(super) fn packet(src: &str, dst: &str, protocol: u8, upper: &[u8]) -> Vec<u8
     let mut bytes = match (ip(src), ip(dst)) {
         (IpAddr::V4(src), IpAddr::V4(dst)) => {
             let mut header = vec![0; 20];
-            let repr = Ipv4Repr { src, dst, protocol, payload_len, ttl: 64, tos: 0x28 };
+            let repr = Ipv4Repr {
+                src,
+                dst,
+                protocol,
+                payload_len,
+                ttl: 64,
+                tos: 0x28,
+            };
             repr.emit(&mut header).unwrap();
             header
         }

@@ -13,7 +13,10 @@ fn round_trip_both_ways(child: &Child, sizes: &[usize]) {
     for &size in sizes {
         let there = udp(t.host_a, t.host_b, size);
         let back = udp(t.host_b, t.host_a, size);
-        let what = format!("{:?} {:?} esn={} size {size}", child.suite, child.mode, child.esn);
+        let what = format!(
+            "{:?} {:?} esn={} size {size}",
+            child.suite, child.mode, child.esn
+        );
         let received = send(&mut a, &mut b, now, &there).expect(&what);
         same_packet(&received, &there, child.mode, &what);
         let received = send(&mut b, &mut a, now, &back).expect(&what);
@@ -29,8 +32,15 @@ fn same_packet(received: &[u8], sent: &[u8], mode: Mode, what: &str) {
         assert_eq!(received, sent, "{what}");
         return;
     }
-    let (r, s) = (IpInfo::parse(received).unwrap(), IpInfo::parse(sent).unwrap());
-    assert_eq!((r.src, r.dst, r.protocol), (s.src, s.dst, s.protocol), "{what}");
+    let (r, s) = (
+        IpInfo::parse(received).unwrap(),
+        IpInfo::parse(sent).unwrap(),
+    );
+    assert_eq!(
+        (r.src, r.dst, r.protocol),
+        (s.src, s.dst, s.protocol),
+        "{what}"
+    );
     assert_eq!(&received[r.header_len..], &sent[s.header_len..], "{what}");
 }
 
@@ -54,7 +64,10 @@ fn every_suite_round_trips_in_tunnel_mode_for_every_inner_and_outer_ip_version()
 #[test]
 fn every_suite_round_trips_in_transport_mode_over_ipv4_and_ipv6() {
     for suite in SUITES {
-        for topology in [transport("192.0.2.1", "192.0.2.2"), transport("2001:db8::1", "2001:db8::2")] {
+        for topology in [
+            transport("192.0.2.1", "192.0.2.2"),
+            transport("2001:db8::1", "2001:db8::2"),
+        ] {
             for esn in [false, true] {
                 let child = Child {
                     esn,
@@ -160,7 +173,11 @@ fn sequence_numbers_count_up_from_one() {
         let mut frame = buf.frame();
         a.encapsulate(now, &mut frame).unwrap();
         assert_eq!(frame.packet()[4..8], expected.to_be_bytes());
-        assert_eq!(frame.packet()[8..16], u64::from(expected).to_be_bytes(), "IV = seq");
+        assert_eq!(
+            frame.packet()[8..16],
+            u64::from(expected).to_be_bytes(),
+            "IV = seq"
+        );
     }
 }
 
@@ -169,14 +186,20 @@ fn the_newest_outbound_sa_of_a_reqid_is_used_until_it_is_deleted() {
     let now = Instant::now();
     let child = Child::new(GCM256, Mode::Tunnel, V4_IN_V4);
     let (mut a, mut b) = child.pair(now);
-    a.add_sa(now, child.config(0x3000, true, Direction::Out)).unwrap();
-    b.add_sa(now, child.config(0x3000, true, Direction::In)).unwrap();
+    a.add_sa(now, child.config(0x3000, true, Direction::Out))
+        .unwrap();
+    b.add_sa(now, child.config(0x3000, true, Direction::In))
+        .unwrap();
     let spi_of = |a: &mut Dataplane| {
         let mut buf = Buf::new(&udp("10.1.0.1", "10.2.0.1", 10));
         a.encapsulate(now, &mut buf.frame()).unwrap().sa.id.spi
     };
     assert_eq!(spi_of(&mut a), 0x3000, "make-before-break: the new SA");
-    let id = |spi| SaId { spi, dst: ip("192.0.2.2"), protocol: crate::spec::Protocol::Esp };
+    let id = |spi| SaId {
+        spi,
+        dst: ip("192.0.2.2"),
+        protocol: crate::spec::Protocol::Esp,
+    };
     assert!(a.del_sa(&id(0x3000)));
     assert!(!a.del_sa(&id(0x3000)));
     assert_eq!(spi_of(&mut a), 0x1000, "back to the older one");
@@ -206,7 +229,11 @@ fn query_sa_counts_bytes_packets_and_last_use_on_both_ends() {
     for _ in 0..3 {
         send(&mut a, &mut b, now, &packet).unwrap();
     }
-    let id = SaId { spi: 0x1000, dst: ip("192.0.2.2"), protocol: crate::spec::Protocol::Esp };
+    let id = SaId {
+        spi: 0x1000,
+        dst: ip("192.0.2.2"),
+        protocol: crate::spec::Protocol::Esp,
+    };
     for end in [&a, &b] {
         let stats = end.query_sa(&id).unwrap();
         assert_eq!((stats.packets, stats.bytes), (3, 3 * 100));
@@ -229,7 +256,8 @@ fn transport_mode_behind_a_nat_recomputes_the_udp_checksum_for_the_new_source() 
     let mut rx = Buf::new(&frame.packet()[out.esp_offset..]);
     let mut frame = rx.frame();
     // the NAT rewrote 192.0.2.1 to 198.51.100.7
-    b.decapsulate(now, &mut frame, ip("198.51.100.7"), ip("192.0.2.2")).unwrap();
+    b.decapsulate(now, &mut frame, ip("198.51.100.7"), ip("192.0.2.2"))
+        .unwrap();
     let received = frame.packet().to_vec();
     let mut fixed = received.clone();
     let info = IpInfo::parse(&fixed).unwrap();
@@ -242,7 +270,9 @@ fn transport_mode_behind_a_nat_recomputes_the_udp_checksum_for_the_new_source() 
 fn batches_protect_and_recover_every_frame_in_order() {
     let now = Instant::now();
     let (mut a, mut b) = Child::new(GCM256, Mode::Tunnel, V4_IN_V4).pair(now);
-    let packets: Vec<Vec<u8>> = (0..64).map(|i| udp("10.1.0.1", "10.2.0.1", i * 7)).collect();
+    let packets: Vec<Vec<u8>> = (0..64)
+        .map(|i| udp("10.1.0.1", "10.2.0.1", i * 7))
+        .collect();
     let mut bufs: Vec<Buf> = packets.iter().map(|p| Buf::new(p)).collect();
     let mut frames: Vec<Frame<'_>> = bufs.iter_mut().map(Buf::frame).collect();
     let mut results = vec![Err(DropReason::NoSa); 64];

@@ -13,8 +13,16 @@ macro_rules! fixture {
     ($dir:literal) => {
         (
             $dir,
-            include_str!(concat!("../../../../conformance/fixtures/keylog/", $dir, "/keys.txt")),
-            include_bytes!(concat!("../../../../conformance/fixtures/keylog/", $dir, "/exchange.pcap")),
+            include_str!(concat!(
+                "../../../../conformance/fixtures/keylog/",
+                $dir,
+                "/keys.txt"
+            )),
+            include_bytes!(concat!(
+                "../../../../conformance/fixtures/keylog/",
+                $dir,
+                "/exchange.pcap"
+            )),
         )
     };
 }
@@ -33,12 +41,19 @@ const FIXTURES: &[(&str, &str, &[u8])] = &[
 fn value<'a>(keys: &'a str, name: &str) -> &'a str {
     keys.lines()
         .filter(|l| !l.starts_with('#'))
-        .find_map(|l| l.split_once(" = ").filter(|(n, _)| *n == name).map(|(_, v)| v))
+        .find_map(|l| {
+            l.split_once(" = ")
+                .filter(|(n, _)| *n == name)
+                .map(|(_, v)| v)
+        })
         .unwrap_or_else(|| panic!("{name} missing"))
 }
 
 fn hex(s: &str) -> Vec<u8> {
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 fn spi(keys: &str, name: &str) -> u32 {
@@ -87,7 +102,11 @@ fn esp_frames(pcap: &[u8]) -> Vec<Captured> {
         let info = IpInfo::parse(ip).unwrap();
         let udp = &ip[info.header_len..info.total_len];
         if info.protocol == 17 && udp[2..4] == [0x11, 0x94] && udp[8..12] != [0, 0, 0, 0] {
-            frames.push(Captured { src: info.src, dst: info.dst, esp: udp[8..].to_vec() });
+            frames.push(Captured {
+                src: info.src,
+                dst: info.dst,
+                esp: udp[8..].to_vec(),
+            });
         }
     }
     frames
@@ -124,11 +143,16 @@ fn every_captured_strongswan_esp_frame_decrypts_to_the_ping_it_carried() {
         let mut at_b = Dataplane::new();
         let mut at_a = Dataplane::new();
         at_b.add_sa(now, config(keys, true, Direction::In)).unwrap();
-        at_a.add_sa(now, config(keys, false, Direction::In)).unwrap();
+        at_a.add_sa(now, config(keys, false, Direction::In))
+            .unwrap();
         let frames = esp_frames(pcap);
         assert_eq!(frames.len(), 6, "{name}: three pings and replies");
         for (i, captured) in frames.iter().enumerate() {
-            let receiver = if is_a(captured.src) { &mut at_b } else { &mut at_a };
+            let receiver = if is_a(captured.src) {
+                &mut at_b
+            } else {
+                &mut at_a
+            };
             let mut buf = Buf::new(&captured.esp);
             let mut frame = buf.frame();
             let inbound = receiver.decapsulate(now, &mut frame, captured.src, captured.dst);
@@ -136,13 +160,33 @@ fn every_captured_strongswan_esp_frame_decrypts_to_the_ping_it_carried() {
             let inner = frame.packet();
             let info = IpInfo::parse(inner).unwrap();
             let request = is_a(captured.src);
-            let (src, dst) = if request { ("10.1.0.1", "10.2.0.1") } else { ("10.2.0.1", "10.1.0.1") };
-            assert_eq!((info.src, info.dst, info.protocol), (ip(src), ip(dst), 1), "{name} {i}");
+            let (src, dst) = if request {
+                ("10.1.0.1", "10.2.0.1")
+            } else {
+                ("10.2.0.1", "10.1.0.1")
+            };
+            assert_eq!(
+                (info.src, info.dst, info.protocol),
+                (ip(src), ip(dst), 1),
+                "{name} {i}"
+            );
             assert_eq!(info.total_len, 84, "{name} {i}: ping -s 56");
             let icmp = &inner[info.header_len..];
-            assert_eq!(icmp[0], if request { 8 } else { 0 }, "{name} {i}: echo type");
-            assert_eq!(u16::from_be_bytes([icmp[6], icmp[7]]), i as u16 / 2 + 1, "{name} {i}: ping seq");
-            assert!(wire::ipv4::Ipv4Packet::new_checked(inner).unwrap().verify_checksum());
+            assert_eq!(
+                icmp[0],
+                if request { 8 } else { 0 },
+                "{name} {i}: echo type"
+            );
+            assert_eq!(
+                u16::from_be_bytes([icmp[6], icmp[7]]),
+                i as u16 / 2 + 1,
+                "{name} {i}: ping seq"
+            );
+            assert!(
+                wire::ipv4::Ipv4Packet::new_checked(inner)
+                    .unwrap()
+                    .verify_checksum()
+            );
         }
         assert_eq!(at_a.drops().total() + at_b.drops().total(), 0, "{name}");
     }
@@ -158,7 +202,8 @@ fn sealing_the_recovered_pings_reproduces_strongswans_esp_octets() {
             rx.add_sa(now, config(keys, a_to_b, Direction::In)).unwrap();
             let mut buf = Buf::new(&captured.esp);
             let mut frame = buf.frame();
-            rx.decapsulate(now, &mut frame, captured.src, captured.dst).unwrap();
+            rx.decapsulate(now, &mut frame, captured.src, captured.dst)
+                .unwrap();
             let inner = frame.packet().to_vec();
 
             let mut tx = Dataplane::new();

@@ -220,7 +220,12 @@ mod tests {
                 Err(Error::Truncated)
             );
         }
-        assert!(EspPacket::new_checked(&PACKET[..8]).unwrap().payload().is_empty());
+        assert!(
+            EspPacket::new_checked(&PACKET[..8])
+                .unwrap()
+                .payload()
+                .is_empty()
+        );
     }
 
     #[test]

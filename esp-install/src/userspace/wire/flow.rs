@@ -3,9 +3,9 @@
 
 use core::net::IpAddr;
 
+use super::Error;
 use super::ipv4::{self, Ipv4Packet};
 use super::ipv6::{self, Ipv6Packet};
-use super::Error;
 
 const ICMP: u8 = 1;
 const TCP: u8 = 6;
@@ -222,14 +222,23 @@ mod tests {
         let bytes = v4(TCP, &[0x30, 0x39, 0x00, 0x50, 0, 0, 0, 0]);
         let (info, flow) = Flow::parse(&bytes).unwrap();
         assert_eq!((info.version, info.header_len, info.total_len), (4, 20, 28));
-        assert_eq!(flow.ports, Ports::Ports { src: 12345, dst: 80 });
+        assert_eq!(
+            flow.ports,
+            Ports::Ports {
+                src: 12345,
+                dst: 80
+            }
+        );
         assert_eq!(flow.dst, IpAddr::from([10, 2, 0, 1]));
     }
 
     #[test]
     fn reads_icmp_type_and_code() {
         let bytes = v4(ICMP, &[8, 0, 0xf7, 0xff]);
-        assert_eq!(Flow::parse(&bytes).unwrap().1.ports, Ports::Icmp { ty: 8, code: 0 });
+        assert_eq!(
+            Flow::parse(&bytes).unwrap().1.ports,
+            Ports::Icmp { ty: 8, code: 0 }
+        );
     }
 
     #[test]
@@ -265,8 +274,17 @@ mod tests {
         .unwrap();
         bytes.extend_from_slice(&upper);
         let (info, flow) = Flow::parse(&bytes).unwrap();
-        assert_eq!((info.protocol, info.header_len, info.next_header_offset), (UDP, 48, 40));
-        assert_eq!(flow.ports, Ports::Ports { src: 4500, dst: 4500 });
+        assert_eq!(
+            (info.protocol, info.header_len, info.next_header_offset),
+            (UDP, 48, 40)
+        );
+        assert_eq!(
+            flow.ports,
+            Ports::Ports {
+                src: 4500,
+                dst: 4500
+            }
+        );
     }
 
     #[test]

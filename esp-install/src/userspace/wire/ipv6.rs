@@ -265,7 +265,10 @@ mod tests {
         let ip = Ipv6Packet::new_checked(&bytes[..]).unwrap();
         assert_eq!(ip.src_addr(), "2001:db8::1".parse::<Ipv6Addr>().unwrap());
         assert_eq!(ip.dst_addr(), "2001:db8::2".parse::<Ipv6Addr>().unwrap());
-        assert_eq!((ip.next_header(), ip.payload_len(), ip.hop_limit()), (17, 8, 64));
+        assert_eq!(
+            (ip.next_header(), ip.payload_len(), ip.hop_limit()),
+            (17, 8, 64)
+        );
         assert_eq!(ip.traffic_class(), 0xb8);
     }
 
@@ -287,7 +290,10 @@ mod tests {
         ext.extend_from_slice(&[17, 0, 0, 0, 0, 0, 0, 1]);
         ext.extend_from_slice(&[0; 8]);
         let bytes = packet(HOP_BY_HOP, &ext);
-        let layer = Ipv6Packet::new_checked(&bytes[..]).unwrap().upper_layer().unwrap();
+        let layer = Ipv6Packet::new_checked(&bytes[..])
+            .unwrap()
+            .upper_layer()
+            .unwrap();
         assert_eq!(layer.protocol, 17);
         assert_eq!(layer.offset, 56);
         assert_eq!(layer.next_header_offset, 48);
@@ -297,7 +303,10 @@ mod tests {
     #[test]
     fn upper_layer_marks_non_first_fragments() {
         let bytes = packet(FRAGMENT, &[6, 0, 0x05, 0x00, 0, 0, 0, 1, 0, 0]);
-        let layer = Ipv6Packet::new_checked(&bytes[..]).unwrap().upper_layer().unwrap();
+        let layer = Ipv6Packet::new_checked(&bytes[..])
+            .unwrap()
+            .upper_layer()
+            .unwrap();
         assert_eq!((layer.protocol, layer.offset), (6, 48));
         assert!(layer.non_first_fragment);
     }
