@@ -6,6 +6,7 @@ mod lifetime;
 mod malformed;
 mod roundtrip;
 mod strongswan;
+mod vectors;
 
 use core::net::{IpAddr, SocketAddr};
 use std::time::Instant;
