@@ -11,6 +11,10 @@
 //! | ChaCha20-Poly1305 (aws-lc-rs) | 7634 | 8 | 16 | 4 |
 //! | AES-CBC + HMAC-SHA1-96/SHA2-256-128/384-192/512-256 | 3602, 2404, 4868 | 16 | 12/16/24/32 | 16 |
 //! | NULL + HMAC | 2410 | 0 | as the HMAC | 4 |
+//!
+//! Key material is wiped on drop: aws-lc-rs zeroizes its AES key schedules
+//! and aws-lc cleanses AEAD and HMAC contexts when freeing them; the
+//! RustCrypto GCM keys use the `zeroize` feature; salts are `Zeroizing`.
 
 mod aead;
 mod cbc;

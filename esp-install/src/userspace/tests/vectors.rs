@@ -55,7 +55,10 @@ const VECTORS: &[Vector] = &[
 
 fn hex(s: &str) -> Vec<u8> {
     let s: String = s.split_whitespace().collect();
-    (0..s.len()).step_by(2).map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap()).collect()
+    (0..s.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+        .collect()
 }
 
 impl Vector {
@@ -67,7 +70,10 @@ impl Vector {
         key.extend_from_slice(&nonce[..4]);
         let t = Transform::new(encr::AES_GCM_16, &key, None, &[]).unwrap();
         let (seq_hi, low) = match aad.len() {
-            12 => (Some(u32::from_be_bytes(aad[4..8].try_into().unwrap())), &aad[8..12]),
+            12 => (
+                Some(u32::from_be_bytes(aad[4..8].try_into().unwrap())),
+                &aad[8..12],
+            ),
             _ => (None, &aad[4..8]),
         };
         let seq = (u64::from(seq_hi.unwrap_or(0)) << 32)
@@ -111,5 +117,8 @@ fn draft_mcgrew_gcm_test_packets_seal_to_the_published_octets() {
 fn draft_mcgrew_gcm_test_packets_fail_with_the_wrong_esn_half() {
     let (t, mut packet, seq_hi, _) = VECTORS[0].parts();
     assert!(seq_hi.is_some());
-    assert_eq!(esp::open(&t, &mut packet, None), Err(DropReason::IntegrityFailed));
+    assert_eq!(
+        esp::open(&t, &mut packet, None),
+        Err(DropReason::IntegrityFailed)
+    );
 }
