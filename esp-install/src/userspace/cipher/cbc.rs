@@ -147,6 +147,9 @@ impl Cbc {
             24 => &AES_192,
             _ => &AES_256,
         };
+        // The first draw from aws-lc's RNG in a process takes ~30 ms (seeding):
+        // pay it here, on the control path, not on the first packet.
+        aws_lc_rs::rand::fill(&mut [0; 1]).map_err(|_| SaError::Backend)?;
         let unbound = || UnboundCipherKey::new(alg, key).map_err(|_| SaError::Backend);
         Ok(Self {
             enc: EncryptingKey::cbc(unbound()?).map_err(|_| SaError::Backend)?,
