@@ -7,6 +7,7 @@
 
 mod recording;
 mod spec;
+pub mod userspace;
 
 pub use recording::RecordingInstaller;
 pub use spec::{
