@@ -22,7 +22,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::certlab::{CHILD, CONN, CertLab, Ids, LAB_A, LAB_B, Scenario, Side};
-use common::cygnetd::Cygnetd;
+use common::cygnetd::{Cygnetd, child_spis, ike_spis};
 use common::pki::{Host, INTERMEDIATE_DN, ROOT_DN};
 use common::{Charon, Netns, prerequisites, tail, wait_until};
 use tempfile::TempDir;
@@ -337,7 +337,8 @@ impl Lab {
             10,
         )?;
         let (child_in, child_out) = self.wait_child()?;
-        let (spi_i, spi_r) = ike_spis(&self.cygnetd.log()).ok_or("cygnetd logged no IKE SPIs")?;
+        let (spi_i, spi_r) =
+            ike_spis(&self.cygnetd.log(), CONN, 1).ok_or("cygnetd logged no IKE SPIs")?;
         let ike = match self.role {
             Role::CygnetInitiates => {
                 format!("{CONN}: #1, ESTABLISHED, IKEv2, {spi_i}_i {spi_r}_r*")
@@ -406,32 +407,6 @@ impl Lab {
         self.cygnetd.expect_no_log("adding SAD entry")?;
         self.cygnetd.expect_no_log("established with SPIs")
     }
-}
-
-/// The IKE SPIs cygnetd logged for `gw[1]` (initiator's, responder's).
-fn ike_spis(log: &str) -> Option<(String, String)> {
-    let prefix = format!("IKE_SA {CONN}[1] SPIs ");
-    log.lines().find_map(|l| {
-        let rest = &l[l.find(&prefix)? + prefix.len()..];
-        let (i, r) = rest.split_once(' ')?;
-        Some((
-            i.strip_suffix("_i")?.to_owned(),
-            r.strip_suffix("_r")?.to_owned(),
-        ))
-    })
-}
-
-/// The (in, out) SPIs of each `... established with SPIs X_i Y_o` line.
-fn child_spis(log: &str) -> Vec<(String, String)> {
-    log.lines()
-        .filter_map(|l| {
-            let rest = &l[l.find(" established with SPIs ")? + 23..];
-            let mut words = rest.split_whitespace();
-            let i = words.next()?.strip_suffix("_i")?;
-            let o = words.next()?.strip_suffix("_o")?;
-            Some((i.to_owned(), o.to_owned()))
-        })
-        .collect()
 }
 
 /// SPIs of SAD entries the recording installer added and did not delete.

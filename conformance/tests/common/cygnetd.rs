@@ -80,6 +80,33 @@ impl Cygnetd {
     }
 }
 
+/// The (in, out) SPIs of each `CHILD_SA ... established with SPIs X_i Y_o`
+/// line of a cygnetd log, in order.
+pub fn child_spis(log: &str) -> Vec<(String, String)> {
+    log.lines()
+        .filter_map(|l| {
+            let rest = &l[l.find(" established with SPIs ")? + 23..];
+            let mut words = rest.split_whitespace();
+            let i = words.next()?.strip_suffix("_i")?;
+            let o = words.next()?.strip_suffix("_o")?;
+            Some((i.to_owned(), o.to_owned()))
+        })
+        .collect()
+}
+
+/// The SPIs (initiator's, responder's) logged for IKE SA `<conn>[<n>]`.
+pub fn ike_spis(log: &str, conn: &str, n: u32) -> Option<(String, String)> {
+    let prefix = format!("IKE_SA {conn}[{n}] SPIs ");
+    log.lines().find_map(|l| {
+        let rest = &l[l.find(&prefix)? + prefix.len()..];
+        let (i, r) = rest.split_once(' ')?;
+        Some((
+            i.strip_suffix("_i")?.to_owned(),
+            r.strip_suffix("_r")?.to_owned(),
+        ))
+    })
+}
+
 impl Drop for Cygnetd {
     fn drop(&mut self) {
         let _ = self.stop();
