@@ -106,6 +106,28 @@ fn the_responder_sends_the_intermediate_ca_the_initiator_needs() {
 }
 
 #[test]
+fn rsa_4096_chains_authenticate_in_fragmented_ike_auth_messages() {
+    both_roles(
+        "r4k",
+        |_| Scenario::Rsa4096Chain,
+        Ids::Fqdn,
+        |lab| {
+            lab.establish()?;
+            let (us, them) = lab.ids();
+            // charon's default scheme for a 4096-bit key, and ours
+            lab.charon.expect(&[
+                "received fragment #1 of",
+                &format!("authentication of '{us}' with RSA_EMSA_PKCS1_SHA2_384 successful"),
+            ])?;
+            lab.cygnetd.wait_log(
+                &format!("authentication of '{them}' with RSA_EMSA_PKCS1_SHA2_384 successful"),
+                1,
+            )
+        },
+    );
+}
+
+#[test]
 fn pinned_self_signed_certificates_authenticate_without_any_ca() {
     both_roles(
         "pin",
