@@ -4,7 +4,10 @@ use certs::Certificate;
 use ike::auth::Credentials;
 use ike::config::{AuthClass, LocalAuth, RemoteAuth};
 use ike::wire::Identification;
-use rcgen::{BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair};
+use ike::wire::iana::{AuthMethod, HashAlgorithm};
+use rcgen::{
+    BasicConstraints, CertificateParams, DistinguishedName, DnType, IsCa, KeyPair, PublicKeyData,
+};
 use swanctl_parser::settings::Settings;
 use tempfile::TempDir;
 
@@ -147,4 +150,29 @@ fn authorities_become_trust_anchors_and_unreadable_ones_are_errors() {
         )),
         "{errors:?}"
     );
+}
+
+#[test]
+fn charons_rsa_pss_setting_makes_rsa_keys_sign_with_rsassa_pss() {
+    const PSS_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0a];
+    let dir = TempDir::new().unwrap();
+    let key = KeyPair::generate_rsa_for(&rcgen::PKCS_RSA_SHA256, rcgen::RsaKeySize::_2048).unwrap();
+    fs::create_dir_all(dir.path().join("rsa")).unwrap();
+    fs::write(dir.path().join("rsa/gw.key"), key.serialize_pem()).unwrap();
+    let round = LocalAuth {
+        class: AuthClass::PubKey,
+        pubkeys: vec![key.subject_public_key_info()],
+        ..LocalAuth::default()
+    };
+    let me = Identification::fqdn("gw.test");
+    let sha256 = [HashAlgorithm::SHA2_256];
+    for rsa_pss in [false, true] {
+        let store = load(dir.path(), &config(""), rsa_pss).unwrap().store;
+        let signer = store.signer(&me, &round).unwrap();
+        let method = signer.choose(&sha256).unwrap();
+        assert_eq!(method, AuthMethod::DIGITAL_SIGNATURE);
+        let data = signer.sign(method, b"octets").unwrap();
+        let pss = data[..24].windows(PSS_OID.len()).any(|w| w == PSS_OID);
+        assert_eq!(pss, rsa_pss);
+    }
 }
