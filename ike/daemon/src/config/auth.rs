@@ -208,12 +208,9 @@ pub(crate) fn read_blob(
     dir: &Path,
     folder: BlobDir,
 ) -> Result<(Vec<u8>, String), String> {
-    match blob.resolve(dir, folder) {
-        Some(path) => read_file(&path),
-        None => match blob {
-            Blob::Data(data) => Ok((data.clone(), "inline data".to_owned())),
-            Blob::File(path) => read_file(path),
-        },
+    match blob {
+        Blob::Data(data) => Ok((data.clone(), "inline data".to_owned())),
+        Blob::File(path) => read_file(&blob.resolve(dir, folder).unwrap_or_else(|| path.clone())),
     }
 }
 
