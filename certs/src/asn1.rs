@@ -1,9 +1,8 @@
 //! Just enough DER (X.690) to build and walk the few structures we touch
-//! by hand: RFC 7427 AlgorithmIdentifiers, SubjectPublicKeyInfo and the
-//! RDNs of a distinguished name. Everything else goes through x509-parser.
+//! by hand: RFC 7427 AlgorithmIdentifiers and SubjectPublicKeyInfo (DNs
+//! are `ike::wire::dn`'s). Everything else goes through x509-parser.
 
 pub(crate) const SEQUENCE: u8 = 0x30;
-pub(crate) const SET: u8 = 0x31;
 pub(crate) const OID: u8 = 0x06;
 pub(crate) const NULL: u8 = 0x05;
 pub(crate) const INTEGER: u8 = 0x02;

@@ -2,9 +2,8 @@
 //! charon does: FQDN, RFC822 and IP identities must be a subjectAltName
 //! (charon never takes the subject's CN or E for them), a DN must equal
 //! the subject or a directoryName altName, a KEY_ID must name the
-//! certificate or its key. DNs compare RDN by RDN, PrintableStrings and
-//! emailAddress case-insensitively; `remote.id` DNs may hold `*` values
-//! ([`DnPattern`]).
+//! certificate or its key. DNs compare as [`ike::wire::dn`] does;
+//! `remote.id` DNs may hold `*` values ([`DnPattern`]).
 
 use core::fmt;
 
@@ -12,72 +11,11 @@ use ike::config::IdPattern;
 use ike::wire::Identification;
 use ike::wire::iana::IdType;
 
-use crate::asn1::{self, Reader};
 use crate::cert::Certificate;
 use crate::key::{oid_text, sha1};
 
-const PRINTABLE_STRING: u8 = 0x13;
-const IA5_STRING: u8 = 0x16;
-const EMAIL_OID: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01];
-
-/// One attribute of a DN: type OID, string tag and value.
-type Rdn<'a> = (&'a [u8], u8, &'a [u8]);
-
-/// The attributes of a DER Name in order (multi-valued RDNs flattened,
-/// as charon enumerates them); `None` if malformed.
-fn rdns(dn: &[u8]) -> Option<Vec<Rdn<'_>>> {
-    let mut outer = Reader::new(dn);
-    let mut seq = Reader::new(outer.take(asn1::SEQUENCE)?);
-    if !outer.is_empty() {
-        return None;
-    }
-    let mut out = Vec::new();
-    while !seq.is_empty() {
-        let mut set = Reader::new(seq.take(asn1::SET)?);
-        while !set.is_empty() {
-            let mut atv = Reader::new(set.take(asn1::SEQUENCE)?);
-            let oid = atv.take(asn1::OID)?;
-            let value = atv.next()?;
-            out.push((oid, value.tag, value.value));
-        }
-    }
-    Some(out)
-}
-
-fn value_equals(oid: &[u8], a: (u8, &[u8]), b: (u8, &[u8])) -> bool {
-    let fold = a.0 == b.0 && (a.0 == PRINTABLE_STRING || (a.0 == IA5_STRING && oid == EMAIL_OID));
-    if fold {
-        a.1.eq_ignore_ascii_case(b.1)
-    } else {
-        a.1 == b.1
-    }
-}
-
-/// Whether `dn` matches `pattern` (same attributes in the same order, a
-/// value `*` in the pattern matches any value when `wildcards`).
-#[must_use]
-pub fn dn_matches(dn: &[u8], pattern: &[u8], wildcards: bool) -> bool {
-    if dn == pattern {
-        return true;
-    }
-    let (Some(a), Some(b)) = (rdns(dn), rdns(pattern)) else {
-        return false;
-    };
-    a.len() == b.len()
-        && a.iter()
-            .zip(&b)
-            .all(|(&(oid, tag, value), &(p_oid, p_tag, p_value))| {
-                oid == p_oid
-                    && ((wildcards && p_value == b"*")
-                        || value_equals(oid, (tag, value), (p_tag, p_value)))
-            })
-}
-
-/// Whether a DER DN has a `*` value.
-#[must_use]
-pub fn dn_has_wildcards(dn: &[u8]) -> bool {
-    rdns(dn).is_some_and(|r| r.iter().any(|&(_, _, v)| v == b"*"))
-}
+use ike::wire::dn::{EMAIL_OID, rdns};
+pub use ike::wire::dn::{has_wildcards as dn_has_wildcards, matches as dn_matches};
 
 /// A DN in strongSwan's notation, for messages.
 #[must_use]
@@ -87,9 +25,9 @@ pub fn dn_text(dn: &[u8]) -> String {
     };
     let parts: Vec<String> = rdns
         .iter()
-        .map(|&(oid, _, value)| {
-            let value = String::from_utf8_lossy(value);
-            format!("{}={value}", attribute_name(oid))
+        .map(|rdn| {
+            let value = String::from_utf8_lossy(rdn.value);
+            format!("{}={value}", attribute_name(rdn.oid))
         })
         .collect();
     parts.join(", ")

@@ -114,11 +114,20 @@ pub enum Scheme {
     Ed25519,
 }
 
+/// charon's names (`signature_scheme_names`, PSS with its parameters as
+/// charon logs them: the salt is as long as the hash).
 impl fmt::Display for Scheme {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sha2 = |h: &Hash| match h {
+            Hash::Sha1 => ("SHA1", 20),
+            Hash::Sha224 => ("SHA2_224", 28),
+            Hash::Sha256 => ("SHA2_256", 32),
+            Hash::Sha384 => ("SHA2_384", 48),
+            Hash::Sha512 => ("SHA2_512", 64),
+        };
         match self {
-            Self::RsaPkcs1(h) => write!(f, "RSA_EMSA_PKCS1_{}", h.name().to_uppercase()),
-            Self::RsaPss(h) => write!(f, "RSA_EMSA_PSS_{}", h.name().to_uppercase()),
+            Self::RsaPkcs1(h) => write!(f, "RSA_EMSA_PKCS1_{}", sha2(h).0),
+            Self::RsaPss(h) => write!(f, "RSA_EMSA_PSS_{}_SALT_{}", sha2(h).0, sha2(h).1),
             Self::Ecdsa(h) => write!(f, "ECDSA_WITH_{}_DER", h.name().to_uppercase()),
             Self::EcdsaFixed(c) => write!(f, "ECDSA-{}", c.bits()),
             Self::Ed25519 => f.write_str("ED25519"),

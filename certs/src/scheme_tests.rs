@@ -119,3 +119,29 @@ fn any_truncation_of_an_identifier_fails_cleanly() {
         assert!(Scheme::from_algorithm_identifier(&PSS_SHA256[..len]).is_err());
     }
 }
+
+#[test]
+fn schemes_are_named_as_charon_logs_them() {
+    let names: Vec<String> = [
+        Scheme::RsaPkcs1(Hash::Sha1),
+        Scheme::RsaPkcs1(Hash::Sha384),
+        Scheme::RsaPss(Hash::Sha256),
+        Scheme::Ecdsa(Hash::Sha256),
+        Scheme::EcdsaFixed(Curve::P384),
+        Scheme::Ed25519,
+    ]
+    .iter()
+    .map(ToString::to_string)
+    .collect();
+    assert_eq!(
+        names,
+        [
+            "RSA_EMSA_PKCS1_SHA1",
+            "RSA_EMSA_PKCS1_SHA2_384",
+            "RSA_EMSA_PSS_SHA2_256_SALT_32",
+            "ECDSA_WITH_SHA256_DER",
+            "ECDSA-384",
+            "ED25519"
+        ]
+    );
+}

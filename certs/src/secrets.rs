@@ -1,7 +1,6 @@
 //! IKE pre-shared keys (`secrets.ike*`, VICI `load-shared`) and charon's
 //! choice among them (`get_shared`): the best match of the peer, then of
-//! us; the first of equals. The daemon's `secrets.rs` does the same for
-//! swanctl.conf and can move onto this once it holds a `CredentialStore`.
+//! us; the first of equals. cygnetd loads `secrets.ike*` into it.
 
 use core::fmt;
 

@@ -234,7 +234,7 @@ fn rsa_3072_peers_authenticate_with_pss() {
     );
     assert_eq!(a.up + b.up, 0);
     assert!(
-        failures(&b)[0].contains("IKE signature scheme RSA_EMSA_PKCS1_SHA256 not acceptable"),
+        failures(&b)[0].contains("IKE signature scheme RSA_EMSA_PKCS1_SHA2_256 not acceptable"),
         "{:?}",
         failures(&b)
     );

@@ -17,11 +17,11 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
+use std::path::Path;
 use std::time::Duration;
 
-use common::{Charon, Netns, prerequisites, tail, terminate, wait_until, write};
+use common::cygnetd::{Cygnetd, child_spis, ike_spis};
+use common::{Charon, Netns, prerequisites, tail, wait_until, write};
 use tempfile::TempDir;
 
 const CYGNET: &str = "192.0.2.1";
@@ -160,10 +160,10 @@ fn responder_steps(pair: &mut Pair) -> Result<(), String> {
 /// cygnetd in side a, charon in side b. Fields drop in order: cygnetd and
 /// charon stop before the namespaces go.
 struct Pair {
-    cygnetd: Option<Child>,
+    cygnetd: Cygnetd,
     charon: Charon,
-    netns: Netns,
-    dir: TempDir,
+    _netns: Netns,
+    _dir: TempDir,
 }
 
 impl Pair {
@@ -181,56 +181,24 @@ impl Pair {
         if !loaded.contains("loaded connection 'gw'") {
             return Err(format!("swanctl --load-all:\n{loaded}"));
         }
-        let mut pair = Self {
-            cygnetd: None,
+        let swanctl = dir.path().join("swanctl.conf");
+        write(&swanctl, cygnet_conf)?;
+        let cygnetd = Cygnetd::start(&netns, &netns.a, &swanctl, dir.path(), CYGNET)?;
+        Ok(Self {
+            cygnetd,
             charon,
-            netns,
-            dir,
-        };
-        pair.start_cygnetd(cygnet_conf)?;
-        Ok(pair)
-    }
-
-    fn start_cygnetd(&mut self, conf: &str) -> Result<(), String> {
-        let binary = conformance::bins::cygnetd()?;
-        let swanctl = self.path("swanctl.conf");
-        let strongswan = self.path("strongswan.conf");
-        write(&swanctl, conf)?;
-        write(&strongswan, CYGNET_STRONGSWAN_CONF)?;
-        let log = fs::File::create(self.path("cygnetd.log")).map_err(|e| e.to_string())?;
-        let child = self
-            .netns
-            .exec(&self.netns.a, &binary.display().to_string())
-            .arg("--swanctl-conf")
-            .arg(&swanctl)
-            .arg("--conf")
-            .arg(&strongswan)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .map_err(|e| format!("starting cygnetd: {e}"))?;
-        self.cygnetd = Some(child);
-        self.wait_cygnet_log("listening on 192.0.2.1:4500", 5)
-            .map(drop)
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
+            _netns: netns,
+            _dir: dir,
+        })
     }
 
     fn cygnet_log(&self) -> String {
-        fs::read_to_string(self.path("cygnetd.log")).unwrap_or_default()
+        self.cygnetd.log()
     }
 
     /// Waits up to `secs` for `line` in cygnetd's log.
     fn wait_cygnet_log(&self, line: &str, secs: u64) -> Result<(), String> {
-        let found = wait_until(Duration::from_secs(secs), || {
-            self.cygnet_log().contains(line)
-        });
-        found
-            .then_some(())
-            .ok_or_else(|| format!("cygnetd did not log {line:?} within {secs} s"))
+        self.cygnetd.wait_log(line, secs)
     }
 
     /// Waits up to 3 s for `line` in charon's log.
@@ -254,17 +222,9 @@ impl Pair {
 
     /// The SPIs (initiator's, responder's) of IKE SA `gw[n]`.
     fn wait_ike(&self, n: u32, secs: u64) -> Result<(String, String), String> {
-        let prefix = format!("IKE_SA gw[{n}] SPIs ");
         let mut found = None;
         wait_until(Duration::from_secs(secs), || {
-            found = self.cygnet_log().lines().find_map(|l| {
-                let rest = &l[l.find(&prefix)? + prefix.len()..];
-                let (i, r) = rest.split_once(' ')?;
-                Some((
-                    i.strip_suffix("_i")?.to_owned(),
-                    r.strip_suffix("_r")?.to_owned(),
-                ))
-            });
+            found = ike_spis(&self.cygnet_log(), "gw", n);
             found.is_some()
         });
         found.ok_or_else(|| format!("cygnetd did not log the SPIs of gw[{n}]"))
@@ -336,7 +296,7 @@ impl Pair {
 
     /// SIGTERM to cygnetd; its exit status.
     fn stop_cygnetd(&mut self) -> Option<std::process::ExitStatus> {
-        self.cygnetd.take().and_then(terminate)
+        self.cygnetd.stop()
     }
 
     /// Stops cygnetd, prints both logs if `result` failed and fails.
@@ -348,28 +308,6 @@ impl Pair {
             panic!("{why}");
         }
     }
-}
-
-impl Drop for Pair {
-    fn drop(&mut self) {
-        if let Some(child) = self.cygnetd.take() {
-            terminate(child);
-        }
-    }
-}
-
-/// The (in, out) SPIs of each `CHILD_SA ... established with SPIs X_i Y_o`
-/// line, in order.
-fn child_spis(log: &str) -> Vec<(String, String)> {
-    log.lines()
-        .filter_map(|l| {
-            let rest = &l[l.find(" established with SPIs ")? + 23..];
-            let mut words = rest.split_whitespace();
-            let i = words.next()?.strip_suffix("_i")?;
-            let o = words.next()?.strip_suffix("_o")?;
-            Some((i.to_owned(), o.to_owned()))
-        })
-        .collect()
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -424,8 +362,3 @@ secrets {{
 "#
     )
 }
-
-/// cygnetd's strongswan.conf: quick retransmits, so a lost message does
-/// not outlast the test.
-const CYGNET_STRONGSWAN_CONF: &str =
-    "charon {\n  retransmit_timeout = 1\n  retransmit_tries = 3\n}\n";

@@ -158,7 +158,7 @@ pub enum IdMatch {
     /// `%any`.
     #[default]
     Any,
-    /// This identity exactly.
+    /// This identity ([`Identification::same_as`]).
     Exact(Identification),
     /// An FQDN or RFC822 name ending in the given suffix.
     Suffix(IdType, Vec<u8>),
@@ -195,7 +195,7 @@ impl IdMatch {
     pub fn matches(&self, id: &Identification) -> bool {
         match self {
             Self::Any => true,
-            Self::Exact(want) => want == id,
+            Self::Exact(want) => want.same_as(id),
             Self::Suffix(ty, suffix) => *ty == id.ty && id.data.ends_with(suffix),
             Self::Pattern(p) => p.0.matches(id),
         }

@@ -74,12 +74,35 @@ pub const LAB_B: Endpoint = Endpoint {
     net: "10.2.0.0/24",
 };
 
+/// The IKE identities a side configures.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Ids {
+    /// `local.id` and `remote.id` are the hosts' FQDNs (subjectAltNames).
+    Fqdn,
+    /// No `local.id` (the certificate's subject DN is used), `remote.id`
+    /// the peer's DN as text.
+    Dn,
+    /// No `local.id`, `remote.id = "C=CH, O=Cygnet Test, CN=*"`.
+    DnWildcard,
+}
+
+impl Ids {
+    /// The identity `host` authenticates as, as charon prints it.
+    pub fn shown(self, host: Host) -> String {
+        match self {
+            Self::Fqdn => host.fqdn().to_owned(),
+            Self::Dn | Self::DnWildcard => host.dn(),
+        }
+    }
+}
+
 /// A scenario with the credentials it needs (generated on first use).
 pub struct CertLab {
     pub scenario: Scenario,
     /// `start_action = start` on the initiator (else `none`: it waits for
     /// `swanctl --initiate`).
     pub initiator_starts: bool,
+    pub ids: Ids,
     ecdsa: &'static EcdsaPki,
     rsa: Option<&'static Hosts<Pem>>,
 }
@@ -105,6 +128,7 @@ impl CertLab {
         Ok(Self {
             scenario,
             initiator_starts: false,
+            ids: Ids::Fqdn,
             ecdsa: pki::ecdsa()?,
             rsa,
         })
@@ -204,6 +228,17 @@ impl CertLab {
             "none"
         };
         let me = side.host();
+        let (local_id, remote_id) = match self.ids {
+            Ids::Fqdn => (
+                format!("id = {}", me.fqdn()),
+                format!("id = {}", me.peer().fqdn()),
+            ),
+            Ids::Dn => (String::new(), format!("id = \"{}\"", me.peer().dn())),
+            Ids::DnWildcard => (
+                String::new(),
+                "id = \"C=CH, O=Cygnet Test, CN=*\"".to_owned(),
+            ),
+        };
         format!(
             r#"# {scenario:?}, {side:?} ({me})
 connections {{
@@ -216,12 +251,12 @@ connections {{
     {extra}local {{
       auth = {auth}
       certs = {cert}
-      id = {me}
+      {local_id}
     }}
     remote {{
       auth = {auth}
       {pin}
-      id = {peer}
+      {remote_id}
     }}
     children {{
       {CHILD} {{
@@ -236,7 +271,6 @@ connections {{
 "#,
             scenario = self.scenario,
             me = me.fqdn(),
-            peer = me.peer().fqdn(),
             laddr = local.addr,
             raddr = remote.addr,
             lnet = local.net,

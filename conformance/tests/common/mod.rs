@@ -7,6 +7,8 @@
 #![allow(dead_code, unreachable_pub)] // each test binary uses a part
 
 pub mod certlab;
+pub mod cygnet_lab;
+pub mod cygnetd;
 pub mod pki;
 
 use std::fs;

@@ -2,24 +2,28 @@
 //! defaults applied) → the IKE core's [`IkeConfig`]s.
 //!
 //! Only what this first daemon can do is accepted: IKEv2, one
-//! authentication round per side with `psk` or `pubkey`, tunnel and
-//! transport mode. Anything else is an error at the entry's position.
+//! authentication round per side with `psk` or `pubkey` (see [`auth`]),
+//! tunnel and transport mode. Anything else is an error at the entry's
+//! position.
+
+mod auth;
 
 use core::fmt;
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use core::time::Duration;
 use std::net::ToSocketAddrs;
+use std::path::Path;
 use std::sync::Arc;
 
 use ike::config::{
-    AddrMatch, AuthClass, ChildConfig, ChildLifetime, Fragmentation, IdMatch, IkeConfig,
-    IkeLifetime, Limits, LocalAuth, Mode, RemoteAuth, SendCert,
+    AddrMatch, ChildConfig, ChildLifetime, Fragmentation, IkeConfig, IkeLifetime, Limits, Mode,
+    SendCert,
 };
 use ike::ts::TsSpec;
-use ike::wire::Identification;
-use ike::wire::iana::IdType;
 use swanctl_parser::config as sw;
 use swanctl_parser::settings::Pos;
+
+pub(crate) use auth::{id_match, read_blob, read_file, swanctl_dir};
 
 /// A configuration entry the daemon cannot use, at its position.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -63,16 +67,17 @@ pub(crate) struct Loaded {
     pub(crate) bind: Vec<IpAddr>,
 }
 
-/// Converts every connection; all problems are returned together.
+/// Converts every connection, reading the files it names under `dir`
+/// (the swanctl directory); all problems are returned together.
 ///
 /// # Errors
 /// Each entry that cannot be used, with its position.
-pub(crate) fn convert(conns: &[sw::Connection]) -> Result<Loaded, Vec<ConvError>> {
+pub(crate) fn convert(conns: &[sw::Connection], dir: &Path) -> Result<Loaded, Vec<ConvError>> {
     let mut loaded = Loaded::default();
     let mut errors = Vec::new();
     let mut wildcard = false;
     for conn in conns {
-        match connection(conn) {
+        match connection(conn, dir) {
             Ok(config) => {
                 loaded.starts.extend(starts(conn, &config));
                 match single_local(&config) {
@@ -123,7 +128,7 @@ impl Diag<'_> {
     }
 }
 
-fn connection(conn: &sw::Connection) -> Result<IkeConfig, Vec<ConvError>> {
+fn connection(conn: &sw::Connection, dir: &Path) -> Result<IkeConfig, Vec<ConvError>> {
     let mut d = Diag {
         conn,
         errors: Vec::new(),
@@ -136,8 +141,8 @@ fn connection(conn: &sw::Connection) -> Result<IkeConfig, Vec<ConvError>> {
         local_addrs: addrs(&mut d, &conn.local_addrs),
         remote_addrs: addrs(&mut d, &conn.remote_addrs),
         proposals: conn.proposals.clone(),
-        local: local_auth(&mut d, &conn.local),
-        remote: remote_auth(&mut d, &conn.remote),
+        local: auth::local_auth(&mut d, &conn.local, dir),
+        remote: auth::remote_auth(&mut d, &conn.remote, dir),
         children: conn.children.iter().map(|c| child(&mut d, c)).collect(),
         lifetime: ike_lifetime(&conn.lifetime),
         dpd_delay: Duration::from_secs(conn.dpd_delay.into()),
@@ -190,91 +195,6 @@ fn addrs(d: &mut Diag<'_>, entries: &[String]) -> Vec<AddrMatch> {
 
 fn resolve(name: &str) -> Option<IpAddr> {
     (name, 0).to_socket_addrs().ok()?.next().map(|a| a.ip())
-}
-
-/// The first round of `local`; later rounds are not supported yet.
-fn local_auth(d: &mut Diag<'_>, rounds: &[sw::AuthRound]) -> LocalAuth {
-    let Some(round) = first_round(d, rounds) else {
-        return LocalAuth {
-            id: None,
-            class: AuthClass::PubKey,
-            ..LocalAuth::default()
-        };
-    };
-    let class = match auth_class(d, round) {
-        AuthClass::Any => AuthClass::PubKey,
-        class => class,
-    };
-    let id = round
-        .id
-        .as_ref()
-        .filter(|id| !id.is_any())
-        .map(identification);
-    LocalAuth {
-        id,
-        class,
-        ..LocalAuth::default()
-    }
-}
-
-fn remote_auth(d: &mut Diag<'_>, rounds: &[sw::AuthRound]) -> RemoteAuth {
-    let Some(round) = first_round(d, rounds) else {
-        return RemoteAuth::default();
-    };
-    RemoteAuth {
-        id: round.id.as_ref().map_or(IdMatch::Any, id_match),
-        class: auth_class(d, round),
-        ..RemoteAuth::default()
-    }
-}
-
-fn first_round<'a>(d: &mut Diag<'_>, rounds: &'a [sw::AuthRound]) -> Option<&'a sw::AuthRound> {
-    if let Some(extra) = rounds.get(1) {
-        d.error(
-            &extra.pos,
-            Some(&extra.name),
-            "multiple authentication rounds are not supported",
-        );
-    }
-    rounds.first()
-}
-
-fn auth_class(d: &mut Diag<'_>, round: &sw::AuthRound) -> AuthClass {
-    match &round.auth {
-        None => AuthClass::Any,
-        Some(sw::AuthMethod::Psk) => AuthClass::Psk,
-        Some(sw::AuthMethod::Pubkey { .. }) => AuthClass::PubKey,
-        Some(_) => {
-            d.error(
-                &round.pos,
-                Some(&round.name),
-                "only psk and pubkey authentication are supported",
-            );
-            AuthClass::Any
-        }
-    }
-}
-
-/// An identity as sent in an ID payload (RFC 7296 §3.5).
-pub(crate) fn identification(id: &sw::Identity) -> Identification {
-    Identification {
-        ty: IdType(id.id_type().number()),
-        data: id.data().to_vec(),
-    }
-}
-
-/// `remote.id` (and secret owners): `%any`, a leading `*` wildcard on
-/// names (charon's `matches_string`), or the identity itself.
-pub(crate) fn id_match(id: &sw::Identity) -> IdMatch {
-    if id.is_any() {
-        return IdMatch::Any;
-    }
-    let wire = identification(id);
-    let named = wire.ty == IdType::FQDN || wire.ty == IdType::RFC822_ADDR;
-    match wire.data.strip_prefix(b"*") {
-        Some(suffix) if named => IdMatch::Suffix(wire.ty, suffix.to_vec()),
-        _ => IdMatch::Exact(wire),
-    }
 }
 
 fn child(d: &mut Diag<'_>, c: &sw::Child) -> Arc<ChildConfig> {

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use certs::identity::id_text;
+
 use ike::{ChildId, DownReason, Endpoint, Event, IkeSaInfo, SaHandle};
 
 /// What is shown of a CHILD_SA once it is gone.
@@ -99,8 +101,7 @@ impl EventLog {
 /// `192.0.2.1[moon]...192.0.2.2[sun]`.
 fn peers(info: &IkeSaInfo) -> String {
     let id = |id: &Option<ike::wire::Identification>| {
-        id.as_ref()
-            .map_or_else(|| "%any".to_owned(), ToString::to_string)
+        id.as_ref().map_or_else(|| "%any".to_owned(), id_text)
     };
     format!(
         "{}[{}]...{}[{}]",

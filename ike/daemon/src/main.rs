@@ -2,11 +2,11 @@
 //! strongswan.conf as charon does and runs the IKE core over UDP 500/4500.
 
 mod config;
+mod creds;
 mod driver;
 mod events;
 mod install;
 mod log;
-mod secrets;
 mod settings;
 mod socket;
 
@@ -24,11 +24,12 @@ use swanctl_parser::settings::Settings;
 #[derive(Parser, Debug)]
 #[command(name = "cygnetd", version, about = "Cygnet IKEv2 keying daemon")]
 struct Args {
-    /// The swanctl.conf with connections and secrets.
+    /// The swanctl.conf with connections and secrets; credentials are read
+    /// from the swanctl folders next to it (x509/, x509ca/, private/...).
     #[arg(long, default_value = "/etc/swanctl/swanctl.conf")]
     swanctl_conf: PathBuf,
     /// strongswan.conf (charon.port, port_nat_t, retransmit_*,
-    /// fragment_size, replay_window).
+    /// fragment_size, replay_window, rsa_pss).
     #[arg(long, env = "STRONGSWAN_CONF", default_value = "/etc/strongswan.conf")]
     conf: PathBuf,
     /// Also log debug detail (each packet sent and received).
@@ -51,8 +52,13 @@ fn main() -> ExitCode {
 fn run(args: &Args) -> Result<(), String> {
     let charon = settings::load(&args.conf)?;
     let swanctl = load_swanctl(&args.swanctl_conf)?;
-    let loaded = config::convert(&swanctl.connections).map_err(|errors| lines(&errors))?;
-    let credentials = Arc::new(secrets::SharedKeys::from_config(&swanctl.secrets));
+    let dir = config::swanctl_dir(&args.swanctl_conf);
+    let loaded = config::convert(&swanctl.connections, &dir).map_err(|errors| lines(&errors))?;
+    let creds = creds::load(&dir, &swanctl, charon.rsa_pss).map_err(|errors| lines(&errors))?;
+    for bad in &creds.bad_files {
+        tracing::warn!(target: "cfg", "{bad}");
+    }
+    let credentials = Arc::new(creds.store);
     let mut endpoint = Endpoint::new(
         ike::crypto::default_provider(),
         settings::core(&charon),

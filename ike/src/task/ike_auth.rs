@@ -164,7 +164,7 @@ fn select_config(
         let peers =
             c.remote_addrs.is_empty() || c.remote_addrs.iter().any(|a| a.contains(sa.remote.ip()));
         let us = match (id_r, &c.local.id) {
-            (Some(want), Some(ours)) => want == ours,
+            (Some(want), Some(ours)) => want.same_as(ours),
             _ => true,
         };
         if !(addrs && peers && us && c.remote.id.matches(id_i)) {

@@ -82,6 +82,21 @@ impl Identification {
         (self.ty == IdType::IPV6_ADDR).then(|| Ipv6Addr::from(octets))
     }
 
+    /// Whether `other` is the same identity as charon's `equals` sees it:
+    /// names ignore case, DNs compare attribute by attribute
+    /// ([`super::dn::matches`]), anything else octet by octet.
+    #[must_use]
+    pub fn same_as(&self, other: &Self) -> bool {
+        if self.ty != other.ty {
+            return false;
+        }
+        match self.ty {
+            IdType::FQDN | IdType::RFC822_ADDR => self.data.eq_ignore_ascii_case(&other.data),
+            IdType::DER_ASN1_DN => super::dn::matches(&self.data, &other.data, false),
+            _ => self.data == other.data,
+        }
+    }
+
     /// The name of an ID_FQDN or ID_RFC822_ADDR identity, if it is UTF-8.
     #[must_use]
     pub fn as_name(&self) -> Option<&str> {

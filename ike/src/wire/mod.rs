@@ -55,6 +55,7 @@ mod cert;
 mod chain;
 mod codec;
 mod cp;
+pub mod dn;
 mod eap;
 mod error;
 mod header;

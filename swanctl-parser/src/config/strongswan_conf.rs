@@ -185,6 +185,8 @@ pub struct CharonSettings {
     pub replay_window: u32,
     /// `make_before_break` (no in 5.9.8).
     pub make_before_break: bool,
+    /// `rsa_pss` (no): sign with RSASSA-PSS where RSA keys are used.
+    pub rsa_pss: bool,
     pub filelog: Vec<FileLogger>,
     /// `syslog.identifier` (unset: the program name).
     pub syslog_identifier: Option<String>,
@@ -207,6 +209,7 @@ impl Default for CharonSettings {
             fragment_size: 1280,
             replay_window: 32,
             make_before_break: false,
+            rsa_pss: false,
             filelog: Vec::new(),
             syslog_identifier: None,
             syslog: Vec::new(),
@@ -361,6 +364,7 @@ impl CharonSettings {
         out.fragment_size = to_u32(r.int("fragment_size", 1280, 0, 65535));
         out.replay_window = to_u32(r.int("replay_window", 32, 0, i64::from(u32::MAX)));
         out.make_before_break = r.bool("make_before_break", false);
+        out.rsa_pss = r.bool("rsa_pss", false);
 
         let vici = Reader {
             view: settings.view(&format!("{ns}.plugins.vici")),
@@ -500,6 +504,12 @@ mod tests {
     fn libstrongswan_is_the_last_fallback() {
         let s = parse("libstrongswan { make_before_break = yes }\n");
         assert!(CharonSettings::from_settings(&s).make_before_break);
+    }
+
+    #[test]
+    fn rsa_pss_is_read_from_the_charon_section_and_off_by_default() {
+        assert!(CharonSettings::from_settings(&parse("charon { rsa_pss = yes }\n")).rsa_pss);
+        assert!(!CharonSettings::from_settings(&parse("charon { }\n")).rsa_pss);
     }
 
     #[test]

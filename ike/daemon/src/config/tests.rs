@@ -1,4 +1,7 @@
 use super::*;
+use ike::config::{AuthClass, IdMatch};
+use ike::wire::Identification;
+use ike::wire::iana::IdType;
 use swanctl_parser::config::SwanctlConfig;
 use swanctl_parser::settings::Settings;
 
@@ -35,7 +38,7 @@ const LAB: &str = r"connections {
 
 #[test]
 fn a_lab_connection_converts_with_charons_defaults() {
-    let loaded = convert(&conns(LAB)).unwrap();
+    let loaded = convert(&conns(LAB), Path::new(".")).unwrap();
     let c = &loaded.configs[0];
     let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
     assert_eq!(c.local_addrs, [AddrMatch::addr(a)]);
@@ -71,9 +74,10 @@ fn a_lab_connection_converts_with_charons_defaults() {
 
 #[test]
 fn any_local_address_binds_the_wildcard_and_leaves_the_addresses_open() {
-    let loaded = convert(&conns(
-        "connections { x { local { auth = psk } remote { auth = psk } } }",
-    ))
+    let loaded = convert(
+        &conns("connections { x { local { auth = psk } remote { auth = psk } } }"),
+        Path::new("."),
+    )
     .unwrap();
     assert!(loaded.bind.is_empty());
     assert!(loaded.configs[0].local_addrs.is_empty());
@@ -86,7 +90,7 @@ fn any_local_address_binds_the_wildcard_and_leaves_the_addresses_open() {
 #[test]
 fn unsupported_entries_are_errors_at_their_position() {
     let text = "connections {\n  x {\n    version = 1\n    local { auth = eap-md5 }\n    remote { auth = psk }\n    children { c { mode = beet } }\n  }\n}\n";
-    let errors = convert(&conns(text)).unwrap_err();
+    let errors = convert(&conns(text), Path::new(".")).unwrap_err();
     let shown: Vec<String> = errors.iter().map(ToString::to_string).collect();
     assert_eq!(shown.len(), 3, "{shown:?}");
     assert!(
