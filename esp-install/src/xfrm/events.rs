@@ -90,6 +90,9 @@ pub(crate) fn event(msg: &XfrmMessage) -> Option<KernelEvent> {
         XfrmMessage::Expire(e) => {
             let state = &e.expire.state;
             let protocol = protocol(state.id.proto)?;
+            if state.id.spi == 0 {
+                return None; // the larval state of an acquire timing out
+            }
             Some(KernelEvent::Expire {
                 id: SaId {
                     spi: state.id.spi,

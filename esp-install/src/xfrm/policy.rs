@@ -133,12 +133,16 @@ pub(crate) fn new_policy(p: &PolicySpec, ifindex: u32, offload: Option<u32>) -> 
     };
     let info = UserPolicyInfo {
         selector: sel,
+        // policies do not expire
         lifetime_cfg: LifetimeConfig {
             soft_byte_limit: XFRM_INF,
             hard_byte_limit: XFRM_INF,
             soft_packet_limit: XFRM_INF,
             hard_packet_limit: XFRM_INF,
-            ..LifetimeConfig::default()
+            soft_add_expires_seconds: 0,
+            hard_add_expires_seconds: 0,
+            soft_use_expires_seconds: 0,
+            hard_use_expires_seconds: 0,
         },
         priority,
         direction: direction(p.direction),

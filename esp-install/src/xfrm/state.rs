@@ -111,6 +111,14 @@ pub(crate) fn alloc_spi(
         saddr: Address::from_ip(&src),
         family: family(src),
         mode: XFRM_MODE_TUNNEL,
+        // the kernel ignores limits here; zero as charon and iproute2 send
+        lifetime_cfg: LifetimeConfig {
+            soft_byte_limit: 0,
+            hard_byte_limit: 0,
+            soft_packet_limit: 0,
+            hard_packet_limit: 0,
+            ..LifetimeConfig::default()
+        },
         ..UserSaInfo::default()
     };
     AllocSpiMessage {
