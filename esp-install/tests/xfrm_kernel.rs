@@ -44,14 +44,14 @@ fn inside(test: &str) -> bool {
         println!("skipping {test}: {why}");
         return false;
     }
-    let exe = std::env::current_exe().unwrap();
+    let exe = std::env::current_exe().expect("the test binary");
     let out = Command::new("/usr/bin/unshare")
         .arg("--net")
         .arg(exe)
         .args([test, "--exact", "--nocapture", "--test-threads=1"])
         .env(INSIDE, "1")
         .output()
-        .unwrap();
+        .expect("unshare runs");
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{test} in its namespace:\n{text}");
@@ -61,7 +61,10 @@ fn inside(test: &str) -> bool {
 
 /// `ip` with these arguments, in our namespace; its output.
 fn ip(args: &[&str]) -> String {
-    let out = Command::new("/usr/sbin/ip").args(args).output().unwrap();
+    let out = Command::new("/usr/sbin/ip")
+        .args(args)
+        .output()
+        .expect("ip runs");
     assert!(
         out.status.success(),
         "ip {args:?}: {}",
@@ -123,7 +126,7 @@ fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .unwrap()
+        .expect("a tokio runtime")
 }
 
 #[test]
