@@ -1,15 +1,46 @@
 //! A backend that keeps SAs and policies in memory and logs what it is
 //! asked to do, for tests and for running without a data plane.
 
-use std::collections::BTreeMap;
+use core::net::IpAddr;
+use std::collections::{BTreeMap, BTreeSet};
 
-use crate::{InstallError, Installer, PolicySpec, SaId, SaSpec};
+use tokio::sync::mpsc;
+
+use crate::{
+    InstallError, Installer, KernelEvent, OffloadMode, PolicySpec, Protocol, SaId, SaSpec, SaStats,
+    SaUpdate,
+};
+
+/// The first SPI handed out by [`RecordingInstaller::get_spi`].
+const FIRST_SPI: u32 = 0xc000_0001;
+
+/// How many events can wait for the daemon.
+const EVENT_QUEUE: usize = 64;
 
 /// Keeps SAs and policies in memory; logs each change (never keys).
-#[derive(Debug, Default)]
+/// Tests inject [`KernelEvent`]s and set counters.
+#[derive(Debug)]
 pub struct RecordingInstaller {
-    sas: BTreeMap<SaId, SaSpec>,
+    sas: BTreeMap<SaId, (SaSpec, SaStats)>,
+    reserved: BTreeSet<SaId>,
     policies: Vec<PolicySpec>,
+    next_spi: u32,
+    events_tx: mpsc::Sender<KernelEvent>,
+    events_rx: Option<mpsc::Receiver<KernelEvent>>,
+}
+
+impl Default for RecordingInstaller {
+    fn default() -> Self {
+        let (events_tx, events_rx) = mpsc::channel(EVENT_QUEUE);
+        Self {
+            sas: BTreeMap::new(),
+            reserved: BTreeSet::new(),
+            policies: Vec::new(),
+            next_spi: FIRST_SPI,
+            events_tx,
+            events_rx: Some(events_rx),
+        }
+    }
 }
 
 impl RecordingInstaller {
@@ -21,7 +52,7 @@ impl RecordingInstaller {
 
     /// The installed SAs, ordered by SPI.
     pub fn sas(&self) -> impl Iterator<Item = &SaSpec> {
-        self.sas.values()
+        self.sas.values().map(|(sa, _)| sa)
     }
 
     /// The installed policies, oldest first.
@@ -29,10 +60,44 @@ impl RecordingInstaller {
     pub fn policies(&self) -> &[PolicySpec] {
         &self.policies
     }
+
+    /// Sets what [`Installer::query_sa`] reports for an SA.
+    ///
+    /// # Errors
+    /// [`InstallError::NotFound`] if it is not installed.
+    pub fn set_stats(&mut self, id: &SaId, stats: SaStats) -> Result<(), InstallError> {
+        let entry = self.sas.get_mut(id).ok_or(InstallError::NotFound)?;
+        entry.1 = stats;
+        Ok(())
+    }
+
+    /// Queues an event for the daemon, as the data plane would.
+    ///
+    /// # Errors
+    /// If the queue is full or the receiver is gone.
+    pub fn inject(&self, event: KernelEvent) -> Result<(), InstallError> {
+        self.events_tx
+            .try_send(event)
+            .map_err(|e| InstallError::System(format!("event not queued: {e}")))
+    }
 }
 
 impl Installer for RecordingInstaller {
-    fn add_sa(&mut self, sa: &SaSpec) -> Result<(), InstallError> {
+    fn get_spi(
+        &mut self,
+        src: IpAddr,
+        dst: IpAddr,
+        protocol: Protocol,
+    ) -> Result<u32, InstallError> {
+        let spi = self.next_spi;
+        self.next_spi = self.next_spi.wrapping_add(1);
+        self.reserved.insert(SaId { spi, dst, protocol });
+        tracing::info!(target: "knl", "got SPI {spi:08x} for {protocol} {src} => {dst}");
+        Ok(spi)
+    }
+
+    fn add_sa(&mut self, sa: &SaSpec) -> Result<OffloadMode, InstallError> {
+        sa.check()?;
         if self.sas.contains_key(&sa.id) {
             return Err(InstallError::Exists);
         }
@@ -46,12 +111,40 @@ impl Installer for RecordingInstaller {
             sa.dst,
             if sa.encap { ", UDP encapsulated" } else { "" },
         );
-        self.sas.insert(sa.id, sa.clone());
+        self.reserved.remove(&sa.id);
+        self.sas.insert(sa.id, (sa.clone(), SaStats::default()));
+        Ok(OffloadMode::None)
+    }
+
+    fn update_sa(&mut self, id: &SaId, update: &SaUpdate) -> Result<(), InstallError> {
+        let (mut sa, stats) = self.sas.remove(id).ok_or(InstallError::NotFound)?;
+        sa.src = update.src;
+        sa.dst = update.dst;
+        sa.encap = update.encap;
+        sa.id.dst = update.dst.ip();
+        tracing::info!(
+            target: "knl",
+            "updating SAD entry with SPI {:08x} to {} => {}",
+            id.spi,
+            sa.src,
+            sa.dst
+        );
+        self.sas.insert(sa.id, (sa, stats));
         Ok(())
     }
 
+    fn query_sa(&mut self, id: &SaId) -> Result<SaStats, InstallError> {
+        self.sas
+            .get(id)
+            .map(|(_, stats)| *stats)
+            .ok_or(InstallError::NotFound)
+    }
+
     fn del_sa(&mut self, id: &SaId) -> Result<(), InstallError> {
-        let sa = self.sas.remove(id).ok_or(InstallError::NotFound)?;
+        if self.reserved.remove(id) {
+            return Ok(());
+        }
+        let (sa, _) = self.sas.remove(id).ok_or(InstallError::NotFound)?;
         tracing::info!(
             target: "knl",
             "deleting SAD entry with SPI {:08x} and reqid {{{}}}",
@@ -68,7 +161,7 @@ impl Installer for RecordingInstaller {
             policy.src_ts,
             policy.dst_ts,
             policy.direction,
-            policy.reqid
+            policy.reqid().unwrap_or(0)
         );
         self.policies.push(policy.clone());
         Ok(())
@@ -78,7 +171,7 @@ impl Installer for RecordingInstaller {
         let at = self
             .policies
             .iter()
-            .position(|p| p == policy)
+            .rposition(|p| p == policy)
             .ok_or(InstallError::NotFound)?;
         self.policies.remove(at);
         tracing::info!(
@@ -99,63 +192,21 @@ impl Installer for RecordingInstaller {
             self.policies.len()
         );
         self.sas.clear();
+        self.reserved.clear();
         self.policies.clear();
         Ok(())
+    }
+
+    fn events(&mut self) -> Option<mpsc::Receiver<KernelEvent>> {
+        self.events_rx.take()
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use core::net::{IpAddr, Ipv4Addr, SocketAddr};
-
     use super::*;
-    use crate::{Direction, Key, Lifetime, Mode, PolicyDirection, Protocol, Selector};
-
-    fn sa(spi: u32) -> SaSpec {
-        let a = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 1));
-        let b = IpAddr::V4(Ipv4Addr::new(192, 0, 2, 2));
-        SaSpec {
-            id: SaId {
-                spi,
-                dst: b,
-                protocol: Protocol::Esp,
-            },
-            direction: Direction::Out,
-            src: SocketAddr::new(a, 4500),
-            dst: SocketAddr::new(b, 4500),
-            reqid: 1,
-            mode: Mode::Tunnel,
-            encap: true,
-            encr_alg: 20,
-            encr_key: Key::new(vec![7; 20]),
-            integ_alg: None,
-            integ_key: Key::default(),
-            esn: false,
-            replay_window: 32,
-            lifetime: Lifetime::default(),
-            local_ts: Vec::new(),
-            remote_ts: Vec::new(),
-        }
-    }
-
-    fn policy() -> PolicySpec {
-        let any = Selector {
-            from: IpAddr::V4(Ipv4Addr::UNSPECIFIED),
-            to: IpAddr::V4(Ipv4Addr::BROADCAST),
-            protocol: 0,
-            from_port: 0,
-            to_port: u16::MAX,
-        };
-        PolicySpec {
-            direction: PolicyDirection::Out,
-            src_ts: any,
-            dst_ts: any,
-            reqid: 1,
-            mode: Mode::Tunnel,
-            src: IpAddr::V4(Ipv4Addr::LOCALHOST),
-            dst: IpAddr::V4(Ipv4Addr::LOCALHOST),
-        }
-    }
+    use crate::testing::{policy, sa};
+    use crate::{HwOffload, Lifetime, Limits};
 
     #[test]
     fn sas_are_kept_until_deleted_and_duplicates_are_refused() {
@@ -181,6 +232,73 @@ mod tests {
         rec.flush().unwrap();
         assert!(rec.policies().is_empty());
         assert_eq!(rec.sas().count(), 0);
+    }
+
+    #[test]
+    fn reserved_spis_are_distinct_and_can_be_released() {
+        let mut rec = RecordingInstaller::new();
+        let s = sa(0);
+        let a = rec.get_spi(s.src.ip(), s.dst.ip(), Protocol::Esp).unwrap();
+        let b = rec.get_spi(s.src.ip(), s.dst.ip(), Protocol::Esp).unwrap();
+        assert_ne!(a, b);
+        let id = SaId { spi: a, ..s.id };
+        rec.del_sa(&id).unwrap();
+        assert_eq!(rec.del_sa(&id), Err(InstallError::NotFound));
+    }
+
+    #[test]
+    fn an_updated_sa_moves_to_its_new_destination_with_its_counters() {
+        let mut rec = RecordingInstaller::new();
+        let s = sa(7);
+        rec.add_sa(&s).unwrap();
+        let stats = SaStats {
+            bytes: 100,
+            packets: 2,
+            last_use: None,
+        };
+        rec.set_stats(&s.id, stats).unwrap();
+        let to = "198.51.100.9:4500".parse().unwrap();
+        let update = SaUpdate {
+            src: s.src,
+            dst: to,
+            encap: true,
+        };
+        rec.update_sa(&s.id, &update).unwrap();
+        assert_eq!(rec.query_sa(&s.id), Err(InstallError::NotFound));
+        let moved = SaId {
+            dst: to.ip(),
+            ..s.id
+        };
+        assert_eq!(rec.query_sa(&moved), Ok(stats));
+    }
+
+    #[test]
+    fn packet_offload_with_a_byte_limit_is_refused() {
+        let mut rec = RecordingInstaller::new();
+        let mut s = sa(9);
+        s.hw_offload = HwOffload::Packet;
+        s.lifetime = Lifetime {
+            soft: Limits {
+                bytes: 1 << 20,
+                ..Limits::default()
+            },
+            hard: Limits::default(),
+        };
+        assert!(matches!(rec.add_sa(&s), Err(InstallError::Invalid(_))));
+    }
+
+    #[tokio::test]
+    async fn injected_events_arrive_on_the_channel_taken_once() {
+        let mut rec = RecordingInstaller::new();
+        let mut rx = rec.events().unwrap();
+        assert!(rec.events().is_none());
+        let event = KernelEvent::Expire {
+            id: sa(3).id,
+            reqid: 1,
+            hard: false,
+        };
+        rec.inject(event.clone()).unwrap();
+        assert_eq!(rx.recv().await, Some(event));
     }
 
     #[test]

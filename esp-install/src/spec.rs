@@ -1,10 +1,14 @@
-//! What an [`Installer`](crate::Installer) installs: SAs (SAD entries) and
-//! policies (SPD entries), RFC 4301 §4.4.
+//! What an [`Installer`](crate::Installer) installs: SAs (SAD entries,
+//! RFC 4301 §4.4.2), after strongSwan's `kernel_ipsec_add_sa_t`.
 
 use core::fmt;
 use core::net::{IpAddr, SocketAddr};
 
 use zeroize::Zeroizing;
+
+use crate::InstallError;
+use crate::alg::Algorithms;
+use crate::policy::Selector;
 
 /// IPsec protocol of an SA.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -13,6 +17,17 @@ pub enum Protocol {
     Esp,
     /// AH (RFC 4302), IP protocol 51.
     Ah,
+}
+
+impl Protocol {
+    /// The IP protocol number.
+    #[must_use]
+    pub const fn number(self) -> u8 {
+        match self {
+            Self::Esp => 50,
+            Self::Ah => 51,
+        }
+    }
 }
 
 impl fmt::Display for Protocol {
@@ -65,7 +80,7 @@ impl Key {
         self.0.len()
     }
 
-    /// Whether there is no key (AEAD integrity, NULL encryption).
+    /// Whether there is no key (NULL encryption).
     #[must_use]
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
@@ -78,46 +93,88 @@ impl fmt::Debug for Key {
     }
 }
 
-/// Byte and packet limits of an SA; zero is off.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+/// One set of limits; zero is off.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Limits {
+    /// Seconds since the SA was added.
+    pub time: u64,
+    /// Bytes through the SA.
+    pub bytes: u64,
+    /// Packets through the SA.
+    pub packets: u64,
+}
+
+/// When an SA expires: soft (report, so the daemon rekeys) and hard (stop
+/// using it), as swanctl's `rekey_*` and `life_*`. The caller subtracts
+/// the `rand_*` jitter from the soft limits once, before installing, as
+/// charon does.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Lifetime {
-    /// Soft byte limit: report a soft expire.
-    pub soft_bytes: u64,
-    /// Hard byte limit: stop using the SA.
-    pub hard_bytes: u64,
-    /// Soft packet limit.
-    pub soft_packets: u64,
-    /// Hard packet limit.
-    pub hard_packets: u64,
+    /// Soft limits (`rekey_time`, `rekey_bytes`, `rekey_packets`).
+    pub soft: Limits,
+    /// Hard limits (`life_time`, `life_bytes`, `life_packets`).
+    pub hard: Limits,
 }
 
-/// An inclusive address range with protocol and port range (a traffic
-/// selector, RFC 4301 §4.4.1.1); protocol 0 is any.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Selector {
-    /// First address.
-    pub from: IpAddr,
-    /// Last address.
-    pub to: IpAddr,
-    /// IP protocol, 0 for any.
-    pub protocol: u8,
-    /// First port.
-    pub from_port: u16,
-    /// Last port.
-    pub to_port: u16,
+/// A netfilter mark and mask (swanctl `mark_in`/`mark_out`,
+/// `set_mark_in`/`set_mark_out`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Mark {
+    /// The value.
+    pub value: u32,
+    /// The bits that count.
+    pub mask: u32,
 }
 
-impl fmt::Display for Selector {
+/// swanctl `copy_dscp`: which way the DSCP field is copied between inner
+/// and outer header.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CopyDscp {
+    /// Neither way.
+    No,
+    /// Outer to inner when decapsulating only.
+    In,
+    /// Inner to outer when encapsulating only (strongSwan's default).
+    #[default]
+    Out,
+    /// Both ways.
+    Yes,
+}
+
+/// swanctl `hw_offload`: what the SA asks of the network device.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum HwOffload {
+    /// Software only.
+    #[default]
+    No,
+    /// Crypto offload (`yes` or `crypto`): the NIC encrypts, the kernel
+    /// does the rest; fail if unavailable.
+    Crypto,
+    /// Packet offload: the NIC does all of ESP; fail if unavailable.
+    Packet,
+    /// Packet, else crypto, else software.
+    Auto,
+}
+
+/// The offload in effect for an installed SA.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OffloadMode {
+    /// Software.
+    #[default]
+    None,
+    /// Crypto offload.
+    Crypto,
+    /// Packet offload.
+    Packet,
+}
+
+impl fmt::Display for OffloadMode {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.from == self.to {
-            write!(f, "{}", self.from)?;
-        } else {
-            write!(f, "{}..{}", self.from, self.to)?;
-        }
-        if self.protocol != 0 {
-            write!(f, "[{}/{}-{}]", self.protocol, self.from_port, self.to_port)?;
-        }
-        Ok(())
+        f.write_str(match self {
+            Self::None => "no",
+            Self::Crypto => "crypto",
+            Self::Packet => "packet",
+        })
     }
 }
 
@@ -132,8 +189,8 @@ pub struct SaId {
     pub protocol: Protocol,
 }
 
-/// One direction of a CHILD_SA.
-#[derive(Clone, Debug)]
+/// One direction of a CHILD_SA, with everything swanctl can say about it.
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SaSpec {
     /// SPI, destination and protocol.
     pub id: SaId,
@@ -149,52 +206,108 @@ pub struct SaSpec {
     pub mode: Mode,
     /// ESP in UDP (RFC 3948) on the ports of `src` and `dst`.
     pub encap: bool,
-    /// Encryption algorithm: IKEv2 transform ID (RFC 7296 §3.3.2, type 1).
-    pub encr_alg: u16,
-    /// Encryption key (with the salt for AEAD).
-    pub encr_key: Key,
-    /// Integrity algorithm (type 3), `None` for AEAD.
-    pub integ_alg: Option<u16>,
-    /// Integrity key.
-    pub integ_key: Key,
+    /// Transforms and keys.
+    pub algorithms: Algorithms,
     /// Extended sequence numbers (RFC 4303 §2.2.1).
     pub esn: bool,
-    /// Anti-replay window in packets, 0 for none.
+    /// Anti-replay window in packets, 0 for none (inbound SAs).
     pub replay_window: u32,
-    /// Byte and packet limits.
+    /// Soft and hard limits.
     pub lifetime: Lifetime,
+    /// Only packets with this mark use the SA.
+    pub mark: Option<Mark>,
+    /// Mark set on packets after processing (`set_mark_*`).
+    pub set_mark: Option<Mark>,
+    /// XFRM interface ID (`if_id_in`/`if_id_out`), 0 for none.
+    pub if_id: u32,
+    /// Copy the DF bit to the outer header (`copy_df`).
+    pub copy_df: bool,
+    /// Copy ECN bits between headers (`copy_ecn`, RFC 6040).
+    pub copy_ecn: bool,
+    /// Copy DSCP between headers (`copy_dscp`).
+    pub copy_dscp: CopyDscp,
+    /// TFC padding in octets (RFC 4303 §2.7), tunnel-mode ESP only.
+    pub tfc_padding: u32,
+    /// Hardware offload wanted.
+    pub hw_offload: HwOffload,
+    /// The interface to offload to; by default the one that owns the
+    /// SA's local address (`dst` inbound, `src` outbound).
+    pub offload_dev: Option<String>,
     /// Traffic selectors on our side.
     pub local_ts: Vec<Selector>,
     /// Traffic selectors on the peer's side.
     pub remote_ts: Vec<Selector>,
 }
 
-/// Which traffic a policy applies to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum PolicyDirection {
-    /// Arriving for us.
-    In,
-    /// Leaving us.
-    Out,
-    /// Forwarded through us.
-    Fwd,
+impl SaSpec {
+    /// Our end of the SA: `dst` inbound, `src` outbound.
+    #[must_use]
+    pub fn local(&self) -> IpAddr {
+        match self.direction {
+            Direction::In => self.dst.ip(),
+            Direction::Out => self.src.ip(),
+        }
+    }
 }
 
-/// A policy that sends matching traffic through the SAs of `reqid`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PolicySpec {
-    /// Which traffic.
-    pub direction: PolicyDirection,
-    /// Source selector.
-    pub src_ts: Selector,
-    /// Destination selector.
-    pub dst_ts: Selector,
-    /// The SAs to use.
-    pub reqid: u32,
-    /// Tunnel or transport.
-    pub mode: Mode,
-    /// Outer source address (tunnel mode).
-    pub src: IpAddr,
-    /// Outer destination address (tunnel mode).
-    pub dst: IpAddr,
+/// New outer addresses and encapsulation of an installed SA (MOBIKE, RFC
+/// 4555, or a NAT mapping change). The SA keeps its keys and counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct SaUpdate {
+    /// New outer source address and port.
+    pub src: SocketAddr,
+    /// New outer destination address and port.
+    pub dst: SocketAddr,
+    /// ESP in UDP on those ports.
+    pub encap: bool,
+}
+
+/// What an SA has carried.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct SaStats {
+    /// Octets protected or verified.
+    pub bytes: u64,
+    /// Packets.
+    pub packets: u64,
+    /// When traffic last used the SA, if known.
+    pub last_use: Option<std::time::SystemTime>,
+}
+
+impl SaSpec {
+    /// Checks what every backend needs: one address family, `id.dst` the
+    /// outer destination, keys that fit their transforms, AH with an
+    /// integrity-only transform and ESP without, and no byte limits with
+    /// packet offload (the NIC counts packets, not bytes).
+    ///
+    /// # Errors
+    /// [`InstallError::Invalid`] saying what is wrong.
+    pub fn check(&self) -> Result<(), InstallError> {
+        let invalid = |why: String| Err(InstallError::Invalid(why));
+        if self.src.is_ipv4() != self.dst.is_ipv4() {
+            return invalid(format!("{} and {} differ in family", self.src, self.dst));
+        }
+        if self.id.dst != self.dst.ip() {
+            return invalid(format!(
+                "SA identity names {}, not {}",
+                self.id.dst, self.dst
+            ));
+        }
+        self.algorithms.check_keys().or_else(invalid)?;
+        let auth_only = matches!(self.algorithms, Algorithms::Auth { .. });
+        if auth_only != (self.id.protocol == Protocol::Ah) {
+            return invalid(format!(
+                "{} SA with {:?}",
+                self.id.protocol, self.algorithms
+            ));
+        }
+        let bytes = self.lifetime.soft.bytes != 0 || self.lifetime.hard.bytes != 0;
+        if self.hw_offload == HwOffload::Packet && bytes {
+            return invalid(
+                "packet offload cannot count bytes: use rekey_packets/life_packets, \
+                 not rekey_bytes/life_bytes"
+                    .into(),
+            );
+        }
+        Ok(())
+    }
 }

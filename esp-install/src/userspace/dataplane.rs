@@ -14,7 +14,7 @@ use super::sa::{Events, Sa, SaConfig, SaStats};
 use super::spd::{Policy, PolicyAction, Spd};
 use super::wire::esp::{self as esp_wire, EspPacket, UdpPayload};
 use super::wire::flow::{Flow, IpInfo};
-use crate::spec::{Direction, Mode, SaId};
+use crate::{Direction, Mode, SaId};
 
 /// How long an acquire for one reqid suppresses the next (the kernel's
 /// default `xfrm_acq_expires`).

@@ -2,7 +2,7 @@
 //! `XFRM_MSG_EXPIRE`, soft and hard) and acquires (`XFRM_MSG_ACQUIRE`).
 
 use super::wire::flow::Flow;
-use crate::spec::{Direction, SaId};
+use crate::{Direction, SaId};
 
 /// Which limit an SA reached.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]

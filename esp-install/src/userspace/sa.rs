@@ -7,12 +7,16 @@ use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use super::cipher::Transform;
+use super::cipher::{encr, integ};
 use super::error::{DropReason, SaError};
 use super::event::{Event, ExpireCause, SaRef};
 use super::replay::ReplayWindow;
 use super::spd::selectors_match;
 use super::wire::flow::Flow;
-use crate::spec::{Direction, Key, Mode, Protocol, SaId, SaSpec, Selector};
+use crate::{
+    Aead, Algorithms, Direction, Encryption, IcvLen, Integrity, Key, Mode, Protocol, SaId, SaSpec,
+    Selector,
+};
 
 /// Soft, then hard limits; zero or `None` is off. Time counts from the
 /// moment the SA was added.
@@ -70,11 +74,17 @@ pub struct SaConfig {
 }
 
 impl SaConfig {
-    /// The data path's view of an installer SA. `SaSpec` has no time
-    /// limits yet: set [`limits`](Self::limits)`.soft_time`/`hard_time`.
-    #[must_use]
-    pub fn from_spec(spec: &SaSpec) -> Self {
-        Self {
+    /// The data path's view of an installer SA.
+    ///
+    /// # Errors
+    /// [`SaError::UnsupportedEncryption`]/[`SaError::UnsupportedIntegrity`]
+    /// for transforms the data path lacks (AES-CCM, AES-CTR, XCBC, CMAC,
+    /// AH).
+    pub fn from_spec(spec: &SaSpec) -> Result<Self, SaError> {
+        let (encr_alg, encr_key, integ_alg, integ_key) = transforms(&spec.algorithms)?;
+        let time = |secs: u64| (secs > 0).then(|| Duration::from_secs(secs));
+        let (soft, hard) = (spec.lifetime.soft, spec.lifetime.hard);
+        Ok(Self {
             spi: spec.id.spi,
             direction: spec.direction,
             src: spec.src,
@@ -82,23 +92,23 @@ impl SaConfig {
             reqid: spec.reqid,
             mode: spec.mode,
             encap: spec.encap,
-            encr_alg: spec.encr_alg,
-            encr_key: spec.encr_key.clone(),
-            integ_alg: spec.integ_alg,
-            integ_key: spec.integ_key.clone(),
+            encr_alg,
+            encr_key,
+            integ_alg,
+            integ_key,
             esn: spec.esn,
             replay_window: spec.replay_window,
             limits: Limits {
-                soft_bytes: spec.lifetime.soft_bytes,
-                hard_bytes: spec.lifetime.hard_bytes,
-                soft_packets: spec.lifetime.soft_packets,
-                hard_packets: spec.lifetime.hard_packets,
-                soft_time: None,
-                hard_time: None,
+                soft_bytes: soft.bytes,
+                hard_bytes: hard.bytes,
+                soft_packets: soft.packets,
+                hard_packets: hard.packets,
+                soft_time: time(soft.time),
+                hard_time: time(hard.time),
             },
             local_ts: spec.local_ts.clone(),
             remote_ts: spec.remote_ts.clone(),
-        }
+        })
     }
 }
 
@@ -298,5 +308,44 @@ impl Sa {
                 .iter()
                 .any(|local| selectors_match(remote, local, flow))
         })
+    }
+}
+
+/// The IANA transform IDs and keys of a spec's algorithms.
+fn transforms(algorithms: &Algorithms) -> Result<(u16, Key, Option<u16>, Key), SaError> {
+    match algorithms {
+        Algorithms::Aead { aead, key } => {
+            let id = match aead {
+                Aead::AesGcm(IcvLen::Bytes8) => encr::AES_GCM_8,
+                Aead::AesGcm(IcvLen::Bytes12) => encr::AES_GCM_12,
+                Aead::AesGcm(IcvLen::Bytes16) => encr::AES_GCM_16,
+                Aead::ChaCha20Poly1305 => encr::CHACHA20_POLY1305,
+                Aead::AesCcm(_) => return Err(SaError::UnsupportedEncryption(16)),
+            };
+            Ok((id, key.clone(), None, Key::default()))
+        }
+        Algorithms::Split {
+            encr: e,
+            encr_key,
+            integ: i,
+            integ_key,
+        } => {
+            let encr_id = match e {
+                Encryption::AesCbc => encr::AES_CBC,
+                Encryption::Null => encr::NULL,
+                Encryption::AesCtr => return Err(SaError::UnsupportedEncryption(13)),
+            };
+            let integ_id = match i {
+                Integrity::HmacSha1_96 => integ::HMAC_SHA1_96,
+                Integrity::HmacSha256_128 => integ::HMAC_SHA2_256_128,
+                Integrity::HmacSha384_192 => integ::HMAC_SHA2_384_192,
+                Integrity::HmacSha512_256 => integ::HMAC_SHA2_512_256,
+                Integrity::AesXcbc96 => return Err(SaError::UnsupportedIntegrity(5)),
+                Integrity::AesCmac96 => return Err(SaError::UnsupportedIntegrity(8)),
+            };
+            Ok((encr_id, encr_key.clone(), Some(integ_id), integ_key.clone()))
+        }
+        // AH is not carried by the userspace data path
+        Algorithms::Auth { .. } => Err(SaError::UnsupportedIntegrity(0)),
     }
 }

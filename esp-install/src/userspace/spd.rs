@@ -5,7 +5,7 @@
 use core::net::IpAddr;
 
 use super::wire::flow::{Flow, Ports};
-use crate::spec::{PolicySpec, Selector};
+use crate::{PolicyAction as SpecAction, PolicySpec, Selector};
 
 /// What a matching policy does with a packet (RFC 4301 §4.4.1: PROTECT,
 /// BYPASS, DISCARD).
@@ -44,8 +44,16 @@ impl Policy {
         Self {
             src: spec.src_ts,
             dst: spec.dst_ts,
-            action: PolicyAction::Protect { reqid: spec.reqid },
-            priority: default_priority(&spec.src_ts, &spec.dst_ts),
+            action: match spec.action {
+                SpecAction::Protect(template) => PolicyAction::Protect {
+                    reqid: template.reqid,
+                },
+                SpecAction::Pass => PolicyAction::Bypass,
+                SpecAction::Drop => PolicyAction::Discard,
+            },
+            priority: spec
+                .priority
+                .unwrap_or_else(|| default_priority(&spec.src_ts, &spec.dst_ts)),
         }
     }
 

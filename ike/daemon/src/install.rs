@@ -3,18 +3,23 @@
 //! yet (its CHILD_SA stays up).
 
 use esp_install::{
-    Direction, InstallError, Installer, Key, Lifetime, Mode, PolicyDirection, PolicySpec, Protocol,
-    SaId, SaSpec, Selector,
+    Aead, Algorithms, CopyDscp, Direction, Encryption, HwOffload, IcvLen, InstallError, Installer,
+    Integrity, Key, Lifetime, Limits, Mode, PolicyAction, PolicyClass, PolicyDirection, PolicySpec,
+    Protocol, SaId, SaSpec, SaTemplate, Selector,
 };
 use ike::action::{self, SaInstall, SaRemove};
 use ike::config;
 use ike::wire::TrafficSelector;
-use ike::wire::iana::ProtocolId;
+use ike::wire::iana::{EncrId, IntegId, ProtocolId};
 
 /// Installs one direction of a CHILD_SA.
 pub(crate) fn add_sa(installer: &mut dyn Installer, sa: &SaInstall, replay_window: u32) {
-    let spec = sa_spec(sa, replay_window);
-    report("add SA", installer.add_sa(&spec));
+    let Some(algorithms) = algorithms(sa) else {
+        tracing::warn!(target: "knl", "unable to add SA: no installer transform for {:?}", sa.proposal);
+        return;
+    };
+    let spec = sa_spec(sa, algorithms, replay_window);
+    report("add SA", installer.add_sa(&spec).map(drop));
 }
 
 /// Removes one direction of a CHILD_SA.
@@ -47,9 +52,59 @@ fn report(what: &str, result: Result<(), InstallError>) {
     }
 }
 
-fn sa_spec(sa: &SaInstall, replay_window: u32) -> SaSpec {
+/// The negotiated transforms as the installer names them; `None` for
+/// transforms it does not know.
+fn algorithms(sa: &SaInstall) -> Option<Algorithms> {
+    let encr_key = Key::new(sa.encr_key.as_bytes().to_vec());
+    let integ_key = Key::new(sa.integ_key.as_bytes().to_vec());
+    let integ = sa.proposal.integ().and_then(|id| match id {
+        IntegId::HMAC_SHA1_96 => Some(Integrity::HmacSha1_96),
+        IntegId::HMAC_SHA2_256_128 => Some(Integrity::HmacSha256_128),
+        IntegId::HMAC_SHA2_384_192 => Some(Integrity::HmacSha384_192),
+        IntegId::HMAC_SHA2_512_256 => Some(Integrity::HmacSha512_256),
+        IntegId::AES_XCBC_96 => Some(Integrity::AesXcbc96),
+        IntegId::AES_CMAC_96 => Some(Integrity::AesCmac96),
+        _ => None,
+    });
+    let Some((encr, _)) = sa.proposal.encr() else {
+        return integ.map(|integ| Algorithms::Auth {
+            integ,
+            key: integ_key,
+        });
+    };
+    let aead = |aead| {
+        Some(Algorithms::Aead {
+            aead,
+            key: encr_key.clone(),
+        })
+    };
+    let split = |encr| {
+        Some(Algorithms::Split {
+            encr,
+            encr_key: encr_key.clone(),
+            integ: integ?,
+            integ_key: integ_key.clone(),
+        })
+    };
+    match encr {
+        EncrId::AES_GCM_8 => aead(Aead::AesGcm(IcvLen::Bytes8)),
+        EncrId::AES_GCM_12 => aead(Aead::AesGcm(IcvLen::Bytes12)),
+        EncrId::AES_GCM_16 => aead(Aead::AesGcm(IcvLen::Bytes16)),
+        EncrId::AES_CCM_8 => aead(Aead::AesCcm(IcvLen::Bytes8)),
+        EncrId::AES_CCM_12 => aead(Aead::AesCcm(IcvLen::Bytes12)),
+        EncrId::AES_CCM_16 => aead(Aead::AesCcm(IcvLen::Bytes16)),
+        EncrId::CHACHA20_POLY1305 => aead(Aead::ChaCha20Poly1305),
+        EncrId::AES_CBC => split(Encryption::AesCbc),
+        EncrId::AES_CTR => split(Encryption::AesCtr),
+        EncrId::NULL => split(Encryption::Null),
+        _ => None,
+    }
+}
+
+/// Marks, interface IDs, copy flags and offload keep charon's defaults
+/// until the CHILD_SA configuration carries them.
+fn sa_spec(sa: &SaInstall, algorithms: Algorithms, replay_window: u32) -> SaSpec {
     let inbound = sa.direction == action::Direction::Inbound;
-    let (encr_alg, _) = sa.proposal.encr().unzip();
     SaSpec {
         id: SaId {
             spi: sa.spi,
@@ -66,18 +121,30 @@ fn sa_spec(sa: &SaInstall, replay_window: u32) -> SaSpec {
         reqid: sa.reqid,
         mode: mode(sa.mode),
         encap: sa.encap,
-        encr_alg: encr_alg.map_or(0, |id| id.0),
-        encr_key: Key::new(sa.encr_key.as_bytes().to_vec()),
-        integ_alg: sa.proposal.integ().map(|id| id.0),
-        integ_key: Key::new(sa.integ_key.as_bytes().to_vec()),
+        algorithms,
         esn: sa.proposal.esn(),
         replay_window: if inbound { replay_window } else { 0 },
         lifetime: Lifetime {
-            soft_bytes: sa.limits.soft_bytes,
-            hard_bytes: sa.limits.hard_bytes,
-            soft_packets: sa.limits.soft_packets,
-            hard_packets: sa.limits.hard_packets,
+            soft: Limits {
+                time: 0,
+                bytes: sa.limits.soft_bytes,
+                packets: sa.limits.soft_packets,
+            },
+            hard: Limits {
+                time: 0,
+                bytes: sa.limits.hard_bytes,
+                packets: sa.limits.hard_packets,
+            },
         },
+        mark: None,
+        set_mark: None,
+        if_id: 0,
+        copy_df: true,
+        copy_ecn: true,
+        copy_dscp: CopyDscp::Out,
+        tfc_padding: 0,
+        hw_offload: HwOffload::No,
+        offload_dev: None,
         local_ts: sa.local_ts.iter().filter_map(selector).collect(),
         remote_ts: sa.remote_ts.iter().filter_map(selector).collect(),
     }
@@ -94,10 +161,19 @@ fn policies(spec: &action::PolicySpec) -> Vec<PolicySpec> {
                 direction,
                 src_ts,
                 dst_ts,
-                reqid: spec.reqid,
-                mode: mode(spec.mode),
-                src,
-                dst,
+                action: PolicyAction::Protect(SaTemplate {
+                    reqid: spec.reqid,
+                    protocol: Protocol::Esp,
+                    mode: mode(spec.mode),
+                    src,
+                    dst,
+                    spi: None,
+                }),
+                class: PolicyClass::Default,
+                priority: None,
+                mark: None,
+                if_id: 0,
+                interface: None,
             };
             out.push(policy(PolicyDirection::Out, l, r, local, remote));
             out.push(policy(PolicyDirection::In, r, l, remote, local));

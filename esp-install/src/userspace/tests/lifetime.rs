@@ -4,7 +4,7 @@
 use std::time::{Duration, Instant};
 
 use super::*;
-use crate::spec::{Protocol, SaId};
+use crate::{Protocol, SaId};
 
 fn child(limits: Limits) -> Child {
     Child {

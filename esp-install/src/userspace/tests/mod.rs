@@ -14,7 +14,7 @@ use std::time::Instant;
 use super::wire::ipv4::Ipv4Repr;
 use super::wire::ipv6::Ipv6Repr;
 use super::*;
-use crate::spec::{Direction, Key, Mode, Selector};
+use crate::{Direction, Key, Mode, Selector};
 
 /// One ESP proposal: transform IDs and key lengths.
 #[derive(Clone, Copy, Debug)]
