@@ -66,9 +66,12 @@ impl XfrmInstaller {
                 }),
             });
             let failure = match self.send_sa(sa, target) {
-                Ok(()) => match self.verify_offload(sa, mode, required)? {
+                Ok(()) => match self.verify_offload(sa, mode, required, &dev_name)? {
                     Some(mode) => return Ok(self.track(sa, mode, target)),
-                    None => format!("{dev_name:?} kept no {mode} offload state"),
+                    None => format!(
+                        "{} kept no {mode} offload state",
+                        dev_name.as_deref().unwrap_or("the device")
+                    ),
                 },
                 Err(e) if e.errno() == Some(EEXIST) => return Err(InstallError::Exists),
                 Err(e) if mode == OffloadMode::None => return Err(e.into_error("add SA")),
@@ -83,7 +86,7 @@ impl XfrmInstaller {
             if let Some(next) = tried.peek() {
                 tracing::info!(
                     target: "knl",
-                    "failed to install SA with {mode} HW offload ({failure}), trying {next}"
+                    "failed to install SA with {mode} HW offload ({failure}), trying with {next} HW offload"
                 );
             }
         }
@@ -128,6 +131,7 @@ impl XfrmInstaller {
         sa: &SaSpec,
         mode: OffloadMode,
         required: bool,
+        dev: &Option<String>,
     ) -> Result<Option<OffloadMode>, InstallError> {
         if mode == OffloadMode::None {
             return Ok(Some(mode));
@@ -145,8 +149,11 @@ impl XfrmInstaller {
             .map_err(|e| e.into_error("delete SA"))?;
         if required {
             return Err(InstallError::Offload {
-                interface: sa.offload_dev.clone(),
-                reason: format!("the device does not do {mode} offload of ESP"),
+                interface: dev.clone(),
+                reason: format!(
+                    "the device does not do {mode} offload of ESP (the kernel installed \
+                     the SA in software)"
+                ),
             });
         }
         Ok(None)
