@@ -4,7 +4,6 @@
 use core::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
-use netlink_packet_xfrm::state::ModifyMessage;
 use netlink_packet_xfrm::{
     Address, XFRM_OFFLOAD_INBOUND, XfrmAttrs, XfrmMessage,
     policy::ModifyMessage as PolicyModifyMessage,
@@ -13,6 +12,7 @@ use netlink_packet_xfrm::{
 use super::offload;
 use super::socket::Failure;
 use super::state::{self, OffloadDev};
+use super::wire::Keyed;
 use super::{EEXIST, ENOENT, ESRCH, Installed, XfrmInstaller};
 use crate::{
     Direction, InstallError, OffloadMode, PolicyDirection, Protocol, SaId, SaSpec, SaStats,
@@ -138,6 +138,7 @@ impl XfrmInstaller {
         }
         let kept = self
             .get_sa(&sa.id, sa.mark, sa.if_id)?
+            .0
             .nlas
             .iter()
             .any(|nla| matches!(nla, XfrmAttrs::OffloadDevice(_)));
@@ -184,13 +185,14 @@ impl XfrmInstaller {
         offload
     }
 
-    /// `XFRM_MSG_GETSA`: the SA as the kernel has it (keys included).
+    /// `XFRM_MSG_GETSA`: the SA as the kernel has it (keys included, wiped
+    /// on drop).
     fn get_sa(
         &mut self,
         id: &SaId,
         mark: Option<crate::Mark>,
         if_id: u32,
-    ) -> Result<ModifyMessage, InstallError> {
+    ) -> Result<Keyed, InstallError> {
         let msg = state::sa_id(*id, mark, if_id);
         let answer = self
             .send(XfrmMessage::GetSa(msg))
@@ -198,7 +200,7 @@ impl XfrmInstaller {
         answer
             .into_iter()
             .find_map(|m| match m {
-                XfrmMessage::AddSa(sa) => Some(sa),
+                XfrmMessage::AddSa(sa) => Some(Keyed(sa)),
                 _ => None,
             })
             .ok_or(InstallError::NotFound)
@@ -210,7 +212,7 @@ impl XfrmInstaller {
     pub(super) fn sa_stats(&mut self, id: &SaId) -> Result<SaStats, InstallError> {
         let known = self.sad.get(id).copied();
         let (mark, if_id) = known.map_or((None, 0), |k| (k.mark, k.if_id));
-        let cur = self.get_sa(id, mark, if_id)?.user_sa_info.lifetime_cur;
+        let cur = self.get_sa(id, mark, if_id)?.0.user_sa_info.lifetime_cur;
         let last_use = match known {
             Some(k) => self.last_use(k)?,
             None => None,
@@ -275,7 +277,8 @@ impl XfrmInstaller {
         }
         let known = self.sad.get(id).copied();
         let (mark, if_id) = known.map_or((None, 0), |k| (k.mark, k.if_id));
-        let mut sa = self.get_sa(id, mark, if_id)?;
+        let mut keyed = self.get_sa(id, mark, if_id)?;
+        let sa = &mut keyed.0;
         let info = &mut sa.user_sa_info;
         let old_src = info.saddr;
         info.saddr = Address::from_ip(&update.src.ip());
@@ -325,7 +328,8 @@ impl XfrmInstaller {
             ..*id
         };
         let known = self.sad.remove(id);
-        self.send(XfrmMessage::AddSa(sa))
+        // the request wipes the keys it was given
+        self.send(XfrmMessage::AddSa(core::mem::take(&mut keyed.0)))
             .map_err(|e| e.into_error("re-add moved SA"))?;
         if let Some(k) = known {
             self.sad.insert(moved, k);
