@@ -102,12 +102,21 @@ impl XfrmInstaller {
         if sa.hw_offload == crate::HwOffload::No {
             return Ok(None);
         }
-        let links = self.links()?;
-        let found = match &sa.offload_dev {
-            Some(name) => links.by_name(name),
-            None => links.owner(sa.local()),
-        };
-        found.map_err(|e| e.into_error("find offload interface"))
+        let found = self.links().and_then(|links| {
+            match &sa.offload_dev {
+                Some(name) => links.by_name(name),
+                None => links.owner(sa.local()),
+            }
+            .map_err(|e| e.into_error("find offload interface"))
+        });
+        match found {
+            // auto does without offload rather than fail
+            Err(e) if sa.hw_offload == crate::HwOffload::Auto => {
+                tracing::warn!(target: "knl", "no HW offload for SPI {:08x}: {e}", sa.id.spi);
+                Ok(None)
+            }
+            other => other,
+        }
     }
 
     /// NEWSA, or UPDSA over a larval SA from `get_spi` (falling back to
