@@ -97,3 +97,55 @@ fn an_error_answer_carries_the_kernels_extended_ack_message() {
     };
     assert_eq!(message.as_deref(), Some("Requested type not found"));
 }
+
+mod hostile {
+    use proptest::prelude::*;
+
+    use crate::xfrm::events::events;
+
+    /// A netlink message of `kind` around `payload` (length field right).
+    fn message(kind: u16, payload: &[u8]) -> Vec<u8> {
+        let len = u32::try_from(16 + payload.len()).unwrap();
+        let mut msg = len.to_ne_bytes().to_vec();
+        msg.extend(kind.to_ne_bytes());
+        msg.extend([0; 10]);
+        msg.extend(payload);
+        msg
+    }
+
+    proptest! {
+        #[test]
+        fn arbitrary_datagrams_never_panic_the_event_reader(bytes in proptest::collection::vec(any::<u8>(), 0..600)) {
+            let _ = events(&bytes);
+        }
+
+        #[test]
+        fn arbitrary_xfrm_payloads_never_panic_the_decoder(
+            // NEWSA, NEWPOLICY, ACQUIRE, EXPIRE, UPDPOLICY, UPDSA, NLMSG_ERROR
+            kind in prop::sample::select(vec![16u16, 19, 23, 24, 25, 26, 2]),
+            payload in proptest::collection::vec(any::<u8>(), 0..700),
+        ) {
+            let _ = events(&message(kind, &payload));
+        }
+
+        #[test]
+        fn well_framed_attributes_of_any_type_never_panic_the_decoder(
+            kind in prop::sample::select(vec![16u16, 19, 23, 24]),
+            fixed in proptest::collection::vec(any::<u8>(), 280),
+            attrs in proptest::collection::vec(
+                (0u16..45, proptest::collection::vec(any::<u8>(), 0..120)), 0..6),
+        ) {
+            // xfrm_usersa_info 224, userpolicy_info 168, user_acquire 280, user_expire 232
+            let fixed_len = match kind { 16 => 224, 19 => 168, 23 => 280, _ => 232 };
+            let mut payload = fixed[..fixed_len].to_vec();
+            for (ty, value) in attrs {
+                let len = u16::try_from(4 + value.len()).unwrap();
+                payload.extend(len.to_ne_bytes());
+                payload.extend(ty.to_ne_bytes());
+                payload.extend(&value);
+                payload.resize(payload.len().next_multiple_of(4), 0);
+            }
+            let _ = events(&message(kind, &payload));
+        }
+    }
+}
