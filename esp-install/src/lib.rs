@@ -156,6 +156,9 @@ pub trait Installer {
     /// The first backend error (the rest is still removed).
     fn flush(&mut self) -> Result<(), InstallError>;
 
-    /// The event channel: `Some` on the first call, `None` afterwards.
+    /// The event channel: `Some` on the first call, `None` afterwards or
+    /// if the backend cannot deliver events (it logs why). The XFRM
+    /// backend must be asked from within the tokio runtime that will read
+    /// them (it spawns the reader there).
     fn events(&mut self) -> Option<mpsc::Receiver<KernelEvent>>;
 }

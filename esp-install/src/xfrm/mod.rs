@@ -144,7 +144,14 @@ impl XfrmInstaller {
     fn apply(&mut self, change: Change, ifindex: u32) -> Result<(), InstallError> {
         match change {
             Change::Keep => Ok(()),
-            Change::Add(p) | Change::Update(p) => {
+            Change::Update(p) => {
+                let offload = self.packet_offload(p.reqid());
+                let msg = policy::new_policy(&p, ifindex, offload);
+                self.send(XfrmMessage::UpdatePolicy(msg))
+                    .map(drop)
+                    .map_err(|e| e.into_error("update policy"))
+            }
+            Change::Add(p) => {
                 let offload = self.packet_offload(p.reqid());
                 let msg = policy::new_policy(&p, ifindex, offload);
                 match self.send(XfrmMessage::AddPolicy(msg.clone())) {

@@ -4,7 +4,6 @@
 use core::net::IpAddr;
 use std::time::{Duration, SystemTime};
 
-use netlink_packet_xfrm::state::ModifyMessage;
 use netlink_packet_xfrm::{
     Address, XFRM_OFFLOAD_INBOUND, XfrmAttrs, XfrmMessage,
     policy::ModifyMessage as PolicyModifyMessage,
@@ -13,6 +12,7 @@ use netlink_packet_xfrm::{
 use super::offload;
 use super::socket::Failure;
 use super::state::{self, OffloadDev};
+use super::wire::Keyed;
 use super::{EEXIST, ENOENT, ESRCH, Installed, XfrmInstaller};
 use crate::{
     Direction, InstallError, OffloadMode, PolicyDirection, Protocol, SaId, SaSpec, SaStats,
@@ -66,9 +66,12 @@ impl XfrmInstaller {
                 }),
             });
             let failure = match self.send_sa(sa, target) {
-                Ok(()) => match self.verify_offload(sa, mode, required)? {
+                Ok(()) => match self.verify_offload(sa, mode, required, &dev_name)? {
                     Some(mode) => return Ok(self.track(sa, mode, target)),
-                    None => format!("{dev_name:?} kept no {mode} offload state"),
+                    None => format!(
+                        "{} kept no {mode} offload state",
+                        dev_name.as_deref().unwrap_or("the device")
+                    ),
                 },
                 Err(e) if e.errno() == Some(EEXIST) => return Err(InstallError::Exists),
                 Err(e) if mode == OffloadMode::None => return Err(e.into_error("add SA")),
@@ -83,7 +86,7 @@ impl XfrmInstaller {
             if let Some(next) = tried.peek() {
                 tracing::info!(
                     target: "knl",
-                    "failed to install SA with {mode} HW offload ({failure}), trying {next}"
+                    "failed to install SA with {mode} HW offload ({failure}), trying with {next} HW offload"
                 );
             }
         }
@@ -99,12 +102,21 @@ impl XfrmInstaller {
         if sa.hw_offload == crate::HwOffload::No {
             return Ok(None);
         }
-        let links = self.links()?;
-        let found = match &sa.offload_dev {
-            Some(name) => links.by_name(name),
-            None => links.owner(sa.local()),
-        };
-        found.map_err(|e| e.into_error("find offload interface"))
+        let found = self.links().and_then(|links| {
+            match &sa.offload_dev {
+                Some(name) => links.by_name(name),
+                None => links.owner(sa.local()),
+            }
+            .map_err(|e| e.into_error("find offload interface"))
+        });
+        match found {
+            // auto does without offload rather than fail
+            Err(e) if sa.hw_offload == crate::HwOffload::Auto => {
+                tracing::warn!(target: "knl", "no HW offload for SPI {:08x}: {e}", sa.id.spi);
+                Ok(None)
+            }
+            other => other,
+        }
     }
 
     /// NEWSA, or UPDSA over a larval SA from `get_spi` (falling back to
@@ -128,12 +140,14 @@ impl XfrmInstaller {
         sa: &SaSpec,
         mode: OffloadMode,
         required: bool,
+        dev: &Option<String>,
     ) -> Result<Option<OffloadMode>, InstallError> {
         if mode == OffloadMode::None {
             return Ok(Some(mode));
         }
         let kept = self
             .get_sa(&sa.id, sa.mark, sa.if_id)?
+            .0
             .nlas
             .iter()
             .any(|nla| matches!(nla, XfrmAttrs::OffloadDevice(_)));
@@ -145,8 +159,11 @@ impl XfrmInstaller {
             .map_err(|e| e.into_error("delete SA"))?;
         if required {
             return Err(InstallError::Offload {
-                interface: sa.offload_dev.clone(),
-                reason: format!("the device does not do {mode} offload of ESP"),
+                interface: dev.clone(),
+                reason: format!(
+                    "the device does not do {mode} offload of ESP (the kernel installed \
+                     the SA in software)"
+                ),
             });
         }
         Ok(None)
@@ -177,13 +194,14 @@ impl XfrmInstaller {
         offload
     }
 
-    /// `XFRM_MSG_GETSA`: the SA as the kernel has it (keys included).
+    /// `XFRM_MSG_GETSA`: the SA as the kernel has it (keys included, wiped
+    /// on drop).
     fn get_sa(
         &mut self,
         id: &SaId,
         mark: Option<crate::Mark>,
         if_id: u32,
-    ) -> Result<ModifyMessage, InstallError> {
+    ) -> Result<Keyed, InstallError> {
         let msg = state::sa_id(*id, mark, if_id);
         let answer = self
             .send(XfrmMessage::GetSa(msg))
@@ -191,7 +209,7 @@ impl XfrmInstaller {
         answer
             .into_iter()
             .find_map(|m| match m {
-                XfrmMessage::AddSa(sa) => Some(sa),
+                XfrmMessage::AddSa(sa) => Some(Keyed(sa)),
                 _ => None,
             })
             .ok_or(InstallError::NotFound)
@@ -203,7 +221,7 @@ impl XfrmInstaller {
     pub(super) fn sa_stats(&mut self, id: &SaId) -> Result<SaStats, InstallError> {
         let known = self.sad.get(id).copied();
         let (mark, if_id) = known.map_or((None, 0), |k| (k.mark, k.if_id));
-        let cur = self.get_sa(id, mark, if_id)?.user_sa_info.lifetime_cur;
+        let cur = self.get_sa(id, mark, if_id)?.0.user_sa_info.lifetime_cur;
         let last_use = match known {
             Some(k) => self.last_use(k)?,
             None => None,
@@ -268,7 +286,8 @@ impl XfrmInstaller {
         }
         let known = self.sad.get(id).copied();
         let (mark, if_id) = known.map_or((None, 0), |k| (k.mark, k.if_id));
-        let mut sa = self.get_sa(id, mark, if_id)?;
+        let mut keyed = self.get_sa(id, mark, if_id)?;
+        let sa = &mut keyed.0;
         let info = &mut sa.user_sa_info;
         let old_src = info.saddr;
         info.saddr = Address::from_ip(&update.src.ip());
@@ -318,7 +337,8 @@ impl XfrmInstaller {
             ..*id
         };
         let known = self.sad.remove(id);
-        self.send(XfrmMessage::AddSa(sa))
+        // the request wipes the keys it was given
+        self.send(XfrmMessage::AddSa(core::mem::take(&mut keyed.0)))
             .map_err(|e| e.into_error("re-add moved SA"))?;
         if let Some(k) = known {
             self.sad.insert(moved, k);

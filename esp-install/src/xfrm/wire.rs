@@ -9,10 +9,11 @@ use netlink_packet_core::{
     NLM_F_ACK, NLM_F_REQUEST, NLMSG_DONE, NLMSG_ERROR, NetlinkBuffer, NetlinkHeader,
     NetlinkMessage, NetlinkPayload, NetlinkSerializable, ParseableParametrized,
 };
+use netlink_packet_xfrm::state::ModifyMessage;
 use netlink_packet_xfrm::{
     UserAcquireBuffer, UserExpireBuffer, UserPolicyInfoBuffer, UserSaInfoBuffer, XFRM_MSG_ACQUIRE,
     XFRM_MSG_EXPIRE, XFRM_MSG_NEWPOLICY, XFRM_MSG_NEWSA, XFRM_MSG_UPDPOLICY, XFRM_MSG_UPDSA,
-    XfrmMessage,
+    XfrmAttrs, XfrmMessage,
 };
 use zeroize::Zeroizing;
 
@@ -75,20 +76,33 @@ pub(crate) fn frame<T: NetlinkSerializable>(
 
 /// Zeroes the key copies inside a message we built.
 fn wipe_keys(packet: NetlinkMessage<XfrmMessage>) {
-    use netlink_packet_xfrm::XfrmAttrs;
-    use zeroize::Zeroize;
-    let NetlinkPayload::InnerMessage(XfrmMessage::AddSa(mut m) | XfrmMessage::UpdateSa(mut m)) =
+    if let NetlinkPayload::InnerMessage(XfrmMessage::AddSa(mut m) | XfrmMessage::UpdateSa(mut m)) =
         packet.payload
-    else {
-        return;
-    };
-    for nla in &mut m.nlas {
+    {
+        wipe(&mut m);
+    }
+}
+
+/// Zeroes the keys of an SA message.
+pub(crate) fn wipe(sa: &mut ModifyMessage) {
+    use zeroize::Zeroize;
+    for nla in &mut sa.nlas {
         match nla {
             XfrmAttrs::EncryptionAlgAead(a) => a.alg_key.zeroize(),
             XfrmAttrs::EncryptionAlg(a) | XfrmAttrs::AuthenticationAlg(a) => a.alg_key.zeroize(),
             XfrmAttrs::AuthenticationAlgTrunc(a) => a.alg_key.zeroize(),
             _ => {}
         }
+    }
+}
+
+/// An SA as the kernel reported it, keys included; wiped on drop.
+#[derive(Default)]
+pub(crate) struct Keyed(pub(crate) ModifyMessage);
+
+impl Drop for Keyed {
+    fn drop(&mut self) {
+        wipe(&mut self.0);
     }
 }
 
