@@ -2,15 +2,18 @@
 //!
 //! On the NAT-T port IKE messages carry the four-octet non-ESP marker
 //! (RFC 3948 §2.2), which is removed before the core sees them and added
-//! when a [`Transmit`] asks for it; NAT keepalives and ESP are dropped
-//! (no data plane yet). A socket bound to the wildcard address takes the
-//! source address the routing table picks towards the peer as its local
-//! address.
+//! when a [`Transmit`] asks for it. With the userspace ESP backend the
+//! backend reads the NAT-T sockets (ESP in UDP shares them) and hands IKE
+//! messages back through [`ike_sink`]; otherwise our receivers drop NAT
+//! keepalives and ESP (the kernel's, if any, took it before). A socket
+//! bound to the wildcard address takes the source address the routing
+//! table picks towards the peer as its local address.
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::io;
 use std::sync::Arc;
 
+use esp_install::userspace::io::{IkeDatagram, IkeSink};
 use ike::Transmit;
 use ike::wire::natt::{self, Udp4500};
 use tokio::net::UdpSocket;
@@ -73,9 +76,34 @@ impl Sockets {
         Ok(Self { socks })
     }
 
-    /// Starts one receiving task per socket, feeding `tx`.
-    pub(crate) fn spawn_receivers(&self, tx: &mpsc::Sender<Datagram>) {
-        for sock in &self.socks {
+    /// Clones of the NAT-T sockets, for a data plane that reads them.
+    ///
+    /// # Errors
+    /// If a descriptor cannot be duplicated.
+    pub(crate) fn nat_t_clones(&self) -> io::Result<Vec<std::net::UdpSocket>> {
+        use std::os::fd::AsFd;
+        self.socks
+            .iter()
+            .filter(|s| s.nat_t)
+            .map(|s| {
+                let fd = s.udp.as_fd().try_clone_to_owned()?;
+                Ok(std::net::UdpSocket::from(fd))
+            })
+            .collect()
+    }
+
+    /// The ports bound (IKE and NAT-T).
+    pub(crate) fn ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self.socks.iter().map(|s| s.bound.port()).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+
+    /// Starts one receiving task per socket, feeding `tx`; NAT-T sockets
+    /// only if `nat_t` (no data plane reads them).
+    pub(crate) fn spawn_receivers(&self, tx: &mpsc::Sender<Datagram>, nat_t: bool) {
+        for sock in self.socks.iter().filter(|s| nat_t || !s.nat_t) {
             let (udp, bound, nat_t) = (Arc::clone(&sock.udp), sock.bound, sock.nat_t);
             let tx = tx.clone();
             tokio::spawn(async move { receive(&udp, bound, nat_t, &tx).await });
@@ -139,6 +167,25 @@ async fn receive(udp: &UdpSocket, bound: SocketAddr, nat_t: bool, tx: &mpsc::Sen
     }
 }
 
+/// Where the userspace data plane hands the IKE messages it reads on the
+/// NAT-T sockets: into the daemon's queue (dropped if it is full, as a
+/// full socket buffer would).
+pub(crate) fn ike_sink(tx: mpsc::Sender<Datagram>) -> IkeSink {
+    Box::new(move |d: IkeDatagram<'_>| {
+        let local = SocketAddr::new(local_ip(d.local.ip(), d.remote), d.local.port());
+        tracing::debug!(target: "net", "received packet: from {} to {local} ({} bytes)",
+            d.remote, d.message.len() + 4);
+        let datagram = Datagram {
+            local,
+            remote: d.remote,
+            data: d.message.to_vec(),
+        };
+        if tx.try_send(datagram).is_err() {
+            tracing::warn!(target: "net", "IKE queue full, dropping packet from {}", d.remote);
+        }
+    })
+}
+
 /// The IKE message in a datagram: all of it on port 500, after the
 /// non-ESP marker on the NAT-T port (RFC 3948 §2.2).
 fn ike_message(datagram: &[u8], nat_t: bool) -> Option<&[u8]> {
@@ -149,7 +196,7 @@ fn ike_message(datagram: &[u8], nat_t: bool) -> Option<&[u8]> {
         Ok(Udp4500::Ike(ike)) => Some(ike),
         Ok(Udp4500::Keepalive) => None,
         Ok(Udp4500::Esp(_)) => {
-            tracing::debug!(target: "net", "dropping ESP packet: no data plane yet");
+            tracing::debug!(target: "net", "dropping ESP packet: no userspace data plane");
             None
         }
         Err(e) => {
