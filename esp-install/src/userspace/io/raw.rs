@@ -7,7 +7,11 @@ use core::net::{Ipv4Addr, SocketAddrV4};
 use std::io;
 use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 
-use rustix::net::{AddressFamily, RecvFlags, SendFlags, SocketFlags, SocketType, ipproto};
+use rustix::net::{
+    AddressFamily, RecvFlags, SendFlags, SocketFlags, SocketType, ipproto, sockopt,
+};
+
+use super::udp::SOCKET_BUFFER;
 
 /// A raw IPv4 ESP socket.
 pub(crate) struct RawEsp {
@@ -27,10 +31,14 @@ impl RawEsp {
             Some(ipproto::ESP),
         )?;
         // the peer's ESP may exceed our MTU; let IP fragment our own
-        rustix::net::sockopt::set_ip_mtu_discover(
-            &fd,
-            rustix::net::sockopt::Ipv4PathMtuDiscovery::WANT,
-        )?;
+        sockopt::set_ip_mtu_discover(&fd, sockopt::Ipv4PathMtuDiscovery::WANT)?;
+        // bursts of single packets: room for a few thousand
+        if sockopt::set_socket_recv_buffer_size_force(&fd, SOCKET_BUFFER).is_err() {
+            let _ = sockopt::set_socket_recv_buffer_size(&fd, SOCKET_BUFFER);
+        }
+        if sockopt::set_socket_send_buffer_size_force(&fd, SOCKET_BUFFER).is_err() {
+            let _ = sockopt::set_socket_send_buffer_size(&fd, SOCKET_BUFFER);
+        }
         Ok(Self { fd })
     }
 

@@ -12,7 +12,7 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::net::sockopt;
 
 /// Socket buffers large enough for a few GSO/GRO batches in flight.
-const SOCKET_BUFFER: usize = 4 << 20;
+pub(crate) const SOCKET_BUFFER: usize = 4 << 20;
 /// How long a send waits for room in the socket buffer before the batch
 /// is dropped.
 const SEND_WAIT: Duration = Duration::from_millis(20);
