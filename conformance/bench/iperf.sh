@@ -132,9 +132,9 @@ EOF
 done
 for s in a b; do
   for _ in $(seq 100); do [ -S "$work/sw$s/charon.vici" ] && break; sleep 0.1; done
-  swanctl --load-all --uri "unix://$work/sw$s/charon.vici" --file "$work/sw$s/swanctl.conf" >/dev/null
+  swanctl --load-all --uri "unix://$work/sw$s/charon.vici" --file "$work/sw$s/swanctl.conf" >/dev/null 2>&1
 done
-swanctl --initiate --uri "unix://$work/swa/charon.vici" --child net --timeout 10 >/dev/null
+swanctl --initiate --uri "unix://$work/swa/charon.vici" --child net --timeout 10 >/dev/null 2>&1
 strongswan=$(measure 10.1.0.1 10.2.0.1)
 echo "strongSwan (libipsec):   $strongswan Gbit/s"
 

@@ -19,22 +19,16 @@ use tokio::sync::mpsc;
 
 use crate::socket::{Datagram, Sockets, ike_sink};
 
-/// The installer chosen and whether it reads the NAT-T sockets.
-pub(crate) struct Chosen {
-    pub(crate) installer: Box<dyn Installer>,
-    /// The userspace data plane reads NAT-T; the daemon must not.
-    pub(crate) reads_nat_t: bool,
-}
-
-/// Opens the backend `setting` asks for (logging the choice).
+/// Opens the backend `setting` asks for (logging the choice); the
+/// userspace backend takes over reading the NAT-T sockets.
 ///
 /// # Errors
 /// If it cannot be opened.
 pub(crate) fn open(
     setting: Backend,
-    sockets: &Sockets,
+    sockets: &mut Sockets,
     ike: &mpsc::Sender<Datagram>,
-) -> Result<Chosen, String> {
+) -> Result<Box<dyn Installer>, String> {
     let kind = match setting {
         Backend::Auto => match kernel_holds_esp() {
             Ok(()) => {
@@ -52,30 +46,21 @@ pub(crate) fn open(
         Backend::Kernel => {
             let xfrm = XfrmInstaller::open().map_err(|e| format!("kernel backend: {e}"))?;
             tracing::info!(target: "knl", "ESP backend: kernel (XFRM)");
-            Ok(Chosen {
-                installer: Box::new(xfrm),
-                reads_nat_t: false,
-            })
+            Ok(Box::new(xfrm))
         }
         Backend::Recording => {
             tracing::info!(target: "knl", "ESP backend: recording (no data plane)");
-            Ok(Chosen {
-                installer: Box::new(RecordingInstaller::new()),
-                reads_nat_t: false,
-            })
+            Ok(Box::new(RecordingInstaller::new()))
         }
         Backend::Userspace | Backend::Auto => {
             let nat_t = sockets
-                .nat_t_clones()
+                .hand_over_nat_t()
                 .map_err(|e| format!("userspace backend: {e}"))?;
             let config = UserspaceConfig::new(nat_t, sockets.ports(), ike_sink(ike.clone()));
             let installer =
                 UserspaceInstaller::open(config).map_err(|e| format!("userspace backend: {e}"))?;
             tracing::info!(target: "knl", "ESP backend: userspace (TUN device {})", installer.tun_name());
-            Ok(Chosen {
-                installer: Box::new(installer),
-                reads_nat_t: true,
-            })
+            Ok(Box::new(installer))
         }
     }
 }

@@ -77,15 +77,15 @@ fn run(args: &Args) -> Result<(), String> {
         .build()
         .map_err(|e| format!("tokio runtime: {e}"))?;
     runtime.block_on(async {
-        let sockets = socket::Sockets::bind(&loaded.bind, charon.port, charon.port_nat_t)
+        let mut sockets = socket::Sockets::bind(&loaded.bind, charon.port, charon.port_nat_t)
             .map_err(|e| e.to_string())?;
         let (tx, rx) = tokio::sync::mpsc::channel(IKE_QUEUE);
-        let backend = backend::open(charon.cygnet.backend, &sockets, &tx)?;
-        sockets.spawn_receivers(&tx, !backend.reads_nat_t);
+        let installer = backend::open(charon.cygnet.backend, &mut sockets, &tx)?;
+        sockets.spawn_receivers(&tx);
         let driver = driver::Driver::new(
             endpoint,
             sockets,
-            backend.installer,
+            installer,
             charon.replay_window,
             charon.port,
         );

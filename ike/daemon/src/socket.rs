@@ -36,7 +36,11 @@ pub(crate) struct Datagram {
 struct Sock {
     bound: SocketAddr,
     nat_t: bool,
-    udp: Arc<UdpSocket>,
+    /// Read by our receiver task.
+    tokio: Option<Arc<UdpSocket>>,
+    /// Read by the data plane (off the runtime, so its datagrams do not
+    /// wake us); we only send on it.
+    shared: Option<std::net::UdpSocket>,
 }
 
 /// Every socket of the daemon.
@@ -69,27 +73,33 @@ impl Sockets {
                 socks.push(Sock {
                     bound,
                     nat_t,
-                    udp: Arc::new(UdpSocket::from_std(std)?),
+                    tokio: Some(Arc::new(UdpSocket::from_std(std)?)),
+                    shared: None,
                 });
             }
         }
         Ok(Self { socks })
     }
 
-    /// Clones of the NAT-T sockets, for a data plane that reads them.
+    /// Hands the NAT-T sockets to a data plane that reads them: clones
+    /// for it, ours leave the runtime and only send from now on. Call
+    /// before [`spawn_receivers`](Self::spawn_receivers).
     ///
     /// # Errors
-    /// If a descriptor cannot be duplicated.
-    pub(crate) fn nat_t_clones(&self) -> io::Result<Vec<std::net::UdpSocket>> {
-        use std::os::fd::AsFd;
-        self.socks
-            .iter()
-            .filter(|s| s.nat_t)
-            .map(|s| {
-                let fd = s.udp.as_fd().try_clone_to_owned()?;
-                Ok(std::net::UdpSocket::from(fd))
-            })
-            .collect()
+    /// If a socket is already read or cannot be duplicated.
+    pub(crate) fn hand_over_nat_t(&mut self) -> io::Result<Vec<std::net::UdpSocket>> {
+        let mut clones = Vec::new();
+        for sock in self.socks.iter_mut().filter(|s| s.nat_t) {
+            let Some(udp) = sock.tokio.take() else {
+                continue;
+            };
+            let udp = Arc::try_unwrap(udp)
+                .map_err(|_| io::Error::other("NAT-T socket is read already"))?;
+            let std = udp.into_std()?;
+            clones.push(std.try_clone()?);
+            sock.shared = Some(std);
+        }
+        Ok(clones)
     }
 
     /// The ports bound (IKE and NAT-T).
@@ -100,11 +110,13 @@ impl Sockets {
         ports
     }
 
-    /// Starts one receiving task per socket, feeding `tx`; NAT-T sockets
-    /// only if `nat_t` (no data plane reads them).
-    pub(crate) fn spawn_receivers(&self, tx: &mpsc::Sender<Datagram>, nat_t: bool) {
-        for sock in self.socks.iter().filter(|s| nat_t || !s.nat_t) {
-            let (udp, bound, nat_t) = (Arc::clone(&sock.udp), sock.bound, sock.nat_t);
+    /// Starts one receiving task per socket not handed over, feeding `tx`.
+    pub(crate) fn spawn_receivers(&self, tx: &mpsc::Sender<Datagram>) {
+        for sock in &self.socks {
+            let Some(udp) = &sock.tokio else {
+                continue;
+            };
+            let (udp, bound, nat_t) = (Arc::clone(udp), sock.bound, sock.nat_t);
             let tx = tx.clone();
             tokio::spawn(async move { receive(&udp, bound, nat_t, &tx).await });
         }
@@ -124,7 +136,13 @@ impl Sockets {
         };
         tracing::debug!(target: "net", "sending packet: from {} to {} ({} bytes)",
             t.local, t.remote, data.len());
-        if let Err(e) = sock.udp.send_to(&data, t.remote).await {
+        let sent = match (&sock.tokio, &sock.shared) {
+            (Some(udp), _) => udp.send_to(&data, t.remote).await,
+            // non-blocking: a full buffer loses the message, as the network could
+            (None, Some(udp)) => udp.send_to(&data, t.remote),
+            (None, None) => Err(io::Error::other("socket closed")),
+        };
+        if let Err(e) = sent {
             tracing::warn!(target: "net", "error writing to socket: {e}");
         }
     }

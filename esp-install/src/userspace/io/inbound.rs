@@ -3,8 +3,8 @@
 //! Datagrams on the NAT-T sockets are sorted as RFC 3948 §2.2 says: a
 //! non-ESP marker means IKE (handed to the daemon), a single 0xff is a
 //! NAT keepalive (dropped), anything else is ESP. ESP packets are staged
-//! in per-packet buffers, opened by the data path under one lock, moved to
-//! [`HEADROOM`] and written to the TUN device in one batch, where tun-rs
+//! in per-packet buffers, opened by the data path under one lock, aligned
+//! at one offset and written to the TUN device in one batch, where tun-rs
 //! coalesces TCP segments into super-packets (GRO).
 
 use core::net::{IpAddr, SocketAddr};
@@ -25,6 +25,10 @@ const RX_BATCH: usize = 8;
 const RX_BUF: usize = 64 * 1024;
 /// Packets written to the TUN device per batch.
 const TUN_BATCH: usize = 128;
+/// Where packets go to the TUN device: where tunnel mode with an 8-octet
+/// IV (AES-GCM, ChaCha20-Poly1305) leaves them when ESP is staged at
+/// [`HEADROOM`], so the common case moves nothing.
+const TUN_OFFSET: usize = HEADROOM + 16;
 /// The non-ESP marker (RFC 3948 §2.2).
 const MARKER_LEN: usize = 4;
 
@@ -49,7 +53,7 @@ impl Staging {
     fn new() -> Self {
         Self {
             bufs: (0..TUN_BATCH)
-                .map(|_| Vec::with_capacity(HEADROOM + 65_535))
+                .map(|_| Vec::with_capacity(TUN_OFFSET + 65_535))
                 .collect(),
             origins: vec![Origin::Raw; TUN_BATCH],
             len: 0,
@@ -95,8 +99,13 @@ impl Staging {
                     Ok(_) => {
                         // tun-rs wants every packet at the same offset
                         let len = range.len();
-                        buf.copy_within(range, HEADROOM);
-                        buf.truncate(HEADROOM + len);
+                        if range.start != TUN_OFFSET {
+                            if buf.len() < TUN_OFFSET + len {
+                                buf.resize(TUN_OFFSET + len, 0);
+                            }
+                            buf.copy_within(range, TUN_OFFSET);
+                        }
+                        buf.truncate(TUN_OFFSET + len);
                         self.bufs.swap(good, k);
                         good += 1;
                     }
@@ -111,7 +120,7 @@ impl Staging {
         if good > 0
             && let Err(e) = io
                 .tun
-                .send_multiple(&mut self.gro, &mut self.bufs[..good], HEADROOM)
+                .send_multiple(&mut self.gro, &mut self.bufs[..good], TUN_OFFSET)
         {
             tracing::debug!(target: "esp", "writing to TUN device failed: {e}");
         }
