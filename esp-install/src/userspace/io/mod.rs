@@ -16,6 +16,7 @@
 //!   data path sits behind one mutex, locked once per batch.
 //! * Expiries and acquires reach the daemon as [`KernelEvent`]s.
 
+mod cmsg;
 mod inbound;
 mod installer;
 mod outbound;

@@ -4,10 +4,11 @@
 //! offloads are on) and tun-rs cuts it into MTU-sized packets, each in its
 //! own buffer with [`HEADROOM`] before it. The data path protects the
 //! whole batch under one lock; runs of ESP packets for the same peer with
-//! equal sizes (the last may be shorter) leave in one UDP GSO send.
+//! equal sizes (the last may be shorter) leave in one UDP GSO send that
+//! gathers them from their buffers.
 
 use core::ops::Range;
-use std::io;
+use std::io::{self, IoSlice};
 use std::time::Instant;
 
 use tun_rs::VIRTIO_NET_HDR_LEN;
@@ -21,6 +22,9 @@ use crate::userspace::frame::Frame;
 pub(crate) const BATCH: usize = 128;
 /// The most one GSO send carries (an IPv4 datagram's limit less headers).
 const GSO_BYTES: usize = 65_000;
+/// The most datagrams one GSO send carries (the kernel's
+/// `UDP_MAX_SEGMENTS` is 64 or 128).
+const GSO_SEGMENTS: usize = 64;
 
 /// A protected packet: where its ESP octets are and where they go.
 #[derive(Clone, Debug)]
@@ -36,7 +40,6 @@ pub(crate) fn run(io: &Io) {
     let mut bufs: Vec<Vec<u8>> = (0..BATCH).map(|_| vec![0u8; packet_room]).collect();
     let mut sizes = vec![0usize; BATCH];
     let mut sealed: Vec<Option<Sealed>> = vec![None; BATCH];
-    let mut gso = Vec::with_capacity(GSO_BYTES);
     while !io.shared.stopped() {
         match io
             .tun
@@ -44,7 +47,7 @@ pub(crate) fn run(io: &Io) {
         {
             Ok(n) => {
                 seal(io, &mut bufs[..n], &sizes[..n], &mut sealed[..n]);
-                send(io, &bufs, &sealed[..n], &mut gso);
+                send(io, &bufs, &sealed[..n]);
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 super::wait_readable(&*io.tun, POLL_INTERVAL);
@@ -84,7 +87,7 @@ fn seal(io: &Io, bufs: &mut [Vec<u8>], sizes: &[usize], sealed: &mut [Option<Sea
 }
 
 /// Sends the protected packets, batching runs for one peer.
-fn send(io: &Io, bufs: &[Vec<u8>], sealed: &[Option<Sealed>], gso: &mut Vec<u8>) {
+fn send(io: &Io, bufs: &[Vec<u8>], sealed: &[Option<Sealed>]) {
     let esp = |k: usize| -> &[u8] {
         match &sealed[k] {
             Some(s) => bufs[k].get(s.esp.clone()).unwrap_or_default(),
@@ -111,7 +114,8 @@ fn send(io: &Io, bufs: &[Vec<u8>], sealed: &[Option<Sealed>], gso: &mut Vec<u8>)
         // a run: same peer, equal sizes, the last one may be shorter
         let segment = esp(i).len();
         let (mut end, mut total) = (i + 1, segment);
-        while end < sealed.len() && end - i < sock.max_segments() {
+        let max = sock.max_segments().min(GSO_SEGMENTS);
+        while end < sealed.len() && end - i < max {
             let same_peer = sealed[end].as_ref().is_some_and(|s| {
                 s.out.encap && s.out.src == out.src && s.out.dst == out.dst
             });
@@ -126,16 +130,19 @@ fn send(io: &Io, bufs: &[Vec<u8>], sealed: &[Option<Sealed>], gso: &mut Vec<u8>)
             }
         }
         let sent = if end - i == 1 {
-            sock.send(out.src.ip(), out.dst, esp(i), None)
+            sock.send(out.src.ip(), out.dst, &[IoSlice::new(esp(i))], None)
         } else {
-            gso.clear();
-            (i..end).for_each(|k| gso.extend_from_slice(esp(k)));
-            sock.send(out.src.ip(), out.dst, gso, Some(segment))
+            let mut parts = (i..end).map(|k| IoSlice::new(esp(k)));
+            let parts: [IoSlice<'_>; GSO_SEGMENTS] =
+                core::array::from_fn(|_| parts.next().unwrap_or(IoSlice::new(&[])));
+            sock.send(out.src.ip(), out.dst, &parts[..end - i], Some(segment))
                 .or_else(|e| {
                     // GSO refused (an old kernel, a device without
                     // checksum offload): one by one
                     tracing::debug!(target: "esp", "GSO send failed ({e}), sending singly");
-                    (i..end).try_for_each(|k| sock.send(out.src.ip(), out.dst, esp(k), None))
+                    (i..end).try_for_each(|k| {
+                        sock.send(out.src.ip(), out.dst, &[IoSlice::new(esp(k))], None)
+                    })
                 })
         };
         if let Err(e) = sent {

@@ -1,15 +1,18 @@
 //! The NAT-T sockets (UDP 4500) the IKE daemon bound, shared with ESP in
-//! UDP (RFC 3948): batched receives (`recvmmsg` with UDP GRO) and sends
-//! with UDP GSO, through quinn-udp.
+//! UDP (RFC 3948): batched receives (`recvmmsg` with UDP GRO, through
+//! quinn-udp) and gathering sends with UDP GSO.
 
 use core::net::{IpAddr, SocketAddr};
-use std::io::{self, IoSliceMut};
+use std::io::{self, IoSlice, IoSliceMut};
 use std::net::UdpSocket;
 use std::time::Duration;
 
-use quinn_udp::{RecvMeta, Transmit, UdpSockRef, UdpSocketState};
+use quinn_udp::{RecvMeta, UdpSockRef, UdpSocketState};
+use socket2::{MsgHdr, SockAddr, SockRef};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::net::sockopt;
+
+use super::cmsg::{self, Cmsgs};
 
 /// Socket buffers large enough for a few GSO/GRO batches in flight.
 pub(crate) const SOCKET_BUFFER: usize = 4 << 20;
@@ -66,7 +69,6 @@ impl NatT {
         self.state.max_gso_segments()
     }
 
-
     /// Whether this socket sends from `src`.
     pub(crate) fn serves(&self, src: SocketAddr) -> bool {
         self.bound == src
@@ -75,9 +77,10 @@ impl NatT {
                 && self.bound.is_ipv4() == src.is_ipv4())
     }
 
-    /// Sends `contents` from `src` to `dst`, cut into datagrams of
-    /// `segment` octets (the last may be shorter) if given; waits a little
-    /// for room in the socket buffer.
+    /// Sends the concatenation of `parts` from `src` to `dst`, cut into
+    /// datagrams of `segment` octets (the last may be shorter) by the
+    /// kernel if given (UDP GSO), gathered from where they lie; waits a
+    /// little for room in the socket buffer.
     ///
     /// # Errors
     /// The socket's error, or `WouldBlock` if it stayed full.
@@ -85,23 +88,30 @@ impl NatT {
         &self,
         src: IpAddr,
         dst: SocketAddr,
-        contents: &[u8],
+        parts: &[IoSlice<'_>],
         segment: Option<usize>,
     ) -> io::Result<()> {
-        let transmit = Transmit {
-            destination: dst,
-            ecn: None,
-            contents,
-            segment_size: segment,
-            // a wildcard socket needs the SA's address as source
-            src_ip: self.bound.ip().is_unspecified().then_some(src),
-        };
+        let mut control = [0u8; cmsg::SPACE];
+        let mut cmsgs = Cmsgs::new(&mut control);
+        if let Some(size) = segment {
+            let size = u16::try_from(size).map_err(|_| io::Error::other("segment too large"))?;
+            cmsgs.segment(size);
+        }
+        // a wildcard socket needs the SA's address as source
+        if self.bound.ip().is_unspecified() {
+            cmsgs.source(src);
+        }
+        let to = SockAddr::from(dst);
+        let msg = MsgHdr::new()
+            .with_addr(&to)
+            .with_buffers(parts)
+            .with_control(cmsgs.bytes());
+        let socket = SockRef::from(&self.socket);
         let mut waited = false;
         loop {
-            match self
-                .state
-                .try_send(UdpSockRef::from(&self.socket), &transmit)
-            {
+            match socket.sendmsg(&msg, 0) {
+                Ok(_) => return Ok(()),
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock && !waited => {
                     waited = true;
                     let mut fds = [PollFd::new(&self.socket, PollFlags::OUT)];
@@ -109,7 +119,7 @@ impl NatT {
                         .map_err(|_| io::Error::other("timeout"))?;
                     poll(&mut fds, Some(&timeout))?;
                 }
-                other => return other,
+                Err(e) => return Err(e),
             }
         }
     }
