@@ -130,8 +130,7 @@ impl WithCharon {
 
     /// Waits for the first CHILD_SA on both sides.
     fn established(&self) -> Result<(), String> {
-        self.cygnetd
-            .wait_log("CHILD_SA net{1} established", 10)?;
+        self.cygnetd.wait_log("CHILD_SA net{1} established", 10)?;
         let installed = wait_until(Duration::from_secs(3), || {
             self.charon
                 .swanctl("--list-sas", &[])
@@ -275,12 +274,16 @@ fn rekey_steps(lab: &WithCharon, first: FirstToRekey) -> Result<(), String> {
     // on both directions' SAs)
     let (sent, received) = ping(&lab.netns, &lab.netns.a, INNER_A, INNER_B, 100, "0.05")?;
     if sent != 100 || received != 100 {
-        return Err(format!("{received} of {sent} pings answered across the rekeys"));
+        return Err(format!(
+            "{received} of {sent} pings answered across the rekeys"
+        ));
     }
     let log = lab.cygnetd.log();
     let rekeyed = log.matches("rekeyed, replaced by").count();
     if rekeyed < 5 {
-        return Err(format!("cygnetd logged {rekeyed} CHILD_SA rekeys, expected 5 or more"));
+        return Err(format!(
+            "cygnetd logged {rekeyed} CHILD_SA rekeys, expected 5 or more"
+        ));
     }
     // who counted to the limit: our data plane's soft expires, charon's
     // rekey requests (the rekey requests each side received)
@@ -315,9 +318,8 @@ fn rekey_steps(lab: &WithCharon, first: FirstToRekey) -> Result<(), String> {
         sas = lab.charon.swanctl("--list-sas", &[]).unwrap_or_default();
         want.iter().all(|w| sas.contains(w.as_str()))
     });
-    same.then_some(()).ok_or_else(|| {
-        format!("charon does not list cygnetd's newest CHILD_SA {want:?}:\n{sas}")
-    })
+    same.then_some(())
+        .ok_or_else(|| format!("charon does not list cygnetd's newest CHILD_SA {want:?}:\n{sas}"))
 }
 
 // --- Cygnet against Cygnet -------------------------------------------------
@@ -420,7 +422,9 @@ fn cygnet_steps(pair: &Pair, mode: &str, encap: bool) -> Result<(), String> {
     tun_carried(netns, b, 10)?;
     let encapsulated = pair.a.log().contains("UDP encapsulated");
     if encapsulated != encap {
-        return Err(format!("SAs UDP encapsulated: {encapsulated}, expected {encap}"));
+        return Err(format!(
+            "SAs UDP encapsulated: {encapsulated}, expected {encap}"
+        ));
     }
     Ok(())
 }
@@ -439,7 +443,9 @@ fn without_a_data_plane_the_same_pings_are_lost() {
         if sent == 3 && received == 0 {
             Ok(())
         } else {
-            Err(format!("{received} of {sent} pings answered without a data plane"))
+            Err(format!(
+                "{received} of {sent} pings answered without a data plane"
+            ))
         }
     });
     if let Err(why) = result {

@@ -35,7 +35,16 @@ pub fn ping(
 ) -> Result<(u32, u32), String> {
     let out = netns
         .exec(ns, "ping")
-        .args(["-n", "-q", "-W", "1", "-i", interval, "-c", &count.to_string()])
+        .args([
+            "-n",
+            "-q",
+            "-W",
+            "1",
+            "-i",
+            interval,
+            "-c",
+            &count.to_string(),
+        ])
         .args(["-I", src, dst])
         .output()
         .map_err(|e| format!("ping: {e}"))?;
@@ -131,9 +140,23 @@ pub fn link_packets(netns: &Netns, ns: &str, dev: &str) -> Result<(u64, u64), St
 /// default (dynamic) selectors, the hosts themselves.
 pub fn lab_conf(a: bool, start: &str, mode: &str, encap: bool, child: &str) -> String {
     let (local, remote, lid, rid, lts, rts) = if a {
-        ("192.0.2.1", "192.0.2.2", "a", "b", "10.1.0.0/24", "10.2.0.0/24")
+        (
+            "192.0.2.1",
+            "192.0.2.2",
+            "a",
+            "b",
+            "10.1.0.0/24",
+            "10.2.0.0/24",
+        )
     } else {
-        ("192.0.2.2", "192.0.2.1", "b", "a", "10.2.0.0/24", "10.1.0.0/24")
+        (
+            "192.0.2.2",
+            "192.0.2.1",
+            "b",
+            "a",
+            "10.2.0.0/24",
+            "10.1.0.0/24",
+        )
     };
     let ts = if mode == "transport" {
         String::new()

@@ -162,9 +162,14 @@ pub(crate) fn run(io: &Io) {
                     }
                 };
                 for (m, chunk) in meta.iter().zip(rx.chunks(RX_BUF)).take(n) {
-                    let local = SocketAddr::new(m.dst_ip.unwrap_or(sock.bound.ip()), sock.bound.port());
+                    let local =
+                        SocketAddr::new(m.dst_ip.unwrap_or(sock.bound.ip()), sock.bound.port());
                     let data = chunk.get(..m.len).unwrap_or_default();
-                    let stride = if m.stride == 0 { m.len.max(1) } else { m.stride };
+                    let stride = if m.stride == 0 {
+                        m.len.max(1)
+                    } else {
+                        m.stride
+                    };
                     for datagram in data.chunks(stride) {
                         udp_datagram(io, &mut staging, datagram, m.addr, local);
                     }

@@ -141,7 +141,8 @@ impl Installer for UserspaceInstaller {
                 "marks and interface IDs in user space".into(),
             ));
         }
-        let config = SaConfig::from_spec(sa).map_err(|e| InstallError::Unsupported(e.to_string()))?;
+        let config =
+            SaConfig::from_spec(sa).map_err(|e| InstallError::Unsupported(e.to_string()))?;
         let added = self.io.shared.lock().add_sa(Instant::now(), config);
         match added {
             Ok(_) => {}

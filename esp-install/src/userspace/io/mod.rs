@@ -30,6 +30,7 @@ use std::io;
 use std::net::UdpSocket;
 use std::os::fd::AsFd;
 use std::sync::Arc;
+use std::sync::atomic::AtomicBool;
 use std::time::Duration;
 
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
@@ -83,6 +84,8 @@ pub(crate) struct Io {
     pub(crate) mtu: u16,
     pub(crate) nat_t: Vec<NatT>,
     pub(crate) raw: Option<RawEsp>,
+    /// Whether unencapsulated ESP without a raw socket was reported.
+    pub(crate) warned_raw: AtomicBool,
 }
 
 impl Io {
@@ -107,6 +110,7 @@ impl Io {
             mtu: config.mtu,
             nat_t,
             raw,
+            warned_raw: AtomicBool::new(false),
         })
     }
 }

@@ -9,14 +9,15 @@
 
 use core::ops::Range;
 use std::io::{self, IoSlice};
+use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use tun_rs::VIRTIO_NET_HDR_LEN;
 
 use super::Io;
 use super::shared::POLL_INTERVAL;
-use crate::userspace::{HEADROOM, Outbound, TAILROOM};
 use crate::userspace::frame::Frame;
+use crate::userspace::{HEADROOM, Outbound, TAILROOM};
 
 /// Packets per TUN read: more than a 64 KiB super-packet has segments.
 pub(crate) const BATCH: usize = 128;
@@ -116,9 +117,9 @@ fn send(io: &Io, bufs: &[Vec<u8>], sealed: &[Option<Sealed>]) {
         let (mut end, mut total) = (i + 1, segment);
         let max = sock.max_segments().min(GSO_SEGMENTS);
         while end < sealed.len() && end - i < max {
-            let same_peer = sealed[end].as_ref().is_some_and(|s| {
-                s.out.encap && s.out.src == out.src && s.out.dst == out.dst
-            });
+            let same_peer = sealed[end]
+                .as_ref()
+                .is_some_and(|s| s.out.encap && s.out.src == out.src && s.out.dst == out.dst);
             let len = esp(end).len();
             if !same_peer || len > segment || total + len > GSO_BYTES {
                 break;
@@ -155,7 +156,13 @@ fn send(io: &Io, bufs: &[Vec<u8>], sealed: &[Option<Sealed>]) {
 fn send_raw(io: &Io, out: &Outbound, esp: &[u8]) {
     let sent = match (&io.raw, out.dst.ip()) {
         (Some(raw), core::net::IpAddr::V4(dst)) => raw.send(dst, esp),
-        _ => Err(io::Error::other("no raw ESP socket for this family")),
+        _ => {
+            if !io.warned_raw.swap(true, Ordering::Relaxed) {
+                tracing::warn!(target: "esp", "no raw ESP socket for {}: dropping unencapsulated \
+                    ESP (encap = yes avoids it)", out.dst.ip());
+            }
+            return;
+        }
     };
     if let Err(e) = sent {
         tracing::debug!(target: "esp", "sending ESP to {} failed: {e}", out.dst.ip());

@@ -227,12 +227,30 @@ mod tests {
     #[test]
     fn a_range_becomes_the_smallest_subnet_holding_it() {
         let net = |from, to| subnet(&sel(from, to));
-        assert_eq!(net("10.2.0.0", "10.2.0.255"), ("10.2.0.0".parse().unwrap(), 24));
-        assert_eq!(net("10.2.0.7", "10.2.0.7"), ("10.2.0.7".parse().unwrap(), 32));
-        assert_eq!(net("10.2.0.1", "10.2.1.0"), ("10.2.0.0".parse().unwrap(), 23));
-        assert_eq!(net("0.0.0.0", "255.255.255.255"), ("0.0.0.0".parse().unwrap(), 0));
-        assert_eq!(net("fd00::", "fd00::ffff"), ("fd00::".parse().unwrap(), 112));
-        assert_eq!(net("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"), ("::".parse().unwrap(), 0));
+        assert_eq!(
+            net("10.2.0.0", "10.2.0.255"),
+            ("10.2.0.0".parse().unwrap(), 24)
+        );
+        assert_eq!(
+            net("10.2.0.7", "10.2.0.7"),
+            ("10.2.0.7".parse().unwrap(), 32)
+        );
+        assert_eq!(
+            net("10.2.0.1", "10.2.1.0"),
+            ("10.2.0.0".parse().unwrap(), 23)
+        );
+        assert_eq!(
+            net("0.0.0.0", "255.255.255.255"),
+            ("0.0.0.0".parse().unwrap(), 0)
+        );
+        assert_eq!(
+            net("fd00::", "fd00::ffff"),
+            ("fd00::".parse().unwrap(), 112)
+        );
+        assert_eq!(
+            net("::", "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"),
+            ("::".parse().unwrap(), 0)
+        );
     }
 
     #[test]

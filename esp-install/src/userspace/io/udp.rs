@@ -8,9 +8,9 @@ use std::net::UdpSocket;
 use std::time::Duration;
 
 use quinn_udp::{RecvMeta, UdpSockRef, UdpSocketState};
-use socket2::{MsgHdr, SockAddr, SockRef};
 use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use rustix::net::sockopt;
+use socket2::{MsgHdr, SockAddr, SockRef};
 
 use super::cmsg::{self, Cmsgs};
 
@@ -115,8 +115,8 @@ impl NatT {
                 Err(e) if e.kind() == io::ErrorKind::WouldBlock && !waited => {
                     waited = true;
                     let mut fds = [PollFd::new(&self.socket, PollFlags::OUT)];
-                    let timeout = Timespec::try_from(SEND_WAIT)
-                        .map_err(|_| io::Error::other("timeout"))?;
+                    let timeout =
+                        Timespec::try_from(SEND_WAIT).map_err(|_| io::Error::other("timeout"))?;
                     poll(&mut fds, Some(&timeout))?;
                 }
                 Err(e) => return Err(e),
@@ -134,7 +134,6 @@ impl NatT {
         bufs: &mut [IoSliceMut<'_>],
         meta: &mut [RecvMeta],
     ) -> io::Result<usize> {
-        self.state
-            .recv(UdpSockRef::from(&self.socket), bufs, meta)
+        self.state.recv(UdpSockRef::from(&self.socket), bufs, meta)
     }
 }
