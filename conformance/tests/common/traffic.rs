@@ -85,7 +85,8 @@ pub fn iperf3(
         .spawn()
         .map_err(|e| format!("iperf3 -s: {e}"))?;
     let mut result = Err("iperf3 server did not answer".to_owned());
-    // the server needs a moment to listen
+    // the server needs a moment to listen (a refused client may still
+    // exit 0, with the error in its JSON)
     wait_until(Duration::from_secs(3), || {
         result = run(netns.exec(client_ns, IPERF3).args([
             "-c",
@@ -96,7 +97,9 @@ pub fn iperf3(
             &secs.to_string(),
             "-J",
         ]));
-        result.is_ok()
+        result
+            .as_ref()
+            .is_ok_and(|json| !json.contains("\"error\""))
     });
     terminate(listener);
     let json = result?;

@@ -16,7 +16,9 @@ use rustix::event::{PollFd, PollFlags, Timespec, poll};
 use tun_rs::GROTable;
 
 use super::Io;
+use super::raw::RawEsp;
 use super::shared::{IkeDatagram, POLL_INTERVAL};
+use super::udp::NatT;
 use crate::userspace::wire::esp::{UdpPayload, classify_udp};
 use crate::userspace::{Frame, HEADROOM};
 
@@ -143,55 +145,76 @@ pub(crate) fn run(io: &Io) {
     while !io.shared.stopped() {
         wait(io, &mut fds);
         tick(io);
-        for sock in &io.nat_t {
-            loop {
-                let got = {
-                    let mut chunks = rx.chunks_mut(RX_BUF);
-                    let mut iovs: [IoSliceMut<'_>; RX_BATCH] = core::array::from_fn(|_| {
-                        IoSliceMut::new(chunks.next().unwrap_or_default())
-                    });
-                    sock.recv(&mut iovs, &mut meta)
-                };
-                let n = match got {
-                    Ok(n) => n,
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                    Err(e) => {
-                        tracing::warn!(target: "esp", "reading from {} failed: {e}", sock.bound);
-                        break;
-                    }
-                };
-                for (m, chunk) in meta.iter().zip(rx.chunks(RX_BUF)).take(n) {
-                    let local =
-                        SocketAddr::new(m.dst_ip.unwrap_or(sock.bound.ip()), sock.bound.port());
-                    let data = chunk.get(..m.len).unwrap_or_default();
-                    let stride = if m.stride == 0 {
-                        m.len.max(1)
-                    } else {
-                        m.stride
-                    };
-                    for datagram in data.chunks(stride) {
-                        udp_datagram(io, &mut staging, datagram, m.addr, local);
-                    }
-                }
+        for (k, sock) in io.nat_t.iter().enumerate() {
+            if readable(&fds, k) {
+                read_nat_t(io, sock, &mut rx, &mut meta, &mut staging);
             }
         }
-        if let Some(raw) = &io.raw {
-            let buf = rx.get_mut(..RX_BUF).unwrap_or_default();
-            loop {
-                match raw.recv(buf) {
-                    Ok(len) => staging.push(io, buf.get(..len).unwrap_or_default(), Origin::Raw),
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    Err(e) => {
-                        if e.kind() != io::ErrorKind::WouldBlock {
-                            tracing::warn!(target: "esp", "reading raw ESP failed: {e}");
-                        }
-                        break;
-                    }
-                }
-            }
+        if let Some(raw) = &io.raw
+            && readable(&fds, io.nat_t.len())
+        {
+            read_raw(io, raw, &mut rx, &mut staging);
         }
         staging.flush(io);
+    }
+}
+
+/// Whether poll saw something (data or an error to read) on `fds[k]`.
+fn readable(fds: &[PollFd<'_>], k: usize) -> bool {
+    fds.get(k).is_some_and(|fd| !fd.revents().is_empty())
+}
+
+/// Reads batches until one comes back short: the socket is drained then,
+/// and poll says when more arrives (one syscall less per sparse packet).
+fn read_nat_t(io: &Io, sock: &NatT, rx: &mut [u8], meta: &mut [RecvMeta], staging: &mut Staging) {
+    loop {
+        let got = {
+            let mut chunks = rx.chunks_mut(RX_BUF);
+            let mut iovs: [IoSliceMut<'_>; RX_BATCH] =
+                core::array::from_fn(|_| IoSliceMut::new(chunks.next().unwrap_or_default()));
+            sock.recv(&mut iovs, meta)
+        };
+        let n = match got {
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => {
+                tracing::warn!(target: "esp", "reading from {} failed: {e}", sock.bound);
+                return;
+            }
+        };
+        for (m, chunk) in meta.iter().zip(rx.chunks(RX_BUF)).take(n) {
+            let local = SocketAddr::new(m.dst_ip.unwrap_or(sock.bound.ip()), sock.bound.port());
+            let data = chunk.get(..m.len).unwrap_or_default();
+            let stride = if m.stride == 0 {
+                m.len.max(1)
+            } else {
+                m.stride
+            };
+            for datagram in data.chunks(stride) {
+                udp_datagram(io, staging, datagram, m.addr, local);
+            }
+        }
+        if n < RX_BATCH {
+            return;
+        }
+    }
+}
+
+/// Reads up to a TUN batch of raw ESP packets.
+fn read_raw(io: &Io, raw: &RawEsp, rx: &mut [u8], staging: &mut Staging) {
+    let buf = rx.get_mut(..RX_BUF).unwrap_or_default();
+    for _ in 0..TUN_BATCH {
+        match raw.recv(buf) {
+            Ok(len) => staging.push(io, buf.get(..len).unwrap_or_default(), Origin::Raw),
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => {
+                if e.kind() != io::ErrorKind::WouldBlock {
+                    tracing::warn!(target: "esp", "reading raw ESP failed: {e}");
+                }
+                return;
+            }
+        }
     }
 }
 

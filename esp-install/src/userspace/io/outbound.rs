@@ -49,6 +49,11 @@ pub(crate) fn run(io: &Io) {
             Ok(n) => {
                 seal(io, &mut bufs[..n], &sizes[..n], &mut sealed[..n]);
                 send(io, &bufs, &sealed[..n]);
+                // a lone packet (no super-packet): likely sparse traffic,
+                // wait in poll rather than with a read that fails
+                if n == 1 {
+                    super::wait_readable(&*io.tun, POLL_INTERVAL);
+                }
             }
             Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
                 super::wait_readable(&*io.tun, POLL_INTERVAL);
