@@ -259,6 +259,47 @@ mod tests {
         assert_eq!(ike_message(&ike, false), Some(&ike[..]));
     }
 
+    #[tokio::test]
+    async fn a_handed_over_nat_t_socket_still_sends_ike_and_its_clone_reads_it() {
+        let lo = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        // two free ports (the sockets record the ports asked for)
+        let free = || {
+            let probe = std::net::UdpSocket::bind((lo, 0)).unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let (port, port_nat_t) = (free(), free());
+        assert_ne!(port, port_nat_t);
+        let mut sockets = Sockets::bind(&[lo], port, port_nat_t).unwrap();
+        let clones = sockets.hand_over_nat_t().unwrap();
+        assert_eq!(clones.len(), 1, "one NAT-T socket");
+        assert!(
+            sockets.hand_over_nat_t().unwrap().is_empty(),
+            "handed over once"
+        );
+        let nat_t = clones[0].local_addr().unwrap();
+        assert!(sockets.socks.iter().any(|s| s.nat_t && s.bound.ip() == lo));
+        let peer = std::net::UdpSocket::bind((lo, 0)).unwrap();
+        peer.set_read_timeout(Some(core::time::Duration::from_secs(2)))
+            .unwrap();
+        let transmit = Transmit {
+            local: nat_t,
+            remote: peer.local_addr().unwrap(),
+            non_esp_marker: true,
+            data: vec![1, 2, 3],
+        };
+        sockets.send(&transmit).await;
+        let mut buf = [0u8; 16];
+        let (n, from) = peer.recv_from(&mut buf).unwrap();
+        assert_eq!((&buf[..n], from), (&[0, 0, 0, 0, 1, 2, 3][..], nat_t));
+        peer.send_to(&[9, 9], nat_t).unwrap();
+        clones[0].set_nonblocking(false).unwrap();
+        clones[0]
+            .set_read_timeout(Some(core::time::Duration::from_secs(2)))
+            .unwrap();
+        let n = clones[0].recv(&mut buf).unwrap();
+        assert_eq!(&buf[..n], &[9, 9]);
+    }
+
     #[test]
     fn the_route_source_towards_loopback_is_loopback() {
         let remote = SocketAddr::new(Ipv4Addr::LOCALHOST.into(), 500);
