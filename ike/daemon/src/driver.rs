@@ -219,3 +219,44 @@ async fn sleep_until_some(at: Option<Instant>) {
         None => core::future::pending().await,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use esp_install::{Protocol, SaId, Selector};
+
+    #[test]
+    fn expiries_reach_the_core_by_spi_and_acquires_do_not() {
+        let id = SaId {
+            spi: 0xc1c2_c3c4,
+            dst: "192.0.2.1".parse().unwrap(),
+            protocol: Protocol::Esp,
+        };
+        let expire = KernelEvent::Expire {
+            id,
+            reqid: 1,
+            hard: true,
+        };
+        assert_eq!(
+            core_event(&expire),
+            Some(ike::KernelEvent::Expire {
+                protocol: ProtocolId::ESP,
+                spi: 0xc1c2_c3c4,
+                hard: true
+            })
+        );
+        let any = Selector {
+            from: "10.0.0.1".parse().unwrap(),
+            to: "10.0.0.1".parse().unwrap(),
+            protocol: 0,
+            from_port: 0,
+            to_port: u16::MAX,
+        };
+        let acquire = KernelEvent::Acquire {
+            reqid: 1,
+            src: any,
+            dst: any,
+        };
+        assert_eq!(core_event(&acquire), None);
+    }
+}

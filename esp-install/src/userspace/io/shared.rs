@@ -101,3 +101,64 @@ pub(crate) fn kernel_event(event: Event) -> KernelEvent {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::userspace::wire::flow::{Flow, Ports};
+    use crate::userspace::{ExpireCause, SaRef};
+    use crate::{Direction, Protocol, SaId};
+
+    fn sa() -> SaRef {
+        SaRef {
+            id: SaId {
+                spi: 0xc000_0042,
+                dst: "192.0.2.1".parse().unwrap(),
+                protocol: Protocol::Esp,
+            },
+            direction: Direction::In,
+            reqid: 7,
+        }
+    }
+
+    #[test]
+    fn soft_and_hard_expiries_keep_the_sa_and_say_which() {
+        let soft = Event::SoftExpire {
+            sa: sa(),
+            cause: ExpireCause::Packets,
+        };
+        let hard = Event::HardExpire {
+            sa: sa(),
+            cause: ExpireCause::Bytes,
+        };
+        for (event, want_hard) in [(soft, false), (hard, true)] {
+            assert_eq!(
+                kernel_event(event),
+                KernelEvent::Expire {
+                    id: sa().id,
+                    reqid: 7,
+                    hard: want_hard
+                }
+            );
+        }
+    }
+
+    #[test]
+    fn an_acquire_names_the_packets_hosts_and_protocol() {
+        let flow = Flow {
+            src: "10.1.0.1".parse().unwrap(),
+            dst: "10.2.0.9".parse().unwrap(),
+            protocol: 6,
+            ports: Ports::Ports { src: 1, dst: 2 },
+        };
+        let KernelEvent::Acquire { reqid, src, dst } =
+            kernel_event(Event::Acquire { reqid: 3, flow })
+        else {
+            panic!("not an acquire");
+        };
+        assert_eq!(reqid, 3);
+        assert_eq!((src.from, src.to, src.protocol), (flow.src, flow.src, 6));
+        assert_eq!((dst.from, dst.to), (flow.dst, flow.dst));
+        assert_eq!((dst.from_port, dst.to_port), (0, u16::MAX));
+    }
+}
