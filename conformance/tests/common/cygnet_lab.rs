@@ -252,7 +252,7 @@ impl Lab {
     }
 }
 
-/// SPIs of SAD entries the recording installer added and did not delete.
+/// SPIs of SAD entries cygnetd's installer logged as added and not deleted.
 fn installed_spis(log: &str) -> Vec<String> {
     let spi = |l: &str, what: &str| {
         let rest = &l[l.find(what)? + what.len()..];

@@ -29,9 +29,21 @@ impl Cygnetd {
         dir: &Path,
         addr: &str,
     ) -> Result<Self, String> {
+        Self::start_with(netns, ns, swanctl_conf, dir, addr, STRONGSWAN_CONF)
+    }
+
+    /// As [`start`](Self::start) with this strongswan.conf.
+    pub fn start_with(
+        netns: &Netns,
+        ns: &str,
+        swanctl_conf: &Path,
+        dir: &Path,
+        addr: &str,
+        strongswan_conf: &str,
+    ) -> Result<Self, String> {
         let binary = conformance::bins::cygnetd()?;
         let strongswan = dir.join("strongswan.conf");
-        write(&strongswan, STRONGSWAN_CONF)?;
+        write(&strongswan, strongswan_conf)?;
         let log = dir.join("cygnetd.log");
         let file = fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let child = netns

@@ -10,6 +10,7 @@ pub mod certlab;
 pub mod cygnet_lab;
 pub mod cygnetd;
 pub mod pki;
+pub mod traffic;
 
 use std::fs;
 use std::io::{BufRead, BufReader, Read};

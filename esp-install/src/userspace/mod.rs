@@ -33,6 +33,7 @@ pub(crate) mod esp;
 pub mod event;
 pub mod frame;
 mod inbound;
+pub mod io;
 pub(crate) mod mode;
 mod outbound;
 pub mod replay;

@@ -6,7 +6,8 @@ use core::net::SocketAddr;
 use core::time::Duration;
 use std::io;
 
-use esp_install::Installer;
+use esp_install::{Installer, KernelEvent};
+use ike::wire::iana::ProtocolId;
 use ike::{Action, Endpoint};
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
@@ -16,6 +17,22 @@ use crate::config::Start;
 use crate::events::EventLog;
 use crate::install;
 use crate::socket::{Datagram, Sockets, route_source};
+
+/// A data plane event as the core takes it; `None` for those it does not
+/// act on (acquires: no trap policies yet).
+fn core_event(event: &KernelEvent) -> Option<ike::KernelEvent> {
+    match event {
+        KernelEvent::Expire { id, hard, .. } => Some(ike::KernelEvent::Expire {
+            protocol: match id.protocol {
+                esp_install::Protocol::Esp => ProtocolId::ESP,
+                esp_install::Protocol::Ah => ProtocolId::AH,
+            },
+            spi: id.spi,
+            hard: *hard,
+        }),
+        _ => None,
+    }
+}
 
 /// How long a shutdown waits for the peers to answer our deletes.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
@@ -59,15 +76,18 @@ impl Driver {
     }
 
     /// Starts `starts`, then runs until SIGTERM or SIGINT and the deletes
-    /// that follow are done.
+    /// that follow are done; IKE messages arrive on `rx`.
     ///
     /// # Errors
     /// If the signal handlers cannot be installed.
-    pub(crate) async fn run(mut self, starts: &[Start]) -> io::Result<()> {
+    pub(crate) async fn run(
+        mut self,
+        starts: &[Start],
+        mut rx: mpsc::Receiver<Datagram>,
+    ) -> io::Result<()> {
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
-        let (tx, mut rx) = mpsc::channel(64);
-        self.sockets.spawn_receivers(&tx);
+        let mut kernel = self.installer.events();
         self.start(starts);
         self.drain().await;
         let mut shutdown: Option<Instant> = None;
@@ -78,6 +98,7 @@ impl Driver {
                 .map(|at| self.epoch + at.as_duration());
             tokio::select! {
                 Some(datagram) = rx.recv() => self.datagram(datagram),
+                Some(event) = recv_some(&mut kernel) => self.kernel_event(&event),
                 () = sleep_until_some(timer) => self.endpoint.handle_timeout(self.now()),
                 _ = term.recv() => shutdown = Some(self.shutdown(shutdown, "SIGTERM")),
                 _ = int.recv() => shutdown = Some(self.shutdown(shutdown, "SIGINT")),
@@ -141,6 +162,17 @@ impl Driver {
         }
     }
 
+    fn kernel_event(&mut self, event: &KernelEvent) {
+        tracing::debug!(target: "knl", "{event:?}");
+        if let KernelEvent::Expire { id, hard, .. } = event {
+            tracing::info!(target: "knl", "{} expire for SPI {:08x}",
+                if *hard { "hard" } else { "soft" }, id.spi);
+        }
+        if let Some(event) = core_event(event) {
+            self.endpoint.handle_kernel_event(self.now(), event);
+        }
+    }
+
     /// Deletes every IKE SA (once) and returns when to give up waiting.
     fn shutdown(&mut self, pending: Option<Instant>, signal: &str) -> Instant {
         if let Some(deadline) = pending {
@@ -172,10 +204,59 @@ impl Driver {
     }
 }
 
+/// The next event of the installer's channel; never without one.
+async fn recv_some(rx: &mut Option<mpsc::Receiver<KernelEvent>>) -> Option<KernelEvent> {
+    match rx {
+        Some(rx) => rx.recv().await,
+        None => core::future::pending().await,
+    }
+}
+
 /// Sleeps until `at`, or forever without one.
 async fn sleep_until_some(at: Option<Instant>) {
     match at {
         Some(at) => sleep_until(at).await,
         None => core::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use esp_install::{Protocol, SaId, Selector};
+
+    #[test]
+    fn expiries_reach_the_core_by_spi_and_acquires_do_not() {
+        let id = SaId {
+            spi: 0xc1c2_c3c4,
+            dst: "192.0.2.1".parse().unwrap(),
+            protocol: Protocol::Esp,
+        };
+        let expire = KernelEvent::Expire {
+            id,
+            reqid: 1,
+            hard: true,
+        };
+        assert_eq!(
+            core_event(&expire),
+            Some(ike::KernelEvent::Expire {
+                protocol: ProtocolId::ESP,
+                spi: 0xc1c2_c3c4,
+                hard: true
+            })
+        );
+        let any = Selector {
+            from: "10.0.0.1".parse().unwrap(),
+            to: "10.0.0.1".parse().unwrap(),
+            protocol: 0,
+            from_port: 0,
+            to_port: u16::MAX,
+        };
+        let acquire = KernelEvent::Acquire {
+            reqid: 1,
+            src: any,
+            dst: any,
+        };
+        assert_eq!(core_event(&acquire), None);
     }
 }

@@ -49,6 +49,7 @@ fn tag(target: &str) -> &'static str {
         ("cfg", "CFG"),
         ("net", "NET"),
         ("knl", "KNL"),
+        ("esp", "ESP"),
         ("enc", "ENC"),
         ("chd", "CHD"),
         ("dmn", "DMN"),

@@ -1,6 +1,7 @@
 //! cygnetd, the Cygnet IKEv2 keying daemon: reads swanctl.conf and
 //! strongswan.conf as charon does and runs the IKE core over UDP 500/4500.
 
+mod backend;
 mod config;
 mod creds;
 mod driver;
@@ -15,7 +16,6 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use clap::Parser;
-use esp_install::RecordingInstaller;
 use ike::Endpoint;
 use swanctl_parser::config::SwanctlConfig;
 use swanctl_parser::settings::Settings;
@@ -36,6 +36,9 @@ struct Args {
     #[arg(long)]
     debug: bool,
 }
+
+/// IKE messages waiting for the core.
+const IKE_QUEUE: usize = 256;
 
 fn main() -> ExitCode {
     let args = Args::parse();
@@ -74,9 +77,11 @@ fn run(args: &Args) -> Result<(), String> {
         .build()
         .map_err(|e| format!("tokio runtime: {e}"))?;
     runtime.block_on(async {
-        let sockets = socket::Sockets::bind(&loaded.bind, charon.port, charon.port_nat_t)
+        let mut sockets = socket::Sockets::bind(&loaded.bind, charon.port, charon.port_nat_t)
             .map_err(|e| e.to_string())?;
-        let installer = Box::new(RecordingInstaller::new());
+        let (tx, rx) = tokio::sync::mpsc::channel(IKE_QUEUE);
+        let installer = backend::open(charon.cygnet.backend, &mut sockets, &tx)?;
+        sockets.spawn_receivers(&tx);
         let driver = driver::Driver::new(
             endpoint,
             sockets,
@@ -84,7 +89,10 @@ fn run(args: &Args) -> Result<(), String> {
             charon.replay_window,
             charon.port,
         );
-        driver.run(&loaded.starts).await.map_err(|e| e.to_string())
+        driver
+            .run(&loaded.starts, rx)
+            .await
+            .map_err(|e| e.to_string())
     })
 }
 

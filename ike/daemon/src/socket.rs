@@ -2,15 +2,18 @@
 //!
 //! On the NAT-T port IKE messages carry the four-octet non-ESP marker
 //! (RFC 3948 §2.2), which is removed before the core sees them and added
-//! when a [`Transmit`] asks for it; NAT keepalives and ESP are dropped
-//! (no data plane yet). A socket bound to the wildcard address takes the
-//! source address the routing table picks towards the peer as its local
-//! address.
+//! when a [`Transmit`] asks for it. With the userspace ESP backend the
+//! backend reads the NAT-T sockets (ESP in UDP shares them) and hands IKE
+//! messages back through [`ike_sink`]; otherwise our receivers drop NAT
+//! keepalives and ESP (the kernel's, if any, took it before). A socket
+//! bound to the wildcard address takes the source address the routing
+//! table picks towards the peer as its local address.
 
 use core::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::io;
 use std::sync::Arc;
 
+use esp_install::userspace::io::{IkeDatagram, IkeSink};
 use ike::Transmit;
 use ike::wire::natt::{self, Udp4500};
 use tokio::net::UdpSocket;
@@ -33,7 +36,11 @@ pub(crate) struct Datagram {
 struct Sock {
     bound: SocketAddr,
     nat_t: bool,
-    udp: Arc<UdpSocket>,
+    /// Read by our receiver task.
+    tokio: Option<Arc<UdpSocket>>,
+    /// Read by the data plane (off the runtime, so its datagrams do not
+    /// wake us); we only send on it.
+    shared: Option<std::net::UdpSocket>,
 }
 
 /// Every socket of the daemon.
@@ -66,17 +73,50 @@ impl Sockets {
                 socks.push(Sock {
                     bound,
                     nat_t,
-                    udp: Arc::new(UdpSocket::from_std(std)?),
+                    tokio: Some(Arc::new(UdpSocket::from_std(std)?)),
+                    shared: None,
                 });
             }
         }
         Ok(Self { socks })
     }
 
-    /// Starts one receiving task per socket, feeding `tx`.
+    /// Hands the NAT-T sockets to a data plane that reads them: clones
+    /// for it, ours leave the runtime and only send from now on. Call
+    /// before [`spawn_receivers`](Self::spawn_receivers).
+    ///
+    /// # Errors
+    /// If a socket is already read or cannot be duplicated.
+    pub(crate) fn hand_over_nat_t(&mut self) -> io::Result<Vec<std::net::UdpSocket>> {
+        let mut clones = Vec::new();
+        for sock in self.socks.iter_mut().filter(|s| s.nat_t) {
+            let Some(udp) = sock.tokio.take() else {
+                continue;
+            };
+            let udp = Arc::try_unwrap(udp)
+                .map_err(|_| io::Error::other("NAT-T socket is read already"))?;
+            let std = udp.into_std()?;
+            clones.push(std.try_clone()?);
+            sock.shared = Some(std);
+        }
+        Ok(clones)
+    }
+
+    /// The ports bound (IKE and NAT-T).
+    pub(crate) fn ports(&self) -> Vec<u16> {
+        let mut ports: Vec<u16> = self.socks.iter().map(|s| s.bound.port()).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        ports
+    }
+
+    /// Starts one receiving task per socket not handed over, feeding `tx`.
     pub(crate) fn spawn_receivers(&self, tx: &mpsc::Sender<Datagram>) {
         for sock in &self.socks {
-            let (udp, bound, nat_t) = (Arc::clone(&sock.udp), sock.bound, sock.nat_t);
+            let Some(udp) = &sock.tokio else {
+                continue;
+            };
+            let (udp, bound, nat_t) = (Arc::clone(udp), sock.bound, sock.nat_t);
             let tx = tx.clone();
             tokio::spawn(async move { receive(&udp, bound, nat_t, &tx).await });
         }
@@ -96,7 +136,13 @@ impl Sockets {
         };
         tracing::debug!(target: "net", "sending packet: from {} to {} ({} bytes)",
             t.local, t.remote, data.len());
-        if let Err(e) = sock.udp.send_to(&data, t.remote).await {
+        let sent = match (&sock.tokio, &sock.shared) {
+            (Some(udp), _) => udp.send_to(&data, t.remote).await,
+            // non-blocking: a full buffer loses the message, as the network could
+            (None, Some(udp)) => udp.send_to(&data, t.remote),
+            (None, None) => Err(io::Error::other("socket closed")),
+        };
+        if let Err(e) = sent {
             tracing::warn!(target: "net", "error writing to socket: {e}");
         }
     }
@@ -139,6 +185,25 @@ async fn receive(udp: &UdpSocket, bound: SocketAddr, nat_t: bool, tx: &mpsc::Sen
     }
 }
 
+/// Where the userspace data plane hands the IKE messages it reads on the
+/// NAT-T sockets: into the daemon's queue (dropped if it is full, as a
+/// full socket buffer would).
+pub(crate) fn ike_sink(tx: mpsc::Sender<Datagram>) -> IkeSink {
+    Box::new(move |d: IkeDatagram<'_>| {
+        let local = SocketAddr::new(local_ip(d.local.ip(), d.remote), d.local.port());
+        tracing::debug!(target: "net", "received packet: from {} to {local} ({} bytes)",
+            d.remote, d.message.len() + 4);
+        let datagram = Datagram {
+            local,
+            remote: d.remote,
+            data: d.message.to_vec(),
+        };
+        if tx.try_send(datagram).is_err() {
+            tracing::warn!(target: "net", "IKE queue full, dropping packet from {}", d.remote);
+        }
+    })
+}
+
 /// The IKE message in a datagram: all of it on port 500, after the
 /// non-ESP marker on the NAT-T port (RFC 3948 §2.2).
 fn ike_message(datagram: &[u8], nat_t: bool) -> Option<&[u8]> {
@@ -149,7 +214,7 @@ fn ike_message(datagram: &[u8], nat_t: bool) -> Option<&[u8]> {
         Ok(Udp4500::Ike(ike)) => Some(ike),
         Ok(Udp4500::Keepalive) => None,
         Ok(Udp4500::Esp(_)) => {
-            tracing::debug!(target: "net", "dropping ESP packet: no data plane yet");
+            tracing::debug!(target: "net", "dropping ESP packet: no userspace data plane");
             None
         }
         Err(e) => {
@@ -192,6 +257,47 @@ mod tests {
         assert_eq!(ike_message(&[0xff], true), None);
         assert_eq!(ike_message(&[1, 2, 3, 4, 0, 0, 0, 1], true), None);
         assert_eq!(ike_message(&ike, false), Some(&ike[..]));
+    }
+
+    #[tokio::test]
+    async fn a_handed_over_nat_t_socket_still_sends_ike_and_its_clone_reads_it() {
+        let lo = IpAddr::V4(Ipv4Addr::LOCALHOST);
+        // two free ports (the sockets record the ports asked for)
+        let free = || {
+            let probe = std::net::UdpSocket::bind((lo, 0)).unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let (port, port_nat_t) = (free(), free());
+        assert_ne!(port, port_nat_t);
+        let mut sockets = Sockets::bind(&[lo], port, port_nat_t).unwrap();
+        let clones = sockets.hand_over_nat_t().unwrap();
+        assert_eq!(clones.len(), 1, "one NAT-T socket");
+        assert!(
+            sockets.hand_over_nat_t().unwrap().is_empty(),
+            "handed over once"
+        );
+        let nat_t = clones[0].local_addr().unwrap();
+        assert!(sockets.socks.iter().any(|s| s.nat_t && s.bound.ip() == lo));
+        let peer = std::net::UdpSocket::bind((lo, 0)).unwrap();
+        peer.set_read_timeout(Some(core::time::Duration::from_secs(2)))
+            .unwrap();
+        let transmit = Transmit {
+            local: nat_t,
+            remote: peer.local_addr().unwrap(),
+            non_esp_marker: true,
+            data: vec![1, 2, 3],
+        };
+        sockets.send(&transmit).await;
+        let mut buf = [0u8; 16];
+        let (n, from) = peer.recv_from(&mut buf).unwrap();
+        assert_eq!((&buf[..n], from), (&[0, 0, 0, 0, 1, 2, 3][..], nat_t));
+        peer.send_to(&[9, 9], nat_t).unwrap();
+        clones[0].set_nonblocking(false).unwrap();
+        clones[0]
+            .set_read_timeout(Some(core::time::Duration::from_secs(2)))
+            .unwrap();
+        let n = clones[0].recv(&mut buf).unwrap();
+        assert_eq!(&buf[..n], &[9, 9]);
     }
 
     #[test]

@@ -150,6 +150,8 @@ pub enum Backend {
     /// Kernel if XFRM is usable, else userspace.
     #[default]
     Auto,
+    /// No data plane: SAs and policies are only kept and logged (tests).
+    Recording,
 }
 
 /// Settings of our own (`cygnet { … }`).
@@ -421,13 +423,15 @@ impl CharonSettings {
                 Backend::Userspace
             } else if v.eq_ignore_ascii_case("auto") {
                 Backend::Auto
+            } else if v.eq_ignore_ascii_case("recording") {
+                Backend::Recording
             } else {
                 errors.push(ConfigError::new(
                     kv.value_pos.clone(),
                     Scope::Settings("cygnet".to_owned()),
                     Some("backend".to_owned()),
                     ErrorKind::InvalidValue {
-                        reason: Some("expected kernel, userspace or auto".to_owned()),
+                        reason: Some("expected kernel, userspace, auto or recording".to_owned()),
                     },
                 ));
                 Backend::Auto
@@ -561,6 +565,8 @@ mod tests {
         assert_eq!(c.cygnet.backend, Backend::Userspace);
         let c = CharonSettings::from_settings(&parse("cygnet { backend = KERNEL }\n"));
         assert_eq!(c.cygnet.backend, Backend::Kernel);
+        let c = CharonSettings::from_settings(&parse("cygnet { backend = recording }\n"));
+        assert_eq!(c.cygnet.backend, Backend::Recording);
         let (c, e) =
             CharonSettings::from_settings_ns(&parse("cygnet { backend = xfrm }\n"), "charon");
         assert_eq!(c.cygnet.backend, Backend::Auto);
