@@ -14,7 +14,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use certs::CredentialStore;
 use common::pki::{Alg, Cert};
-use ike::action::Event;
+use ike::Endpoint;
 use ike::auth::{AuthError, Credentials, PeerVerifier, Signer, VerifyRequest};
 use ike::config::{
     AuthClass, ChildConfig, ChildLifetime, Fragmentation, IdMatch, IkeConfig, IkeLifetime,
@@ -27,7 +27,6 @@ use ike::time::Instant;
 use ike::ts::TsSpec;
 use ike::wire::Identification;
 use ike::wire::iana::ProtocolId;
-use ike::{Action, Endpoint};
 
 /// The store, recording why peers failed (the core only logs it).
 #[derive(Debug)]
@@ -138,24 +137,6 @@ fn side(store: CredentialStore, config: IkeConfig, last: u8) -> Side {
     }
 }
 
-/// Delivers `from`'s pending datagrams to `to`; whether there were any.
-fn deliver(from: &mut Side, to: &mut Side, now: Instant) -> bool {
-    let mut moved = false;
-    while let Some(action) = from.ep.poll_action() {
-        match action {
-            Action::Transmit(t) => {
-                moved = true;
-                if let Some(incoming) = to.ep.handle_datagram(now, t.remote, t.local, &t.data) {
-                    to.ep.accept(now, incoming);
-                }
-            }
-            Action::Event(Event::ChildUp { .. }) => from.up += 1,
-            _ => {}
-        }
-    }
-    moved
-}
-
 /// moon initiates to sun; both sides run until quiet.
 fn establish(
     moon: CredentialStore,
@@ -175,7 +156,9 @@ fn establish(
     let now = Instant::ZERO;
     a.ep.initiate(now, "gw", Some("net"), a.addr, b.addr)
         .unwrap();
-    while deliver(&mut a, &mut b, now) | deliver(&mut b, &mut a, now) {}
+    let (up_a, up_b) = ike::testing::shuttle(&mut a.ep, &mut b.ep, now);
+    a.up += up_a;
+    b.up += up_b;
     (a, b)
 }
 

@@ -12,7 +12,7 @@ use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 use core::time::Duration;
 use std::sync::Arc;
 
-use ike::action::Event;
+use ike::Endpoint;
 use ike::auth::Credentials;
 use ike::config::{
     AuthClass, ChildConfig, ChildLifetime, Fragmentation, IdMatch, IkeConfig, IkeLifetime,
@@ -25,7 +25,6 @@ use ike::time::Instant;
 use ike::ts::TsSpec;
 use ike::wire::Identification;
 use ike::wire::iana::ProtocolId;
-use ike::{Action, Endpoint};
 
 fn main() {
     divan::main();
@@ -91,27 +90,11 @@ fn side(me: &str, peer: &str, last: u8, nets: ([u8; 2], [u8; 2])) -> Side {
     }
 }
 
-/// Delivers `from`'s pending datagrams to `to`; whether there were any.
-fn deliver(from: &mut Side, to: &mut Side, now: Instant) -> bool {
-    let mut moved = false;
-    while let Some(action) = from.ep.poll_action() {
-        match action {
-            Action::Transmit(t) => {
-                moved = true;
-                if let Some(incoming) = to.ep.handle_datagram(now, t.remote, t.local, &t.data) {
-                    to.ep.accept(now, incoming);
-                }
-            }
-            Action::Event(Event::ChildUp { .. }) => from.up += 1,
-            _ => {}
-        }
-    }
-    moved
-}
-
 /// Moves every datagram across until both sides are quiet.
 fn shuttle(a: &mut Side, b: &mut Side, now: Instant) {
-    while deliver(a, b, now) | deliver(b, a, now) {}
+    let (up_a, up_b) = ike::testing::shuttle(&mut a.ep, &mut b.ep, now);
+    a.up += up_a;
+    b.up += up_b;
 }
 
 #[divan::bench]

@@ -20,6 +20,8 @@ pub mod protect;
 mod sa;
 pub mod settings;
 mod task;
+#[cfg(feature = "test-provider")]
+pub mod testing;
 pub mod time;
 pub mod ts;
 pub mod wire;
