@@ -15,6 +15,7 @@ mod authorities;
 mod child;
 mod conn;
 mod error;
+mod from_vici;
 mod identity;
 mod lifetime;
 mod node;
