@@ -225,7 +225,7 @@ fn child(d: &mut Diag<'_>, c: &sw::Child) -> Arc<ChildConfig> {
     })
 }
 
-fn ts(t: &sw::TrafficSelector) -> TsSpec {
+pub(crate) fn ts(t: &sw::TrafficSelector) -> TsSpec {
     let spec = if t.dynamic {
         TsSpec::dynamic()
     } else {

@@ -5,18 +5,34 @@
 use core::fmt;
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use tracing::{Event, Level, Subscriber};
+use std::sync::Arc;
+
+use tracing::{Event, Subscriber};
+use tracing_subscriber::Layer as _;
+use tracing_subscriber::filter::LevelFilter;
 use tracing_subscriber::fmt::format::Writer;
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
+use tracing_subscriber::layer::SubscriberExt as _;
 use tracing_subscriber::registry::LookupSpan;
+use tracing_subscriber::util::SubscriberInitExt as _;
 
-/// Installs the stderr logger; `debug` adds charon's level-2 detail.
-pub(crate) fn init(debug: bool) {
-    let level = if debug { Level::DEBUG } else { Level::INFO };
-    tracing_subscriber::fmt()
-        .with_max_level(level)
+use crate::vici::logtap::{LogTap, TapLayer};
+
+/// Installs the stderr logger (`debug` adds charon's level-2 detail) and
+/// the VICI log tap, which sees debug lines too.
+pub(crate) fn init(debug: bool, tap: Arc<LogTap>) {
+    let level = if debug {
+        LevelFilter::DEBUG
+    } else {
+        LevelFilter::INFO
+    };
+    let stderr = tracing_subscriber::fmt::layer()
         .with_writer(std::io::stderr)
         .event_format(CharonFormat)
+        .with_filter(level);
+    tracing_subscriber::registry()
+        .with(stderr)
+        .with(TapLayer(tap).with_filter(LevelFilter::DEBUG))
         .init();
 }
 
@@ -44,7 +60,7 @@ where
 /// The subsystem of a log target: our own targets are the lower-case tag
 /// (`cfg`, `net`, `knl`, ...); the IKE core's modules map to IKE, ENC
 /// (codec and protection) or CFG.
-fn tag(target: &str) -> &'static str {
+pub(crate) fn tag(target: &str) -> &'static str {
     const OWN: &[(&str, &str)] = &[
         ("cfg", "CFG"),
         ("net", "NET"),

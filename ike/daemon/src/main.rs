@@ -10,6 +10,8 @@ mod install;
 mod log;
 mod settings;
 mod socket;
+#[allow(dead_code)] // wired into the driver in the next commits
+mod vici;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -42,7 +44,8 @@ const IKE_QUEUE: usize = 256;
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    log::init(args.debug);
+    let tap = Arc::new(vici::logtap::LogTap::default());
+    log::init(args.debug, Arc::clone(&tap));
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {

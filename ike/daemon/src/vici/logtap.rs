@@ -1,0 +1,154 @@
+//! Log lines for VICI: a tracing layer that, while anyone listens
+//! (`control-log` of a running initiate or terminate, `log`
+//! registrations), keeps each line with charon's group and level for the
+//! driver to forward. Bounded: the oldest lines go first.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tracing::field::{Field, Visit};
+use tracing::{Event, Level, Subscriber};
+use tracing_subscriber::layer::Context;
+
+use crate::log::tag;
+
+/// Lines kept between two flushes.
+const MAX_LINES: usize = 1024;
+
+/// One log line as VICI sends it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Line {
+    /// charon's group (`IKE`, `CFG`, `ENC`...).
+    pub(crate) group: &'static str,
+    /// charon's level: 1 for info and above, 2 debug, 3 trace.
+    pub(crate) level: u8,
+    pub(crate) msg: String,
+}
+
+/// The shared buffer.
+#[derive(Debug, Default)]
+pub(crate) struct LogTap {
+    active: AtomicBool,
+    lines: Mutex<VecDeque<Line>>,
+}
+
+impl LogTap {
+    /// Starts or stops keeping lines.
+    pub(crate) fn set_active(&self, on: bool) {
+        self.active.store(on, Ordering::Relaxed);
+        if !on {
+            self.take();
+        }
+    }
+
+    /// The lines kept since the last call.
+    pub(crate) fn take(&self) -> Vec<Line> {
+        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        lines.drain(..).collect()
+    }
+
+    fn push(&self, line: Line) {
+        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        if lines.len() >= MAX_LINES {
+            lines.pop_front();
+        }
+        lines.push_back(line);
+    }
+}
+
+/// The layer feeding a [`LogTap`].
+pub(crate) struct TapLayer(pub(crate) Arc<LogTap>);
+
+impl<S: Subscriber> tracing_subscriber::Layer<S> for TapLayer {
+    fn on_event(&self, event: &Event<'_>, _ctx: Context<'_, S>) {
+        if !self.0.active.load(Ordering::Relaxed) {
+            return;
+        }
+        let meta = event.metadata();
+        let level = match *meta.level() {
+            Level::TRACE => 3,
+            Level::DEBUG => 2,
+            _ => 1,
+        };
+        let mut msg = Message(String::new());
+        event.record(&mut msg);
+        self.0.push(Line {
+            group: tag(meta.target()),
+            level,
+            msg: msg.0,
+        });
+    }
+}
+
+/// Collects an event's `message` field (and any other field as
+/// ` key=value`, as the stderr format shows them).
+struct Message(String);
+
+impl Visit for Message {
+    fn record_debug(&mut self, field: &Field, value: &dyn core::fmt::Debug) {
+        use core::fmt::Write as _;
+        if field.name() == "message" {
+            let _ = write!(self.0, "{value:?}");
+        } else {
+            let _ = write!(self.0, " {}={value:?}", field.name());
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "message" {
+            self.0.push_str(value);
+        } else {
+            self.record_debug(field, &value);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tracing_subscriber::layer::SubscriberExt;
+
+    use super::*;
+
+    #[test]
+    fn lines_are_kept_with_group_and_level_only_while_active() {
+        let tap = Arc::new(LogTap::default());
+        let subscriber = tracing_subscriber::registry().with(TapLayer(Arc::clone(&tap)));
+        tracing::subscriber::with_default(subscriber, || {
+            tracing::info!(target: "cfg", "not kept");
+            tap.set_active(true);
+            tracing::info!(target: "ike", "initiating IKE_SA gw[{}]", 1);
+            tracing::debug!(target: "ike::wire::message", "parsed");
+        });
+        assert_eq!(
+            tap.take(),
+            vec![
+                Line {
+                    group: "IKE",
+                    level: 1,
+                    msg: "initiating IKE_SA gw[1]".into()
+                },
+                Line {
+                    group: "ENC",
+                    level: 2,
+                    msg: "parsed".into()
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn at_most_the_newest_lines_are_kept() {
+        let tap = LogTap::default();
+        for i in 0..MAX_LINES + 5 {
+            tap.push(Line {
+                group: "IKE",
+                level: 1,
+                msg: i.to_string(),
+            });
+        }
+        let lines = tap.take();
+        assert_eq!(lines.len(), MAX_LINES);
+        assert_eq!(lines[0].msg, "5");
+    }
+}
