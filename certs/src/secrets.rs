@@ -16,6 +16,8 @@ const MATCH_ONE_WILDCARD: u8 = 19;
 const MATCH_PERFECT: u8 = 20;
 
 struct SharedKey {
+    /// The unique ID of a VICI `load-shared`, if any.
+    unique: Option<String>,
     key: Secret,
     /// Never empty: no ids means `%any`.
     owners: Vec<IdMatch>,
@@ -41,7 +43,41 @@ impl SharedKeys {
         } else {
             owners
         };
-        self.keys.push(SharedKey { key, owners });
+        self.keys.push(SharedKey {
+            unique: None,
+            key,
+            owners,
+        });
+    }
+
+    /// Adds the key with unique ID `id`, replacing (in place) one loaded
+    /// with the same ID, as charon's `add_shared_unique` does.
+    pub fn add_unique(&mut self, id: &str, key: Secret, owners: Vec<IdMatch>) {
+        let owners = if owners.is_empty() {
+            vec![IdMatch::Any]
+        } else {
+            owners
+        };
+        let entry = SharedKey {
+            unique: Some(id.to_owned()),
+            key,
+            owners,
+        };
+        match self
+            .keys
+            .iter_mut()
+            .find(|k| k.unique.as_deref() == Some(id))
+        {
+            Some(old) => *old = entry,
+            None => self.keys.push(entry),
+        }
+    }
+
+    /// Removes the key with unique ID `id`; whether there was one.
+    pub fn remove_unique(&mut self, id: &str) -> bool {
+        let before = self.keys.len();
+        self.keys.retain(|k| k.unique.as_deref() != Some(id));
+        before != self.keys.len()
     }
 
     /// The number of keys.
@@ -163,5 +199,18 @@ mod tests {
         let k = keys(&[("other", &["x.test", "y.test"])]);
         assert_eq!(lookup(&k, "a.test", Some("b.test")), None);
         assert_eq!(format!("{k:?}"), "SharedKeys(<1 keys>)");
+    }
+
+    #[test]
+    fn a_unique_id_replaces_its_key_in_place_and_can_be_removed() {
+        let mut k = SharedKeys::default();
+        let a = vec![IdMatch::Exact(Identification::fqdn("a.test"))];
+        k.add_unique("ike-1", Secret::from(&b"old"[..]), a.clone());
+        k.add_unique("ike-1", Secret::from(&b"new"[..]), a);
+        assert_eq!(k.len(), 1);
+        assert_eq!(lookup(&k, "a.test", None).as_deref(), Some("new"));
+        assert!(k.remove_unique("ike-1"));
+        assert!(!k.remove_unique("ike-1"));
+        assert!(k.is_empty());
     }
 }

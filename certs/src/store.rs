@@ -144,6 +144,44 @@ impl CredentialStore {
         self.shared.add(key, owners);
     }
 
+    /// Adds or replaces the IKE shared key with unique ID `id` (VICI
+    /// `load-shared`).
+    pub fn add_shared_key_unique(&mut self, id: &str, key: Secret, owners: Vec<IdMatch>) {
+        self.shared.add_unique(id, key, owners);
+    }
+
+    /// Removes the shared key with unique ID `id`; whether there was one.
+    pub fn remove_shared_key(&mut self, id: &str) -> bool {
+        self.shared.remove_unique(id)
+    }
+
+    /// The key IDs (SHA-1 of the SubjectPublicKeyInfo) of our private keys,
+    /// as VICI `get-keys` lists them.
+    #[must_use]
+    pub fn private_key_ids(&self) -> Vec<[u8; 20]> {
+        self.keys
+            .iter()
+            .map(|k| k.public_key().spki_sha1())
+            .collect()
+    }
+
+    /// Removes the private keys with this key ID; whether there was one.
+    pub fn remove_private_key(&mut self, id: &[u8]) -> bool {
+        let before = self.keys.len();
+        self.keys.retain(|k| k.public_key().spki_sha1() != id);
+        before != self.keys.len()
+    }
+
+    /// Forgets every credential (VICI `clear-creds`); the clock and the
+    /// RSASSA-PSS preference stay.
+    pub fn clear(&mut self) {
+        *self = Self {
+            clock: Arc::clone(&self.clock),
+            rsa_pss: self.rsa_pss,
+            ..Self::new()
+        };
+    }
+
     /// Adds what a blob held.
     pub fn add(&mut self, loaded: Loaded) {
         match loaded {
