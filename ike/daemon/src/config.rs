@@ -128,7 +128,7 @@ impl Diag<'_> {
     }
 }
 
-fn connection(conn: &sw::Connection, dir: &Path) -> Result<IkeConfig, Vec<ConvError>> {
+pub(crate) fn connection(conn: &sw::Connection, dir: &Path) -> Result<IkeConfig, Vec<ConvError>> {
     let mut d = Diag {
         conn,
         errors: Vec::new(),
@@ -261,15 +261,24 @@ const fn fragmentation(f: sw::Fragmentation) -> Fragmentation {
     }
 }
 
-/// The `start_action = start` children of a connection, initiated from
-/// the first concrete `remote_addrs` entry.
-fn starts(conn: &sw::Connection, config: &IkeConfig) -> Vec<Start> {
+/// Where a connection initiates to: our address if it names exactly one,
+/// and the first concrete `remote_addrs` entry with `remote_port`.
+pub(crate) fn target(
+    conn: &sw::Connection,
+    config: &IkeConfig,
+) -> Option<(Option<IpAddr>, SocketAddr)> {
     let remote = conn
         .remote_addrs
         .iter()
         .find_map(|a| sw::AddrSpec::parse(a).ip())
-        .map(|ip| SocketAddr::new(ip, conn.remote_port));
-    let Some(remote) = remote else {
+        .map(|ip| SocketAddr::new(ip, conn.remote_port))?;
+    Some((single_local(config), remote))
+}
+
+/// The `start_action = start` children of a connection, initiated from
+/// the first concrete `remote_addrs` entry.
+pub(crate) fn starts(conn: &sw::Connection, config: &IkeConfig) -> Vec<Start> {
+    let Some((local, remote)) = target(conn, config) else {
         return Vec::new();
     };
     conn.children
@@ -278,7 +287,7 @@ fn starts(conn: &sw::Connection, config: &IkeConfig) -> Vec<Start> {
         .map(|c| Start {
             conn: conn.name.clone(),
             child: c.name.clone(),
-            local: single_local(config),
+            local,
             remote,
         })
         .collect()

@@ -74,7 +74,11 @@ fn passphrase(secrets: &[sw::Secret], path: &Path) -> Option<Zeroizing<String>> 
 
 /// `authorities.<name>`: its CA certificate becomes a trust anchor (CRL
 /// and OCSP URIs are not fetched).
-fn authority(store: &mut CredentialStore, a: &sw::Authority, dir: &Path) -> Result<(), ConvError> {
+pub(crate) fn authority(
+    store: &mut CredentialStore,
+    a: &sw::Authority,
+    dir: &Path,
+) -> Result<(), ConvError> {
     let fail = |message: String| ConvError {
         pos: a.pos.clone(),
         scope: format!("authority {}", a.name),

@@ -17,6 +17,7 @@ use crate::config::Start;
 use crate::events::EventLog;
 use crate::install;
 use crate::socket::{Datagram, Sockets, route_source};
+use crate::vici::{self, Inbound};
 
 /// A data plane event as the core takes it; `None` for those it does not
 /// act on (acquires: no trap policies yet).
@@ -39,16 +40,18 @@ const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
 
 /// The daemon's state, owned by one task.
 pub(crate) struct Driver {
-    endpoint: Endpoint,
+    pub(crate) endpoint: Endpoint,
     sockets: Sockets,
-    installer: Box<dyn Installer>,
+    pub(crate) installer: Box<dyn Installer>,
     /// The epoch of the core's clock.
     epoch: Instant,
-    events: EventLog,
+    pub(crate) events: EventLog,
     /// `charon.replay_window` for inbound SAs.
     replay_window: u32,
     /// `charon.port`, the source port of new IKE SAs.
-    port: u16,
+    pub(crate) port: u16,
+    /// What VICI commands work on.
+    pub(crate) vici: vici::server::State,
 }
 
 impl Driver {
@@ -59,6 +62,7 @@ impl Driver {
         installer: Box<dyn Installer>,
         replay_window: u32,
         port: u16,
+        vici: vici::server::State,
     ) -> Self {
         Self {
             endpoint,
@@ -68,15 +72,17 @@ impl Driver {
             events: EventLog::default(),
             replay_window,
             port,
+            vici,
         }
     }
 
-    fn now(&self) -> ike::time::Instant {
+    pub(crate) fn now(&self) -> ike::time::Instant {
         ike::time::Instant::from_duration(self.epoch.elapsed())
     }
 
     /// Starts `starts`, then runs until SIGTERM or SIGINT and the deletes
-    /// that follow are done; IKE messages arrive on `rx`.
+    /// that follow are done; IKE messages arrive on `rx`, VICI clients'
+    /// packets on `vici_rx`.
     ///
     /// # Errors
     /// If the signal handlers cannot be installed.
@@ -84,6 +90,7 @@ impl Driver {
         mut self,
         starts: &[Start],
         mut rx: mpsc::Receiver<Datagram>,
+        mut vici_rx: mpsc::Receiver<Inbound>,
     ) -> io::Result<()> {
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
@@ -103,8 +110,11 @@ impl Driver {
                 _ = term.recv() => shutdown = Some(self.shutdown(shutdown, "SIGTERM")),
                 _ = int.recv() => shutdown = Some(self.shutdown(shutdown, "SIGINT")),
                 () = sleep_until_some(shutdown) => break,
+                Some(inbound) = vici_rx.recv() => self.vici_inbound(inbound),
+                () = sleep_until_some(self.vici_deadline()) => self.vici_timeouts(),
             }
             self.drain().await;
+            self.vici_flush_logs();
             if shutdown.is_some() && self.endpoint.sas().next().is_none() {
                 break;
             }
@@ -118,7 +128,7 @@ impl Driver {
 
     /// Initiates the `start_action = start` children: the first of each
     /// connection with a new IKE SA, the others with CREATE_CHILD_SA on it.
-    fn start(&mut self, starts: &[Start]) {
+    pub(crate) fn start(&mut self, starts: &[Start]) {
         let mut started: Vec<(&str, ike::SaHandle)> = Vec::new();
         for s in starts {
             let now = self.now();
@@ -198,7 +208,11 @@ impl Driver {
                 Action::DeleteSa(sa) => install::del_sa(self.installer.as_mut(), &sa),
                 Action::InstallPolicy(p) => install::add_policies(self.installer.as_mut(), &p),
                 Action::DeletePolicy(p) => install::del_policies(self.installer.as_mut(), &p),
-                Action::Event(e) => self.events.log(&self.endpoint, &e),
+                Action::Event(e) => {
+                    self.events.log(&self.endpoint, &e);
+                    self.vici_notify(&e);
+                    self.vici_complete(&e);
+                }
             }
         }
     }

@@ -7,10 +7,10 @@ mod creds;
 mod driver;
 mod events;
 mod install;
+mod live_creds;
 mod log;
 mod settings;
 mod socket;
-#[allow(dead_code)] // wired into the driver in the next commits
 mod vici;
 
 use std::path::{Path, PathBuf};
@@ -41,12 +41,14 @@ struct Args {
 
 /// IKE messages waiting for the core.
 const IKE_QUEUE: usize = 256;
+/// VICI client packets waiting for the core.
+const VICI_QUEUE: usize = 64;
 
 fn main() -> ExitCode {
     let args = Args::parse();
     let tap = Arc::new(vici::logtap::LogTap::default());
     log::init(args.debug, Arc::clone(&tap));
-    match run(&args) {
+    match run(&args, tap) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
@@ -55,7 +57,7 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args) -> Result<(), String> {
+fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
     let charon = settings::load(&args.conf)?;
     let swanctl = load_swanctl(&args.swanctl_conf)?;
     let dir = config::swanctl_dir(&args.swanctl_conf);
@@ -64,11 +66,11 @@ fn run(args: &Args) -> Result<(), String> {
     for bad in &creds.bad_files {
         tracing::warn!(target: "cfg", "{bad}");
     }
-    let credentials = Arc::new(creds.store);
+    let credentials = Arc::new(live_creds::LiveCreds::new(creds.store));
     let mut endpoint = Endpoint::new(
         ike::crypto::default_provider(),
         settings::core(&charon),
-        credentials,
+        Arc::clone(&credentials) as Arc<dyn ike::auth::Credentials>,
     )
     .map_err(|e| format!("crypto provider: {e}"))?;
     for config in &loaded.configs {
@@ -83,25 +85,54 @@ fn run(args: &Args) -> Result<(), String> {
         let mut sockets = socket::Sockets::bind(&loaded.bind, charon.port, charon.port_nat_t)
             .map_err(|e| e.to_string())?;
         let (tx, rx) = tokio::sync::mpsc::channel(IKE_QUEUE);
+        let (vici_tx, vici_rx) = tokio::sync::mpsc::channel(VICI_QUEUE);
+        let listener = match charon.vici_socket_path() {
+            Some(path) => Some(vici::socket::Listener::bind(Path::new(path)).map_err(|e| e.to_string())?),
+            None => {
+                tracing::warn!(target: "cfg", "VICI socket '{}' is not a unix:// URI, VICI disabled",
+                    charon.vici_socket);
+                None
+            }
+        };
         let installer = backend::open(charon.cygnet.backend, &mut sockets, &tx)?;
         sockets.spawn_receivers(&tx);
+        let state = vici::server::State::new(
+            tap,
+            credentials,
+            swanctl.connections.clone(),
+            dir.clone(),
+            args.conf.clone(),
+            format!("{:?}", charon.cygnet.backend).to_lowercase(),
+        );
         let driver = driver::Driver::new(
             endpoint,
             sockets,
             installer,
             charon.replay_window,
             charon.port,
+            state,
         );
-        driver
-            .run(&loaded.starts, rx)
+        let serving = listener.map(|l| tokio::spawn(l.serve(vici_tx)));
+        let result = driver
+            .run(&loaded.starts, rx, vici_rx)
             .await
-            .map_err(|e| e.to_string())
+            .map_err(|e| e.to_string());
+        if let Some(task) = serving {
+            task.abort();
+            let _ = task.await;
+        }
+        result
     })
 }
 
 /// swanctl.conf: syntax errors and rejected entries are fatal, each
 /// printed as `file:line:col: ...`.
 fn load_swanctl(path: &Path) -> Result<SwanctlConfig, String> {
+    if !path.exists() {
+        tracing::info!(target: "cfg", "{} not found, waiting for connections over VICI",
+            path.display());
+        return Ok(SwanctlConfig::default());
+    }
     let settings = Settings::load_file(path).map_err(|e| e.to_string())?;
     let (config, errors) = SwanctlConfig::from_settings(&settings);
     let fatal: Vec<_> = errors.iter().filter(|e| e.rejects()).collect();

@@ -7,9 +7,15 @@
 //! unchanged.
 
 pub(crate) mod conn_msg;
+pub(crate) mod control;
+pub(crate) mod creds;
+pub(crate) mod listing;
+pub(crate) mod load;
 pub(crate) mod logtap;
+pub(crate) mod notify;
 pub(crate) mod query;
 pub(crate) mod sa_msg;
+pub(crate) mod server;
 pub(crate) mod socket;
 
 use std::collections::BTreeMap;
