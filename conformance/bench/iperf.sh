@@ -142,8 +142,8 @@ echo "strongSwan (libipsec):   $strongswan Gbit/s"
 lab_up
 for s in b a; do
   mkdir -p "$work/cy$s"
-  printf 'charon {\n  retransmit_timeout = 1\n}\ncygnet {\n  backend = userspace\n}\n' \
-    > "$work/cy$s/strongswan.conf"
+  printf 'charon {\n  retransmit_timeout = 1\n  plugins { vici { socket = unix://%s } }\n}\ncygnet {\n  backend = userspace\n}\n' \
+    "$work/cy$s/cygnet.vici" > "$work/cy$s/strongswan.conf"
   swanctl_conf "$s" "$([ "$s" = a ] && echo start || echo none)" > "$work/cy$s/swanctl.conf"
   ns=$([ "$s" = a ] && echo "$ns_a" || echo "$ns_b")
   ip netns exec "$ns" "$cygnetd" --swanctl-conf "$work/cy$s/swanctl.conf" \

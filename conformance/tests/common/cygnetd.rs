@@ -16,6 +16,7 @@ pub const STRONGSWAN_CONF: &str = "charon {\n  retransmit_timeout = 1\n  retrans
 pub struct Cygnetd {
     process: Option<Child>,
     log: PathBuf,
+    vici: PathBuf,
 }
 
 impl Cygnetd {
@@ -43,7 +44,12 @@ impl Cygnetd {
     ) -> Result<Self, String> {
         let binary = conformance::bins::cygnetd()?;
         let strongswan = dir.join("strongswan.conf");
-        write(&strongswan, strongswan_conf)?;
+        // its own VICI socket (sections merge, so this adds to `charon`)
+        let vici = format!(
+            "{strongswan_conf}\ncharon {{\n  plugins {{ vici {{ socket = unix://{} }} }}\n}}\n",
+            dir.join("cygnetd.vici").display()
+        );
+        write(&strongswan, &vici)?;
         let log = dir.join("cygnetd.log");
         let file = fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
         let child = netns
@@ -60,9 +66,15 @@ impl Cygnetd {
         let cygnetd = Self {
             process: Some(child),
             log,
+            vici: dir.join("cygnetd.vici"),
         };
         cygnetd.wait_log(&format!("listening on {addr}:4500"), 5)?;
         Ok(cygnetd)
+    }
+
+    /// The URI of its VICI socket.
+    pub fn vici_uri(&self) -> String {
+        format!("unix://{}", self.vici.display())
     }
 
     /// Everything it logged so far.

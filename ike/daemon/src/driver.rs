@@ -114,7 +114,7 @@ impl Driver {
                 () = sleep_until_some(self.vici_deadline()) => self.vici_timeouts(),
             }
             self.drain().await;
-            self.vici_flush_logs();
+            self.vici_flush_logs(None);
             if shutdown.is_some() && self.endpoint.sas().next().is_none() {
                 break;
             }

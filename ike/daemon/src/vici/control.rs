@@ -77,10 +77,8 @@ impl Driver {
             (None, Some(i)) => ("IKE_SA", i.to_owned()),
             (None, None) => return Reply::result(Err("missing configuration name".into())),
         };
-        if timeout_ms >= 0 {
-            self.vici.tap.set_active(true);
-        }
         tracing::info!(target: "cfg", "vici initiate {kind} '{name}'");
+        self.listen_from_now(timeout_ms);
         let what = format!("{kind} '{name}'");
         let sa = match self.start_sa(ike, child.as_deref()) {
             Ok(sa) => sa,
@@ -167,10 +165,8 @@ impl Driver {
         if child.is_none() && ike.is_none() && child_id == 0 && ike_id == 0 {
             return Reply::result(Err("missing terminate selector".into()));
         }
-        if timeout_ms >= 0 {
-            self.vici.tap.set_active(true);
-        }
         log_selectors("terminate", ike, ike_id, child, child_id);
+        self.listen_from_now(timeout_ms);
         let (ikes, children) = self.select(ike, ike_id, child, child_id);
         let now = self.now();
         let mut started = Kind::Terminate {
@@ -313,8 +309,18 @@ impl Driver {
         }
     }
 
+    /// Hands earlier log lines to their listeners and keeps the following
+    /// ones for a command that will stream them (charon registers its log
+    /// listener after logging the command).
+    fn listen_from_now(&mut self, timeout_ms: i64) {
+        self.vici_flush_logs(None);
+        if timeout_ms >= 0 {
+            self.vici.tap.set_active(true);
+        }
+    }
+
     fn vici_finish(&mut self, p: Pending, timed_out: bool) {
-        self.vici_flush_logs();
+        self.vici_flush_logs(Some((p.client, p.loglevel)));
         let (response, _) = p.outcome(timed_out);
         self.vici_answer(p.client, Vec::new(), response);
         drop(p.done);
@@ -322,8 +328,9 @@ impl Driver {
     }
 
     /// Forwards the log lines kept since the last call: `control-log` to
-    /// the clients of running commands, `log` to registered clients.
-    pub(crate) fn vici_flush_logs(&mut self) {
+    /// the clients of running commands (and `finishing`, whose command is
+    /// about to be answered), `log` to registered clients.
+    pub(crate) fn vici_flush_logs(&mut self, finishing: Option<(ClientId, i64)>) {
         let lines = self.vici.tap.take();
         if lines.is_empty() {
             return;
@@ -333,6 +340,7 @@ impl Driver {
             .pending
             .iter()
             .map(|p| (p.client, p.loglevel))
+            .chain(finishing)
             .collect();
         for line in &lines {
             for &(client, level) in &listeners {

@@ -1,0 +1,378 @@
+//! strongSwan's own swanctl 5.9.8 drives cygnetd over VICI, with charon
+//! 5.9.8 as the IKE peer in a private pair of network namespaces
+//! (cygnetd at 192.0.2.1 with `backend = recording`, charon with
+//! kernel-libipsec at 192.0.2.2). cygnetd starts without connections:
+//! `swanctl --load-all` loads them, then `--stats`, `--list-conns`,
+//! `--initiate`, `--list-sas`, `--rekey` and `--terminate` must succeed
+//! with the output charon gives for the same state (the same commands run
+//! against charon for comparison), SPIs matching across both daemons.
+//! Needs root, `ip`, charon and swanctl (see `common::prerequisites`).
+
+mod common;
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use common::cygnetd::Cygnetd;
+use common::{Charon, Netns, SWANCTL, prerequisites, tail, wait_until, write};
+use swanctl_parser::vici::{Client, Message};
+use tempfile::TempDir;
+
+const CYGNET: &str = "192.0.2.1";
+const CHARON: &str = "192.0.2.2";
+
+#[test]
+fn strongswans_swanctl_loads_initiates_lists_rekeys_and_terminates_through_cygnetd() {
+    let name = "strongswans_swanctl_loads_initiates_lists_rekeys_and_terminates_through_cygnetd";
+    let Some(ip) = prerequisites(name) else {
+        return;
+    };
+    let lab = Lab::up(&ip).expect("lab");
+    if let Err(why) = steps(&lab) {
+        println!("--- cygnetd.log ---\n{}", tail(&lab.cygnetd.log(), 80));
+        println!("--- charon.log ---\n{}", tail(&lab.charon.log(), 60));
+        panic!("{why}");
+    }
+}
+
+fn steps(lab: &Lab) -> Result<(), String> {
+    // --load-all: the connection and the secret arrive over VICI
+    let loaded = lab.ours("--load-all", &["--file", &lab.conf])?;
+    expect(
+        &loaded,
+        &[
+            "loaded ike secret 'ike-lab'",
+            "loaded connection 'gw'",
+            "successfully loaded 1 connections, 0 unloaded",
+        ],
+    )?;
+    lab.cygnetd.wait_log("added vici connection: gw", 2)?;
+    // --stats: charon's lines
+    let stats = lab.ours("--stats", &[])?;
+    expect(
+        &stats,
+        &[
+            "uptime: ",
+            "worker threads: ",
+            "job queues: ",
+            "jobs scheduled: ",
+            "IKE_SAs: 0 total, 0 half-open",
+        ],
+    )?;
+    same_line_starts(&stats, &lab.charon.swanctl("--stats", &[])?, 5)?;
+    // --list-conns: what charon lists for its mirror image of the config
+    let conns = lab.ours("--list-conns", &[])?;
+    let theirs = mirror(&lab.charon.swanctl("--list-conns", &[])?);
+    if conns != theirs {
+        return Err(format!(
+            "--list-conns differs:\nours:\n{conns}\ncharon's (mirrored):\n{theirs}"
+        ));
+    }
+    // --initiate: charon's progress lines, then success
+    let mut events = Client::connect(&lab.cygnetd.vici_uri()).map_err(|e| e.to_string())?;
+    events
+        .set_timeout(Some(Duration::from_secs(10)))
+        .map_err(|e| e.to_string())?;
+    events.register("ike-updown").map_err(|e| e.to_string())?;
+    events.register("child-updown").map_err(|e| e.to_string())?;
+    let initiated = lab.ours("--initiate", &["--child", "net", "--timeout", "10"])?;
+    expect(
+        &initiated,
+        &[
+            "[IKE] initiating IKE_SA gw[1] to 192.0.2.2",
+            "[IKE] IKE_SA gw[1] established between 192.0.2.1[a.lab.test]...192.0.2.2[b.lab.test]",
+            "initiate completed successfully",
+        ],
+    )?;
+    let up = events.next_event().map_err(|e| e.to_string())?;
+    expect_event(&up, "ike-updown", &["up", "gw"])?;
+    // --list-sas: our SAs, with the SPIs charon lists the other way round
+    let sas = lab.ours("--list-sas", &[])?;
+    let (spi_i, spi_r) = ike_spis(&sas).ok_or_else(|| format!("no IKE SA in:\n{sas}"))?;
+    let (spi_in, spi_out) = child_spis(&sas).ok_or_else(|| format!("no CHILD_SA in:\n{sas}"))?;
+    expect(
+        &sas,
+        &[
+            &format!("gw: #1, ESTABLISHED, IKEv2, {spi_i}_i* {spi_r}_r"),
+            "  local  'a.lab.test' @ 192.0.2.1[4500]",
+            "  remote 'b.lab.test' @ 192.0.2.2[4500]",
+            "  AES_CBC-128/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/CURVE_25519",
+            "  net: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-128",
+            "    local  10.1.0.0/24",
+            "    remote 10.2.0.0/24",
+        ],
+    )?;
+    lab.wait_charon_sas(&[
+        &format!("gw: #1, ESTABLISHED, IKEv2, {spi_i}_i {spi_r}_r*"),
+        "  net: #1, reqid 1, INSTALLED, TUNNEL-in-UDP, ESP:AES_GCM_16-128",
+        &format!("in  {spi_out}"),
+        &format!("out {spi_in}"),
+    ])?;
+    same_shape(&sas, &lab.charon.swanctl("--list-sas", &[])?)?;
+    // --rekey: a new CHILD_SA replaces the first on both sides
+    let rekeyed = lab.ours("--rekey", &["--child", "net"])?;
+    expect(&rekeyed, &["rekey completed successfully"])?;
+    let mut now = String::new();
+    let replaced = wait_until(Duration::from_secs(5), || {
+        now = lab.ours("--list-sas", &[]).unwrap_or_default();
+        child_spis(&now).is_some_and(|(i, _)| i != spi_in) && !now.contains(&spi_in)
+    });
+    if !replaced {
+        return Err(format!("the CHILD_SA was not replaced:\n{now}"));
+    }
+    // --terminate: the IKE SA goes on both sides
+    let terminated = lab.ours("--terminate", &["--ike", "gw", "--timeout", "10"])?;
+    expect(&terminated, &["terminate completed successfully"])?;
+    let gone = lab.ours("--list-sas", &[])?;
+    if gone.contains("gw: #") {
+        return Err(format!("SAs left after --terminate:\n{gone}"));
+    }
+    lab.wait_charon_no_sas()?;
+    let mut down = events.next_event().map_err(|e| e.to_string())?;
+    while down.name != "ike-updown" {
+        down = events.next_event().map_err(|e| e.to_string())?;
+    }
+    if down.message.get_str("up").is_some() {
+        return Err(format!("expected ike-updown down, got {:?}", down.message));
+    }
+    Ok(())
+}
+
+/// cygnetd in side a (no connections at start), charon in side b.
+struct Lab {
+    cygnetd: Cygnetd,
+    charon: Charon,
+    /// The swanctl.conf for cygnetd.
+    conf: String,
+    _netns: Netns,
+    _dir: TempDir,
+}
+
+impl Lab {
+    fn up(ip: &Path) -> Result<Self, String> {
+        let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
+        let netns = Netns::up(ip, "vs")?;
+        netns.add_outer(true, CYGNET)?;
+        netns.add_outer(false, CHARON)?;
+        netns.add_inner(true, "10.1.0.1")?;
+        netns.add_inner(false, "10.2.0.1")?;
+        let charon_dir = dir.path().join("charon");
+        fs::create_dir(&charon_dir).map_err(|e| e.to_string())?;
+        let charon = Charon::start(&netns, &netns.b, &charon_dir)?;
+        let loaded = charon.load(&swanctl_conf(false))?;
+        if !loaded.contains("loaded connection 'gw'") {
+            return Err(format!("swanctl --load-all:\n{loaded}"));
+        }
+        let cygnet_dir = dir.path().join("cygnet");
+        fs::create_dir(&cygnet_dir).map_err(|e| e.to_string())?;
+        let conf = cygnet_dir.join("swanctl.conf");
+        write(&conf, &swanctl_conf(true))?;
+        let strongswan = "charon {\n  retransmit_timeout = 1\n  retransmit_tries = 3\n}\n\
+                          cygnet {\n  backend = recording\n}\n";
+        let none = cygnet_dir.join("none.conf");
+        let cygnetd =
+            Cygnetd::start_with(&netns, &netns.a, &none, &cygnet_dir, "0.0.0.0", strongswan)?;
+        Ok(Self {
+            cygnetd,
+            charon,
+            conf: conf.display().to_string(),
+            _netns: netns,
+            _dir: dir,
+        })
+    }
+
+    /// strongSwan's swanctl against cygnetd: its stdout, or why it failed.
+    fn ours(&self, command: &str, extra: &[&str]) -> Result<String, String> {
+        let out = Command::new(SWANCTL)
+            .args([command, "--uri", &self.cygnetd.vici_uri()])
+            .args(extra)
+            .output()
+            .map_err(|e| format!("{SWANCTL}: {e}"))?;
+        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+        println!("$ swanctl {command} {}\n{stdout}", extra.join(" "));
+        if !out.status.success() {
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            return Err(format!(
+                "swanctl {command} {extra:?}: {}\n{stdout}{stderr}",
+                out.status
+            ));
+        }
+        Ok(stdout)
+    }
+
+    fn wait_charon_sas(&self, lines: &[&str]) -> Result<(), String> {
+        let mut sas = String::new();
+        let found = wait_until(Duration::from_secs(3), || {
+            sas = self.charon.swanctl("--list-sas", &[]).unwrap_or_default();
+            lines.iter().all(|l| sas.contains(l))
+        });
+        found
+            .then_some(())
+            .ok_or_else(|| format!("charon's list-sas lacks {lines:?}:\n{sas}"))
+    }
+
+    fn wait_charon_no_sas(&self) -> Result<(), String> {
+        let mut sas = String::new();
+        let empty = wait_until(Duration::from_secs(3), || {
+            sas = self.charon.swanctl("--list-sas", &[]).unwrap_or_default();
+            !sas.contains("gw: #")
+        });
+        empty
+            .then_some(())
+            .ok_or_else(|| format!("charon still has SAs:\n{sas}"))
+    }
+}
+
+fn expect(out: &str, lines: &[&str]) -> Result<(), String> {
+    let missing: Vec<&&str> = lines.iter().filter(|l| !out.contains(**l)).collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(format!("output lacks {missing:?}:\n{out}"))
+    }
+}
+
+fn expect_event(e: &swanctl_parser::vici::Event, name: &str, path: &[&str]) -> Result<(), String> {
+    let msg: &Message = &e.message;
+    let found = msg.get_str(path[0]).is_some() && msg.get_section(path[1]).is_some();
+    if e.name == name && found {
+        Ok(())
+    } else {
+        Err(format!("unexpected event {} {:?}", e.name, msg))
+    }
+}
+
+/// The text before the first digit of each of the first `n` lines must be
+/// the same (values aside).
+fn same_line_starts(ours: &str, theirs: &str, n: usize) -> Result<(), String> {
+    let start = |l: &str| {
+        l.split(|c: char| c.is_ascii_digit())
+            .next()
+            .unwrap_or("")
+            .to_owned()
+    };
+    let a: Vec<String> = ours.lines().take(n).map(start).collect();
+    let b: Vec<String> = theirs.lines().take(n).map(start).collect();
+    if a == b {
+        Ok(())
+    } else {
+        Err(format!(
+            "lines differ from charon's:\nours:\n{ours}\ncharon's:\n{theirs}"
+        ))
+    }
+}
+
+/// `--list-sas` of both: the same lines once the sides are swapped in
+/// charon's, the IKE SPI's `*` dropped and runs of hex digits (SPIs,
+/// times, counters) masked.
+fn same_shape(ours: &str, theirs: &str) -> Result<(), String> {
+    let mask = |text: &str| -> String {
+        let mut out = String::new();
+        let mut in_run = false;
+        for c in text.chars().filter(|c| *c != '*') {
+            let hex = c.is_ascii_digit() || ('a'..='f').contains(&c);
+            if !hex {
+                out.push(c);
+            } else if !in_run {
+                out.push('#');
+            }
+            in_run = hex;
+        }
+        out
+    };
+    let (a, b) = (mask(ours), mask(&mirror(theirs)));
+    if a == b {
+        Ok(())
+    } else {
+        Err(format!(
+            "--list-sas differs:\nours:\n{ours}\ncharon's:\n{theirs}"
+        ))
+    }
+}
+
+/// charon's output with the two sides swapped (addresses, IDs, subnets).
+fn mirror(text: &str) -> String {
+    let swaps = [
+        ("192.0.2.1", "192.0.2.2"),
+        ("a.lab.test", "b.lab.test"),
+        ("10.1.0.0/24", "10.2.0.0/24"),
+    ];
+    let mut out = text.to_owned();
+    for (i, (a, b)) in swaps.iter().enumerate() {
+        let tmp = format!("\u{1}{i}\u{1}");
+        out = out.replace(a, &tmp).replace(b, a).replace(&tmp, b);
+    }
+    out
+}
+
+/// (initiator's, responder's) SPI of the first IKE SA line.
+fn ike_spis(sas: &str) -> Option<(String, String)> {
+    let line = sas.lines().find(|l| l.starts_with("gw: #"))?;
+    let mut words = line.rsplit(' ');
+    let r = words
+        .next()?
+        .trim_end_matches('*')
+        .strip_suffix("_r")?
+        .to_owned();
+    let i = words
+        .next()?
+        .trim_end_matches('*')
+        .strip_suffix("_i")?
+        .to_owned();
+    Some((i, r))
+}
+
+/// (in, out) SPI of the first CHILD_SA.
+fn child_spis(sas: &str) -> Option<(String, String)> {
+    let spi = |prefix: &str| {
+        let line = sas.lines().find(|l| l.trim_start().starts_with(prefix))?;
+        let rest = line.trim_start().strip_prefix(prefix)?.trim_start();
+        Some(rest.split(',').next()?.trim().to_owned())
+    };
+    Some((spi("in ")?, spi("out ")?))
+}
+
+/// The lab's psk-net2net connection `gw` with child `net`, for cygnetd
+/// (`ours`) or charon.
+fn swanctl_conf(ours: bool) -> String {
+    let (local, remote, lid, rid, lts, rts) = if ours {
+        (CYGNET, CHARON, "a", "b", "10.1.0.0/24", "10.2.0.0/24")
+    } else {
+        (CHARON, CYGNET, "b", "a", "10.2.0.0/24", "10.1.0.0/24")
+    };
+    format!(
+        r#"connections {{
+  gw {{
+    version = 2
+    local_addrs = {local}
+    remote_addrs = {remote}
+    proposals = aes128-sha256-x25519
+    local {{
+      auth = psk
+      id = {lid}.lab.test
+    }}
+    remote {{
+      auth = psk
+      id = {rid}.lab.test
+    }}
+    children {{
+      net {{
+        local_ts = {lts}
+        remote_ts = {rts}
+        esp_proposals = aes128gcm16-x25519
+      }}
+    }}
+  }}
+}}
+secrets {{
+  ike-lab {{
+    id-a = a.lab.test
+    id-b = b.lab.test
+    secret = "lab-preshared-key-0123456789"
+  }}
+}}
+"#
+    )
+}
