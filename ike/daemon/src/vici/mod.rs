@@ -251,3 +251,6 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod command_tests;
