@@ -225,3 +225,7 @@ async fn writer(mut wr: OwnedWriteHalf, mut rx: mpsc::Receiver<Vec<Packet>>) {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "socket_tests.rs"]
+mod tests;
