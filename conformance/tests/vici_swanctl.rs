@@ -17,7 +17,7 @@ use std::time::Duration;
 
 use common::cygnetd::Cygnetd;
 use common::{Charon, Netns, SWANCTL, prerequisites, tail, wait_until, write};
-use swanctl_parser::vici::{Client, Message};
+use swanctl_parser::vici::{Client, Event, Item};
 use tempfile::TempDir;
 
 const CYGNET: &str = "192.0.2.1";
@@ -75,8 +75,9 @@ fn steps(lab: &Lab) -> Result<(), String> {
     events
         .set_timeout(Some(Duration::from_secs(10)))
         .map_err(|e| e.to_string())?;
-    events.register("ike-updown").map_err(|e| e.to_string())?;
-    events.register("child-updown").map_err(|e| e.to_string())?;
+    for event in ["ike-updown", "child-updown", "ike-rekey", "child-rekey"] {
+        events.register(event).map_err(|e| e.to_string())?;
+    }
     let initiated = lab.ours("--initiate", &["--child", "net", "--timeout", "10"])?;
     expect(
         &initiated,
@@ -86,8 +87,15 @@ fn steps(lab: &Lab) -> Result<(), String> {
             "initiate completed successfully",
         ],
     )?;
-    let up = events.next_event().map_err(|e| e.to_string())?;
-    expect_event(&up, "ike-updown", &["up", "gw"])?;
+    let up = next(&mut events, "ike-updown")?;
+    expect_path(&up, &["gw", "state"], "ESTABLISHED")?;
+    expect_path(&up, &["up"], "yes")?;
+    let child_up = next(&mut events, "child-updown")?;
+    expect_path(
+        &child_up,
+        &["gw", "child-sas", "net-1", "state"],
+        "INSTALLED",
+    )?;
     // --list-sas: our SAs, with the SPIs charon lists the other way round
     let sas = lab.ours("--list-sas", &[])?;
     let (spi_i, spi_r) = ike_spis(&sas).ok_or_else(|| format!("no IKE SA in:\n{sas}"))?;
@@ -122,6 +130,27 @@ fn steps(lab: &Lab) -> Result<(), String> {
     if !replaced {
         return Err(format!("the CHILD_SA was not replaced:\n{now}"));
     }
+    let rekey = next(&mut events, "child-rekey")?;
+    expect_path(
+        &rekey,
+        &["gw", "child-sas", "net", "old", "spi-in"],
+        &spi_in,
+    )?;
+    expect_path(&rekey, &["gw", "child-sas", "net", "new", "uniqueid"], "2")?;
+    // --rekey --ike: a new IKE SA takes the CHILD_SA over
+    let rekeyed = lab.ours("--rekey", &["--ike", "gw"])?;
+    expect(&rekeyed, &["rekey completed successfully"])?;
+    let rekey = next(&mut events, "ike-rekey")?;
+    expect_path(&rekey, &["gw", "old", "initiator-spi"], &spi_i)?;
+    expect_path(&rekey, &["gw", "new", "state"], "ESTABLISHED")?;
+    let moved = wait_until(Duration::from_secs(5), || {
+        now = lab.ours("--list-sas", &[]).unwrap_or_default();
+        now.contains("gw: #2, ESTABLISHED") && !now.contains("gw: #1,")
+    });
+    if !moved {
+        return Err(format!("the IKE SA was not replaced:\n{now}"));
+    }
+    same_shape(&now, &lab.charon.swanctl("--list-sas", &[])?)?;
     // --terminate: the IKE SA goes on both sides
     let terminated = lab.ours("--terminate", &["--ike", "gw", "--timeout", "10"])?;
     expect(&terminated, &["terminate completed successfully"])?;
@@ -130,14 +159,11 @@ fn steps(lab: &Lab) -> Result<(), String> {
         return Err(format!("SAs left after --terminate:\n{gone}"));
     }
     lab.wait_charon_no_sas()?;
-    let mut down = events.next_event().map_err(|e| e.to_string())?;
-    while down.name != "ike-updown" {
-        down = events.next_event().map_err(|e| e.to_string())?;
-    }
+    let down = next(&mut events, "ike-updown")?;
     if down.message.get_str("up").is_some() {
         return Err(format!("expected ike-updown down, got {:?}", down.message));
     }
-    Ok(())
+    expect_path(&down, &["gw", "uniqueid"], "2")
 }
 
 /// cygnetd in side a (no connections at start), charon in side b.
@@ -234,13 +260,26 @@ fn expect(out: &str, lines: &[&str]) -> Result<(), String> {
     }
 }
 
-fn expect_event(e: &swanctl_parser::vici::Event, name: &str, path: &[&str]) -> Result<(), String> {
-    let msg: &Message = &e.message;
-    let found = msg.get_str(path[0]).is_some() && msg.get_section(path[1]).is_some();
-    if e.name == name && found {
-        Ok(())
-    } else {
-        Err(format!("unexpected event {} {:?}", e.name, msg))
+/// The next event called `name`, skipping others.
+fn next(client: &mut Client, name: &str) -> Result<Event, String> {
+    loop {
+        let event = client
+            .next_event()
+            .map_err(|e| format!("waiting for {name}: {e}"))?;
+        if event.name == name {
+            return Ok(event);
+        }
+    }
+}
+
+fn expect_path(e: &Event, path: &[&str], value: &str) -> Result<(), String> {
+    match e.message.find(path) {
+        Some(Item::Value(v)) if v == value.as_bytes() => Ok(()),
+        other => Err(format!(
+            "{} event: {path:?} is {other:?}, not {value:?}:\n{}",
+            e.name,
+            e.message.vici_dump(&e.name, true)
+        )),
     }
 }
 
@@ -282,7 +321,7 @@ fn same_shape(ours: &str, theirs: &str) -> Result<(), String> {
         }
         out
     };
-    let (a, b) = (mask(ours), mask(&mirror(theirs)));
+    let (a, b) = (mask(ours), mask(&mirror(&without_deleted(theirs))));
     if a == b {
         Ok(())
     } else {
@@ -290,6 +329,26 @@ fn same_shape(ours: &str, theirs: &str) -> Result<(), String> {
             "--list-sas differs:\nours:\n{ours}\ncharon's:\n{theirs}"
         ))
     }
+}
+
+/// `--list-sas` text without the CHILD_SAs charon still lists as DELETED
+/// after a rekey (charon's `delete_rekeyed_delay`).
+fn without_deleted(text: &str) -> String {
+    let mut out = String::new();
+    let mut skipping = false;
+    for line in text.lines() {
+        let child_header = line.starts_with("  ") && !line.starts_with("    ");
+        if child_header {
+            skipping = line.contains(", DELETED, ");
+        } else if !line.starts_with("    ") {
+            skipping = false;
+        }
+        if !skipping {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
 }
 
 /// charon's output with the two sides swapped (addresses, IDs, subnets).

@@ -2,7 +2,7 @@
 //! `child-rekey` events, to every registered client. The core forgets an
 //! SA when it goes down, so the last state of each IKE SA is kept.
 
-use ike::{ChildId, ChildSaInfo, Event, IkeSaInfo, IkeState, SaHandle};
+use ike::{ChildId, ChildSaInfo, DownReason, Event, IkeSaInfo, IkeState, SaHandle};
 use swanctl_parser::vici::Message;
 
 use super::sa_msg::{Usage, encap, ike_with_children, list_child, list_ike};
@@ -16,12 +16,15 @@ impl Driver {
                 let info = self.snapshot(*sa);
                 self.raise_ike("ike-updown", info.as_ref(), true);
             }
-            Event::IkeDown { sa, .. } => {
+            Event::IkeDown { sa, reason } => {
                 let info = self.vici.snapshots.remove(sa).map(|mut s| {
                     s.state = IkeState::Deleting;
                     s
                 });
-                self.raise_ike("ike-updown", info.as_ref(), false);
+                // a rekeyed SA was reported by ike-rekey (charon's ike_delete)
+                if *reason != DownReason::Rekeyed {
+                    self.raise_ike("ike-updown", info.as_ref(), false);
+                }
             }
             Event::IkeRekeyed { old, new } => {
                 let old_info = self.vici.snapshots.get(old).cloned();
@@ -34,10 +37,13 @@ impl Driver {
                 let info = self.snapshot(*sa);
                 self.raise_child(info.as_ref(), *child, true);
             }
-            Event::ChildDown { sa, child, .. } => {
+            Event::ChildDown { sa, child, reason } => {
                 let before = self.vici.snapshots.get(sa).cloned();
                 self.snapshot(*sa);
-                self.raise_child(before.as_ref(), *child, false);
+                // likewise for CHILD_SAs (charon's child_delete)
+                if *reason != DownReason::Rekeyed {
+                    self.raise_child(before.as_ref(), *child, false);
+                }
             }
             Event::ChildRekeyed { sa, old, new } => {
                 let before = self.vici.snapshots.get(sa).cloned();
