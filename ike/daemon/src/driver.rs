@@ -115,6 +115,7 @@ impl Driver {
             }
             self.drain().await;
             self.vici_flush_logs(None);
+            self.vici.tap.set_sa(None);
             if shutdown.is_some() && self.endpoint.sas().next().is_none() {
                 break;
             }
@@ -158,6 +159,9 @@ impl Driver {
     }
 
     fn datagram(&mut self, d: Datagram) {
+        if self.vici.tap.active() {
+            self.vici.tap.set_sa(self.sa_of(&d.data));
+        }
         let now = self.now();
         let incoming = self
             .endpoint
@@ -170,6 +174,20 @@ impl Driver {
                 self.events.named(sa, &info.name);
             }
         }
+    }
+
+    /// The IKE SA an IKE message belongs to, by its SPIs (RFC 7296 §3.1),
+    /// for the log lines VICI streams.
+    fn sa_of(&self, data: &[u8]) -> Option<ike::SaHandle> {
+        let spi = |at: usize| {
+            let bytes = data.get(at..at + 8)?;
+            Some(u64::from_be_bytes(bytes.try_into().ok()?))
+        };
+        let (i, r) = (spi(0)?, spi(8)?);
+        self.endpoint
+            .sas()
+            .find(|s| s.spi_i == i && (s.spi_r == r || s.spi_r == 0 || r == 0))
+            .map(|s| s.handle)
     }
 
     fn kernel_event(&mut self, event: &KernelEvent) {
@@ -200,6 +218,9 @@ impl Driver {
     /// Executes every queued action, in order.
     async fn drain(&mut self) {
         while let Some(action) = self.endpoint.poll_action() {
+            if let Some(sa) = action_sa(&action) {
+                self.vici.tap.set_sa(Some(sa));
+            }
             match action {
                 Action::Transmit(t) => self.sockets.send(&t).await,
                 Action::InstallSa(sa) => {
@@ -215,6 +236,24 @@ impl Driver {
                 }
             }
         }
+    }
+}
+
+/// The IKE SA an action is about, where it says.
+const fn action_sa(action: &Action) -> Option<ike::SaHandle> {
+    match action {
+        Action::InstallSa(sa) => Some(sa.ike_sa),
+        Action::InstallPolicy(p) | Action::DeletePolicy(p) => Some(p.ike_sa),
+        Action::Event(
+            ike::Event::IkeUp { sa, .. }
+            | ike::Event::IkeDown { sa, .. }
+            | ike::Event::ChildUp { sa, .. }
+            | ike::Event::ChildFailed { sa, .. }
+            | ike::Event::ChildDown { sa, .. }
+            | ike::Event::ChildRekeyed { sa, .. },
+        ) => Some(*sa),
+        Action::Event(ike::Event::IkeRekeyed { new, .. }) => Some(*new),
+        _ => None,
     }
 }
 

@@ -4,62 +4,24 @@
 //! (0: no limit; negative: answer at once, without log).
 
 use core::net::SocketAddr;
-use core::time::Duration;
 
-use ike::{ChildId, Event, IkeState, SaHandle};
+use ike::{ChildId, IkeState, SaHandle};
 use swanctl_parser::vici::Message;
 use tokio::sync::oneshot;
-use tokio::time::Instant;
 
 use super::listing::int;
-use super::logtap::Line;
+use super::pending::{Kind, Pending};
 use super::server::Reply;
 use super::{ClientId, reply};
 use crate::config::target;
 use crate::driver::Driver;
 use crate::socket::route_source;
 
-/// A command waiting for the core.
-pub(crate) struct Pending {
-    pub(crate) client: ClientId,
-    /// Dropped when answered: the client task then reads the next request.
-    done: oneshot::Sender<()>,
-    /// Highest log level forwarded.
-    loglevel: i64,
-    deadline: Option<Instant>,
-    timeout_ms: i64,
-    /// The SA or CHILD_SA failed to come up.
-    failed: bool,
-    kind: Kind,
-}
-
-enum Kind {
-    Initiate {
-        sa: SaHandle,
-        child: Option<String>,
-        /// `CHILD_SA 'net'` or `IKE_SA 'gw'`.
-        what: String,
-    },
-    Terminate {
-        ikes: Vec<SaHandle>,
-        children: Vec<ChildId>,
-        matches: usize,
-        terminated: usize,
-    },
-}
-
 /// A signed request value (charon's `get_int`), `default` if absent.
 fn signed(msg: &Message, key: &str, default: i64) -> i64 {
     msg.get_str(key)
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
-}
-
-fn deadline(timeout_ms: i64) -> Option<Instant> {
-    u64::try_from(timeout_ms)
-        .ok()
-        .filter(|&ms| ms > 0)
-        .map(|ms| Instant::now() + Duration::from_millis(ms))
 }
 
 impl Driver {
@@ -92,15 +54,10 @@ impl Driver {
         if timeout_ms < 0 {
             return Reply::result(Ok(()));
         }
-        self.vici.pending.push(Pending {
-            client,
-            done,
-            loglevel: signed(msg, "loglevel", 1),
-            deadline: deadline(timeout_ms),
-            timeout_ms,
-            failed: false,
-            kind: Kind::Initiate { sa, child, what },
-        });
+        let kind = Kind::Initiate { sa, child, what };
+        let loglevel = signed(msg, "loglevel", 1);
+        let pending = Pending::new(client, done, loglevel, timeout_ms, vec![sa], kind);
+        self.vici.pending.push(pending);
         Reply::Later
     }
 
@@ -147,6 +104,7 @@ impl Driver {
             .endpoint
             .initiate(now, &conn.name, child, local, remote)
             .map_err(|e| fail(&format!("unable to initiate {}: {e}", conn.name)))?;
+        self.vici.tap.set_sa(Some(sa));
         tracing::info!(target: "ike", "initiating IKE_SA {}[{sa}] to {}", conn.name, remote.ip());
         self.events.named(sa, &conn.name);
         Ok(sa)
@@ -168,6 +126,8 @@ impl Driver {
         log_selectors("terminate", ike, ike_id, child, child_id);
         self.listen_from_now(timeout_ms);
         let (ikes, children) = self.select(ike, ike_id, child, child_id);
+        let mut owners: Vec<SaHandle> = ikes.clone();
+        owners.extend(children.iter().filter_map(|&c| self.endpoint.owner(c)));
         let now = self.now();
         let mut started = Kind::Terminate {
             ikes: Vec::new(),
@@ -198,21 +158,23 @@ impl Driver {
                 wait_children.clear();
             }
         }
-        let pending = Pending {
-            client,
-            done,
-            loglevel: signed(msg, "loglevel", 1),
-            deadline: deadline(timeout_ms),
-            timeout_ms,
-            failed: false,
-            kind: started,
-        };
+        let loglevel = signed(msg, "loglevel", 1);
+        let pending = Pending::new(client, done, loglevel, timeout_ms, owners, started);
         if pending.finished() {
-            let (response, _) = pending.outcome(false);
-            return Reply::now(response);
+            return Reply::now(pending.outcome(false));
         }
         self.vici.pending.push(pending);
         Reply::Later
+    }
+
+    /// Hands earlier log lines to their listeners and keeps the following
+    /// ones for a command that will stream them (charon registers its log
+    /// listener after logging the command).
+    fn listen_from_now(&mut self, timeout_ms: i64) {
+        self.vici_flush_logs(None);
+        if timeout_ms >= 0 {
+            self.vici.tap.set_active(true);
+        }
     }
 
     /// The IKE SAs (without child selectors) or CHILD_SAs selected, as
@@ -278,95 +240,6 @@ impl Driver {
         }
         m
     }
-
-    /// A core event: answers the commands it completes.
-    pub(crate) fn vici_complete(&mut self, event: &Event) {
-        let mut i = 0;
-        while let Some(p) = self.vici.pending.get_mut(i) {
-            if p.observe(event) {
-                let p = self.vici.pending.swap_remove(i);
-                self.vici_finish(p, false);
-            } else {
-                i += 1;
-            }
-        }
-    }
-
-    /// When the next running command times out.
-    pub(crate) fn vici_deadline(&self) -> Option<Instant> {
-        self.vici.pending.iter().filter_map(|p| p.deadline).min()
-    }
-
-    /// Answers the commands whose time is up.
-    pub(crate) fn vici_timeouts(&mut self) {
-        let now = Instant::now();
-        let (due, keep): (Vec<Pending>, Vec<Pending>) = std::mem::take(&mut self.vici.pending)
-            .into_iter()
-            .partition(|p| p.deadline.is_some_and(|d| d <= now));
-        self.vici.pending = keep;
-        for p in due {
-            self.vici_finish(p, true);
-        }
-    }
-
-    /// Hands earlier log lines to their listeners and keeps the following
-    /// ones for a command that will stream them (charon registers its log
-    /// listener after logging the command).
-    fn listen_from_now(&mut self, timeout_ms: i64) {
-        self.vici_flush_logs(None);
-        if timeout_ms >= 0 {
-            self.vici.tap.set_active(true);
-        }
-    }
-
-    fn vici_finish(&mut self, p: Pending, timed_out: bool) {
-        self.vici_flush_logs(Some((p.client, p.loglevel)));
-        let (response, _) = p.outcome(timed_out);
-        self.vici_answer(p.client, Vec::new(), response);
-        drop(p.done);
-        self.vici.update_tap();
-    }
-
-    /// Forwards the log lines kept since the last call: `control-log` to
-    /// the clients of running commands (and `finishing`, whose command is
-    /// about to be answered), `log` to registered clients.
-    pub(crate) fn vici_flush_logs(&mut self, finishing: Option<(ClientId, i64)>) {
-        let lines = self.vici.tap.take();
-        if lines.is_empty() {
-            return;
-        }
-        let listeners: Vec<(ClientId, i64)> = self
-            .vici
-            .pending
-            .iter()
-            .map(|p| (p.client, p.loglevel))
-            .chain(finishing)
-            .collect();
-        for line in &lines {
-            for &(client, level) in &listeners {
-                if i64::from(line.level) <= level {
-                    let msg = log_message(line, false);
-                    self.vici.clients.raise_to(client, "control-log", msg);
-                }
-            }
-            if self.vici.clients.listened("log") {
-                self.vici.clients.raise("log", &log_message(line, true));
-            }
-        }
-    }
-}
-
-/// The keys of a `log` or `control-log` event (no SA context: the core's
-/// log lines carry none).
-fn log_message(line: &Line, thread: bool) -> Message {
-    let mut m = Message::new()
-        .with_value("group", line.group)
-        .with_value("level", line.level.to_string());
-    if thread {
-        m.push_value("thread", "0");
-    }
-    m.push_value("msg", line.msg.as_str());
-    m
 }
 
 fn log_selectors(what: &str, ike: Option<&str>, ike_id: u32, child: Option<&str>, child_id: u32) {
@@ -393,109 +266,4 @@ enum Refusal {
 fn fail(why: &str) -> Refusal {
     tracing::info!(target: "cfg", "{why}");
     Refusal::Failed
-}
-
-impl Pending {
-    /// Whether `event` completes the command.
-    fn observe(&mut self, event: &Event) -> bool {
-        match (&mut self.kind, event) {
-            (
-                Kind::Initiate {
-                    sa, child: None, ..
-                },
-                Event::IkeUp { sa: up, .. },
-            ) => up == sa,
-            (
-                Kind::Initiate {
-                    sa, child: Some(c), ..
-                },
-                Event::ChildUp { sa: up, name, .. },
-            ) => up == sa && name == c,
-            (
-                Kind::Initiate {
-                    sa, child: Some(c), ..
-                },
-                Event::ChildFailed { sa: on, name, .. },
-            ) => {
-                self.failed = on == sa && name == c;
-                self.failed
-            }
-            (Kind::Initiate { sa, .. }, Event::IkeDown { sa: down, .. }) => {
-                self.failed = down == sa;
-                self.failed
-            }
-            (
-                Kind::Terminate {
-                    ikes, terminated, ..
-                },
-                Event::IkeDown { sa, .. },
-            ) => {
-                let before = ikes.len();
-                ikes.retain(|s| s != sa);
-                *terminated += before - ikes.len();
-                self.finished()
-            }
-            (
-                Kind::Terminate {
-                    children,
-                    terminated,
-                    ..
-                },
-                Event::ChildDown { child, .. },
-            ) => {
-                let before = children.len();
-                children.retain(|c| c != child);
-                *terminated += before - children.len();
-                self.finished()
-            }
-            _ => false,
-        }
-    }
-
-    fn finished(&self) -> bool {
-        matches!(&self.kind, Kind::Terminate { ikes, children, .. } if ikes.is_empty() && children.is_empty())
-    }
-
-    /// The response, and whether it reports success.
-    fn outcome(&self, timed_out: bool) -> (Message, bool) {
-        match &self.kind {
-            Kind::Initiate { what, .. } => {
-                let result = if timed_out {
-                    Err(format!(
-                        "{what} not established after {}ms",
-                        self.timeout_ms
-                    ))
-                } else if self.failed {
-                    Err(format!("establishing {what} failed"))
-                } else {
-                    Ok(())
-                };
-                let ok = result.is_ok();
-                (reply(result), ok)
-            }
-            Kind::Terminate {
-                matches,
-                terminated,
-                ..
-            } => {
-                let errmsg = if *matches == 0 {
-                    Some("no matching SAs to terminate found")
-                } else if terminated < matches && *matches == 1 {
-                    Some("terminating SA failed")
-                } else if terminated < matches {
-                    Some("not all matching SAs could be terminated")
-                } else {
-                    None
-                };
-                let mut m = Message::new()
-                    .with_value("success", if errmsg.is_some() { "no" } else { "yes" })
-                    .with_value("matches", matches.to_string())
-                    .with_value("terminated", terminated.to_string());
-                if let Some(e) = errmsg {
-                    m.push_value("errmsg", e);
-                }
-                (m, errmsg.is_none())
-            }
-        }
-    }
 }

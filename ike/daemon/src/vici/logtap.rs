@@ -4,9 +4,10 @@
 //! driver to forward. Bounded: the oldest lines go first.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
+use ike::SaHandle;
 use tracing::field::{Field, Visit};
 use tracing::{Event, Level, Subscriber};
 use tracing_subscriber::layer::Context;
@@ -23,6 +24,8 @@ pub(crate) struct Line {
     pub(crate) group: &'static str,
     /// charon's level: 1 for info and above, 2 debug, 3 trace.
     pub(crate) level: u8,
+    /// The IKE SA the daemon was working on, if it knew.
+    pub(crate) sa: Option<SaHandle>,
     pub(crate) msg: String,
 }
 
@@ -30,6 +33,8 @@ pub(crate) struct Line {
 #[derive(Debug, Default)]
 pub(crate) struct LogTap {
     active: AtomicBool,
+    /// The IKE SA being worked on (0: none known).
+    sa: AtomicU32,
     lines: Mutex<VecDeque<Line>>,
 }
 
@@ -40,6 +45,16 @@ impl LogTap {
         if !on {
             self.take();
         }
+    }
+
+    /// Whether lines are kept.
+    pub(crate) fn active(&self) -> bool {
+        self.active.load(Ordering::Relaxed)
+    }
+
+    /// Marks the following lines as about `sa` (`None`: unknown).
+    pub(crate) fn set_sa(&self, sa: Option<SaHandle>) {
+        self.sa.store(sa.map_or(0, |s| s.0), Ordering::Relaxed);
     }
 
     /// The lines kept since the last call.
@@ -73,9 +88,11 @@ impl<S: Subscriber> tracing_subscriber::Layer<S> for TapLayer {
         };
         let mut msg = Message(String::new());
         event.record(&mut msg);
+        let sa = self.0.sa.load(Ordering::Relaxed);
         self.0.push(Line {
             group: tag(meta.target()),
             level,
+            sa: (sa != 0).then_some(SaHandle(sa)),
             msg: msg.0,
         });
     }
@@ -118,6 +135,7 @@ mod tests {
             tracing::info!(target: "cfg", "not kept");
             tap.set_active(true);
             tracing::info!(target: "ike", "initiating IKE_SA gw[{}]", 1);
+            tap.set_sa(Some(SaHandle(7)));
             tracing::debug!(target: "ike::wire::message", "parsed");
         });
         assert_eq!(
@@ -126,11 +144,13 @@ mod tests {
                 Line {
                     group: "IKE",
                     level: 1,
+                    sa: None,
                     msg: "initiating IKE_SA gw[1]".into()
                 },
                 Line {
                     group: "ENC",
                     level: 2,
+                    sa: Some(SaHandle(7)),
                     msg: "parsed".into()
                 },
             ]
@@ -144,6 +164,7 @@ mod tests {
             tap.push(Line {
                 group: "IKE",
                 level: 1,
+                sa: None,
                 msg: i.to_string(),
             });
         }

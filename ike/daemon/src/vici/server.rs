@@ -13,8 +13,8 @@ use swanctl_parser::config as sw;
 use swanctl_parser::vici::{Message, Packet};
 use tokio::sync::oneshot;
 
-use super::control::Pending;
 use super::logtap::LogTap;
+use super::pending::Pending;
 use super::{ClientId, Clients, Inbound, query, reply};
 use crate::driver::Driver;
 use crate::live_creds::LiveCreds;
