@@ -172,6 +172,19 @@ impl CredentialStore {
         before != self.keys.len()
     }
 
+    /// Trusted raw public keys.
+    #[must_use]
+    pub fn public_keys(&self) -> &[PublicKey] {
+        &self.pubkeys
+    }
+
+    /// Whether we hold the private key of `key` (VICI `has_privkey`).
+    #[must_use]
+    pub fn has_private_key(&self, key: &PublicKey) -> bool {
+        let id = key.spki_sha1();
+        self.keys.iter().any(|k| k.public_key().spki_sha1() == id)
+    }
+
     /// Forgets every credential (VICI `clear-creds`); the clock and the
     /// RSASSA-PSS preference stay.
     pub fn clear(&mut self) {
@@ -221,15 +234,19 @@ impl CredentialStore {
         Ok(())
     }
 
-    pub(crate) fn end_entities(&self) -> impl Iterator<Item = &Certificate> {
+    /// End-entity certificates, in load order.
+    pub fn end_entities(&self) -> impl Iterator<Item = &Certificate> {
         self.certs.iter()
     }
 
-    pub(crate) fn authorities(&self) -> impl Iterator<Item = &Certificate> {
+    /// CA certificates, in load order.
+    pub fn authorities(&self) -> impl Iterator<Item = &Certificate> {
         self.authorities.iter()
     }
 
-    pub(crate) fn crls(&self) -> &[Crl] {
+    /// CRLs.
+    #[must_use]
+    pub fn crls(&self) -> &[Crl] {
         &self.crls
     }
 

@@ -106,6 +106,7 @@ pub struct Crl {
     pub(crate) list: webpki::CertRevocationList<'static>,
     issuer: Vec<u8>,
     this_update: i64,
+    der: Vec<u8>,
 }
 
 impl Crl {
@@ -122,7 +123,14 @@ impl Crl {
             list: list.into(),
             issuer: parsed.issuer().as_raw().to_vec(),
             this_update: parsed.last_update().timestamp(),
+            der: der.to_vec(),
         })
+    }
+
+    /// Its DER encoding.
+    #[must_use]
+    pub fn der(&self) -> &[u8] {
+        &self.der
     }
 
     /// The issuer's DN (DER).

@@ -23,7 +23,7 @@ use ike::ts::TsSpec;
 use swanctl_parser::config as sw;
 use swanctl_parser::settings::Pos;
 
-pub(crate) use auth::{id_match, read_blob, read_file, swanctl_dir};
+pub(crate) use auth::{id_match, identification, read_blob, read_file, swanctl_dir};
 
 /// A configuration entry the daemon cannot use, at its position.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -124,7 +124,7 @@ fn default_id(m: &Material) -> Option<Identification> {
 }
 
 /// An identity as sent in an ID payload (RFC 7296 §3.5).
-fn identification(id: &sw::Identity) -> Identification {
+pub(crate) fn identification(id: &sw::Identity) -> Identification {
     Identification {
         ty: IdType(id.id_type().number()),
         data: id.data().to_vec(),

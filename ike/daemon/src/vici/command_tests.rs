@@ -129,8 +129,8 @@ async fn unknown_commands_get_cmd_unknown_and_charons_unimplemented_ones_a_reaso
         vec![Packet::CmdUnknown]
     );
     assert_eq!(
-        h.request("list-certs", Message::new()),
-        failure("'list-certs' is not supported by cygnetd yet")
+        h.request("list-authorities", Message::new()),
+        failure("'list-authorities' is not supported by cygnetd yet")
     );
 }
 
@@ -368,4 +368,50 @@ async fn list_sas_streams_only_to_a_registered_client_and_answers_empty() {
         Some("cygnetd")
     );
     assert_eq!(h.request("reload-settings", Message::new()), ok());
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn loaded_certificates_are_listed_with_their_der_and_private_key_flag() {
+    let mut h = harness();
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let params = rcgen::CertificateParams::new(vec!["moon.test".to_owned()]).unwrap();
+    let cert = params.self_signed(&key).unwrap();
+    let load = Message::new()
+        .with_value("type", "X509")
+        .with_value("flag", "NONE")
+        .with_value("data", cert.der().to_vec());
+    assert_eq!(h.request("load-cert", load), ok());
+    let key_msg = Message::new()
+        .with_value("type", "any")
+        .with_value("data", key.serialize_pem());
+    assert_eq!(
+        h.request("load-key", key_msg).get_str("success"),
+        Some("yes")
+    );
+    h.send(Packet::EventRegister("list-cert".into()));
+    let out = h.send(Packet::request("list-certs", Message::new()));
+    let expected = Message::new()
+        .with_value("type", "X509")
+        .with_value("flag", "NONE")
+        .with_value("has_privkey", "yes")
+        .with_value("data", cert.der().to_vec());
+    assert_eq!(
+        out,
+        vec![
+            Packet::event("list-cert", expected),
+            Packet::CmdResponse(Message::new())
+        ]
+    );
+    let only_ca = Message::new()
+        .with_value("type", "X509")
+        .with_value("flag", "CA");
+    let out = h.send(Packet::request("list-certs", only_ca));
+    assert_eq!(out, vec![Packet::CmdResponse(Message::new())]);
+    let bad = Message::new()
+        .with_value("type", "X509")
+        .with_value("flag", "CA");
+    assert_eq!(
+        h.request("load-cert", bad),
+        failure("certificate data missing")
+    );
 }

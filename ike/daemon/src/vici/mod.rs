@@ -6,6 +6,7 @@
 //! `vici_cred.c`), so strongSwan's swanctl and any VICI library work
 //! unchanged.
 
+pub(crate) mod certs_list;
 pub(crate) mod conn_msg;
 pub(crate) mod control;
 pub(crate) mod creds;

@@ -78,7 +78,6 @@ const NOT_YET: &[&str] = &[
     "install",
     "uninstall",
     "list-policies",
-    "list-certs",
     "list-authorities",
     "get-algorithms",
     "get-counters",
@@ -218,6 +217,7 @@ impl Driver {
     fn vici_creds_command(&mut self, command: &str, msg: &Message) -> Reply {
         match command {
             "load-cert" => Reply::result(self.vici_load_cert(msg)),
+            "list-certs" => self.vici_list_certs(msg),
             "load-key" => Reply::now(self.vici_load_key(msg)),
             "unload-key" => Reply::result(self.vici_unload_key(msg)),
             "get-keys" => Reply::now(self.vici_get_keys()),
