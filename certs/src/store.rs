@@ -235,12 +235,12 @@ impl CredentialStore {
     }
 
     /// End-entity certificates, in load order.
-    pub fn end_entities(&self) -> impl Iterator<Item = &Certificate> {
+    pub fn end_entities(&self) -> impl DoubleEndedIterator<Item = &Certificate> {
         self.certs.iter()
     }
 
     /// CA certificates, in load order.
-    pub fn authorities(&self) -> impl Iterator<Item = &Certificate> {
+    pub fn authorities(&self) -> impl DoubleEndedIterator<Item = &Certificate> {
         self.authorities.iter()
     }
 

@@ -16,7 +16,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::cygnetd::Cygnetd;
-use common::{Charon, Netns, SWANCTL, prerequisites, tail, wait_until, write};
+use common::{Charon, Netns, SWANCTL, pki, prerequisites, tail, wait_until, write};
 use swanctl_parser::vici::{Client, Event, Item};
 use tempfile::TempDir;
 
@@ -29,12 +29,67 @@ fn strongswans_swanctl_loads_initiates_lists_rekeys_and_terminates_through_cygne
     let Some(ip) = prerequisites(name) else {
         return;
     };
-    let lab = Lab::up(&ip).expect("lab");
+    let lab = Lab::up(&ip, "vs").expect("lab");
     if let Err(why) = steps(&lab) {
         println!("--- cygnetd.log ---\n{}", tail(&lab.cygnetd.log(), 80));
         println!("--- charon.log ---\n{}", tail(&lab.charon.log(), 60));
         panic!("{why}");
     }
+}
+
+#[test]
+fn strongswans_swanctl_lists_the_same_certificates_from_cygnetd_as_from_charon() {
+    let name = "strongswans_swanctl_lists_the_same_certificates_from_cygnetd_as_from_charon";
+    let Some(ip) = prerequisites(name) else {
+        return;
+    };
+    if !pki::openssl_available(name) {
+        return;
+    }
+    let lab = Lab::up(&ip, "vc").expect("lab");
+    if let Err(why) = list_certs(&lab) {
+        println!("--- cygnetd.log ---\n{}", tail(&lab.cygnetd.log(), 40));
+        panic!("{why}");
+    }
+}
+
+/// The same credential folder loaded into both daemons lists the same.
+fn list_certs(lab: &Lab) -> Result<(), String> {
+    let pki = pki::ecdsa()?;
+    let dir = lab._dir.path().join("creds");
+    for sub in ["x509", "x509ca", "private"] {
+        fs::create_dir_all(dir.join(sub)).map_err(|e| e.to_string())?;
+    }
+    write(&dir.join("x509ca/root.pem"), &pki.root.cert)?;
+    write(&dir.join("x509/moon.pem"), &pki.root_signed.moon.cert)?;
+    write(&dir.join("x509/sun.pem"), &pki.root_signed.sun.cert)?;
+    write(&dir.join("private/moon.pem"), &pki.root_signed.moon.key)?;
+    let conf = dir.join("swanctl.conf");
+    write(&conf, "")?;
+    let file = conf.display().to_string();
+    let ours = lab.ours("--load-creds", &["--file", &file])?;
+    let theirs = lab.charon.swanctl("--load-creds", &["--file", &file])?;
+    if ours != theirs {
+        return Err(format!(
+            "--load-creds differs:\nours:\n{ours}\ncharon's:\n{theirs}"
+        ));
+    }
+    let ours = lab.ours("--list-certs", &[])?;
+    let theirs = lab.charon.swanctl("--list-certs", &[])?;
+    expect(
+        &ours,
+        &[
+            "List of X.509 End Entity Certificates",
+            "List of X.509 CA Certificates",
+            "has private key",
+        ],
+    )?;
+    if ours != theirs {
+        return Err(format!(
+            "--list-certs differs:\nours:\n{ours}\ncharon's:\n{theirs}"
+        ));
+    }
+    Ok(())
 }
 
 fn steps(lab: &Lab) -> Result<(), String> {
@@ -177,9 +232,9 @@ struct Lab {
 }
 
 impl Lab {
-    fn up(ip: &Path) -> Result<Self, String> {
+    fn up(ip: &Path, prefix: &str) -> Result<Self, String> {
         let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-        let netns = Netns::up(ip, "vs")?;
+        let netns = Netns::up(ip, prefix)?;
         netns.add_outer(true, CYGNET)?;
         netns.add_outer(false, CHARON)?;
         netns.add_inner(true, "10.1.0.1")?;

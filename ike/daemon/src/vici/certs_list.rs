@@ -1,7 +1,7 @@
 //! `list-certs` (charon's `vici_query.c`): one `list-cert` event per
 //! credential held, raw public keys first, then X.509 end-entity and CA
 //! certificates, then CRLs, each with its DER `data` (swanctl decodes and
-//! prints them itself). A type or flag charon does not know lists
+//! prints them itself), newest first as charon's `mem_cred` keeps them. A type or flag charon does not know lists
 //! nothing, as in charon.
 
 use certs::identity::cert_has_id;
@@ -85,7 +85,7 @@ impl Driver {
         let store = self.vici.creds.read();
         let mut events = Vec::new();
         if filter.wants("PUBKEY", None) {
-            for key in store.public_keys() {
+            for key in store.public_keys().iter().rev() {
                 let id = key.spki_sha1();
                 let matches = subject
                     .as_ref()
@@ -97,8 +97,8 @@ impl Driver {
             }
         }
         let x509: [(&str, Vec<&certs::Certificate>); 2] = [
-            ("NONE", store.end_entities().collect()),
-            ("CA", store.authorities().collect()),
+            ("NONE", store.end_entities().rev().collect()),
+            ("CA", store.authorities().rev().collect()),
         ];
         for (flag, certs) in x509 {
             if !filter.wants("X509", Some(flag)) {
@@ -112,7 +112,7 @@ impl Driver {
             }
         }
         if filter.wants("X509_CRL", None) {
-            for crl in store.crls() {
+            for crl in store.crls().iter().rev() {
                 if subject.as_ref().is_none_or(|s| s.data == crl.issuer()) {
                     events.push(("list-cert", cert_event("X509_CRL", None, false, crl.der())));
                 }

@@ -121,6 +121,7 @@ impl Driver {
             .read()
             .private_key_ids()
             .iter()
+            .rev()
             .map(|id| hex(id))
             .collect();
         Message::new().with_list("keys", ids)

@@ -224,7 +224,8 @@ impl Driver {
             "load-shared" => Reply::result(self.vici_load_shared(msg)),
             "unload-shared" => Reply::result(self.vici_unload_shared(msg)),
             "get-shared" => {
-                let ids = self.vici.shared.iter().map(String::as_str);
+                // newest first, as charon's mem_cred keeps them
+                let ids = self.vici.shared.iter().rev().map(String::as_str);
                 Reply::now(Message::new().with_list("keys", ids))
             }
             "clear-creds" => Reply::result(self.vici_clear_creds()),
