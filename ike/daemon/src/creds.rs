@@ -21,6 +21,19 @@ use crate::config::{ConvError, id_match, read_blob, read_file};
 pub(crate) struct Loaded {
     pub(crate) store: CredentialStore,
     pub(crate) bad_files: Vec<FileError>,
+    /// The `authorities` loaded.
+    pub(crate) authorities: Vec<LoadedAuthority>,
+}
+
+/// An authority as VICI `list-authorities` shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LoadedAuthority {
+    pub(crate) name: String,
+    /// The subject DN of its CA certificate.
+    pub(crate) subject: String,
+    pub(crate) crl_uris: Vec<String>,
+    pub(crate) ocsp_uris: Vec<String>,
+    pub(crate) cert_uri_base: Option<String>,
 }
 
 /// Fills a store from `dir` and `config`.
@@ -37,16 +50,20 @@ pub(crate) fn load(
     for (path, ty) in &report.loaded {
         tracing::info!(target: "cfg", "loaded {ty} from '{}'", path.display());
     }
-    let errors: Vec<ConvError> = config
-        .authorities
-        .iter()
-        .filter_map(|a| authority(&mut store, a, dir).err())
-        .collect();
+    let mut authorities = Vec::new();
+    let mut errors = Vec::new();
+    for a in &config.authorities {
+        match authority(&mut store, a, dir) {
+            Ok(loaded) => authorities.push(loaded),
+            Err(e) => errors.push(e),
+        }
+    }
     shared_keys(&mut store, &config.secrets);
     if errors.is_empty() {
         Ok(Loaded {
             store,
             bad_files: report.errors,
+            authorities,
         })
     } else {
         Err(errors)
@@ -78,7 +95,7 @@ pub(crate) fn authority(
     store: &mut CredentialStore,
     a: &sw::Authority,
     dir: &Path,
-) -> Result<(), ConvError> {
+) -> Result<LoadedAuthority, ConvError> {
     let fail = |message: String| ConvError {
         pos: a.pos.clone(),
         scope: format!("authority {}", a.name),
@@ -91,11 +108,21 @@ pub(crate) fn authority(
     }
     .map_err(fail)?;
     let certs = parse_certificates(&data).map_err(|e| fail(format!("{shown}: {e}")))?;
+    let subject = certs
+        .first()
+        .map(certs::Certificate::subject_text)
+        .unwrap_or_default();
     for cert in certs {
         tracing::info!(target: "cfg", "loaded authority '{}': \"{}\"", a.name, cert.subject_text());
         store.add_authority(cert);
     }
-    Ok(())
+    Ok(LoadedAuthority {
+        name: a.name.clone(),
+        subject,
+        crl_uris: a.crl_uris.clone(),
+        ocsp_uris: a.ocsp_uris.clone(),
+        cert_uri_base: a.cert_uri_base.clone(),
+    })
 }
 
 /// `secrets.ike*` as shared keys; other shared secrets are not used yet.

@@ -66,6 +66,7 @@ fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
     for bad in &creds.bad_files {
         tracing::warn!(target: "cfg", "{bad}");
     }
+    let authorities = creds.authorities;
     let credentials = Arc::new(live_creds::LiveCreds::new(creds.store));
     let mut endpoint = Endpoint::new(
         ike::crypto::default_provider(),
@@ -99,6 +100,7 @@ fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
         let state = vici::server::State::new(
             tap,
             credentials,
+            authorities,
             swanctl.connections.clone(),
             dir.clone(),
             args.conf.clone(),

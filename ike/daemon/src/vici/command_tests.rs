@@ -45,6 +45,7 @@ fn harness() -> Harness {
         tap,
         creds,
         Vec::new(),
+        Vec::new(),
         std::env::temp_dir(),
         "/nonexistent/strongswan.conf".into(),
         "recording".into(),
@@ -129,8 +130,8 @@ async fn unknown_commands_get_cmd_unknown_and_charons_unimplemented_ones_a_reaso
         vec![Packet::CmdUnknown]
     );
     assert_eq!(
-        h.request("list-authorities", Message::new()),
-        failure("'list-authorities' is not supported by cygnetd yet")
+        h.request("load-pool", Message::new()),
+        failure("'load-pool' is not supported by cygnetd yet")
     );
 }
 
@@ -413,5 +414,58 @@ async fn loaded_certificates_are_listed_with_their_der_and_private_key_flag() {
     assert_eq!(
         h.request("load-cert", bad),
         failure("certificate data missing")
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn authorities_load_and_list_with_their_subject_and_uris() {
+    let mut h = harness();
+    let key = rcgen::KeyPair::generate_for(&rcgen::PKCS_ECDSA_P256_SHA256).unwrap();
+    let mut params = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+    params.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+    params.distinguished_name = rcgen::DistinguishedName::new();
+    params
+        .distinguished_name
+        .push(rcgen::DnType::CommonName, "Test CA");
+    let ca = params.self_signed(&key).unwrap();
+    let section = Message::new()
+        .with_value("cacert", ca.der().to_vec())
+        .with_list("crl_uris", ["http://crl.test/ca.crl"]);
+    let load = Message::new().with_section("test-ca", section);
+    assert_eq!(h.request("load-authority", load), ok());
+    assert_eq!(
+        h.request("get-authorities", Message::new()),
+        Message::new().with_list("authorities", ["test-ca"])
+    );
+    h.send(Packet::EventRegister("list-authority".into()));
+    let out = h.send(Packet::request("list-authorities", Message::new()));
+    let expected = Message::new().with_section(
+        "test-ca",
+        Message::new()
+            .with_value("cacert", "CN=Test CA")
+            .with_list("crl_uris", ["http://crl.test/ca.crl"])
+            .with_list("ocsp_uris", Vec::<&str>::new()),
+    );
+    assert_eq!(
+        out,
+        vec![
+            Packet::event("list-authority", expected),
+            Packet::CmdResponse(Message::new())
+        ]
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn without_policies_or_counters_the_answers_are_charons_for_none() {
+    let mut h = harness();
+    let out = h.send(Packet::request("list-policies", Message::new()));
+    assert_eq!(out, vec![Packet::CmdResponse(Message::new())]);
+    assert_eq!(
+        h.request("uninstall", Message::new().with_value("child", "net")),
+        failure("policy 'net' not found")
+    );
+    assert_eq!(
+        h.request("get-counters", Message::new()),
+        failure("no counters available (plugin missing?)")
     );
 }

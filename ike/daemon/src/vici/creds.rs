@@ -9,6 +9,7 @@ use swanctl_parser::config::{ConfNode, Identity, parse_authority};
 use swanctl_parser::vici::{Item, Message};
 
 use super::reply;
+use super::server::Reply;
 use crate::config::id_match;
 use crate::creds::authority;
 use crate::driver::Driver;
@@ -54,6 +55,33 @@ fn hex(bytes: &[u8]) -> String {
 }
 
 impl Driver {
+    pub(crate) fn vici_list_authorities(&self, msg: &Message) -> Reply {
+        let name = msg.get_str("name");
+        let events = self
+            .vici
+            .authorities
+            .iter()
+            .filter(|a| name.is_none_or(|n| n == a.name))
+            .map(|a| {
+                let mut m = Message::new()
+                    .with_value("cacert", a.subject.as_str())
+                    .with_list("crl_uris", a.crl_uris.iter().map(String::as_str))
+                    .with_list("ocsp_uris", a.ocsp_uris.iter().map(String::as_str));
+                if let Some(base) = &a.cert_uri_base {
+                    m.push_value("cert_uri_base", base.as_str());
+                }
+                (
+                    "list-authority",
+                    Message::new().with_section(a.name.as_str(), m),
+                )
+            })
+            .collect();
+        Reply::Now {
+            events,
+            response: Message::new(),
+        }
+    }
+
     pub(crate) fn vici_load_cert(&mut self, msg: &Message) -> Result<(), String> {
         let ty = msg.get_str("type").ok_or("certificate type missing")?;
         let flag = msg.get_str("flag").unwrap_or("NONE");
@@ -210,11 +238,11 @@ impl Driver {
                     .first()
                     .map_or_else(|| "parsing request failed".to_owned(), |e| e.errmsg())
             })?;
-            authority(&mut self.vici.creds.write(), &a, &self.vici.dir)
+            let loaded = authority(&mut self.vici.creds.write(), &a, &self.vici.dir)
                 .map_err(|e| format!("unable to load certificate: {}", e.message))?;
-            if !self.vici.authorities.contains(&a.name) {
-                self.vici.authorities.push(a.name.clone());
-            }
+            // a reloaded authority moves to the end, as in charon
+            self.vici.authorities.retain(|old| old.name != loaded.name);
+            self.vici.authorities.push(loaded);
         }
         Ok(())
     }

@@ -16,6 +16,7 @@ use tokio::sync::oneshot;
 use super::logtap::LogTap;
 use super::pending::Pending;
 use super::{ClientId, Clients, Inbound, query, reply};
+use crate::creds::LoadedAuthority;
 use crate::driver::Driver;
 use crate::live_creds::LiveCreds;
 
@@ -31,8 +32,8 @@ pub(crate) struct State {
     pub(crate) creds: Arc<LiveCreds>,
     /// IDs of the shared secrets loaded over VICI, of any type.
     pub(crate) shared: Vec<String>,
-    /// Names of the authorities loaded.
-    pub(crate) authorities: Vec<String>,
+    /// The authorities loaded, oldest first.
+    pub(crate) authorities: Vec<LoadedAuthority>,
     /// The swanctl directory (relative credential files).
     pub(crate) dir: PathBuf,
     /// strongswan.conf, for `reload-settings`.
@@ -76,12 +77,7 @@ impl Reply {
 const NOT_YET: &[&str] = &[
     "redirect",
     "install",
-    "uninstall",
-    "list-policies",
-    "list-authorities",
     "get-algorithms",
-    "get-counters",
-    "reset-counters",
     "load-token",
     "unload-authority",
     "load-pool",
@@ -92,6 +88,7 @@ impl State {
     pub(crate) fn new(
         tap: Arc<LogTap>,
         creds: Arc<LiveCreds>,
+        authorities: Vec<LoadedAuthority>,
         conns: Vec<sw::Connection>,
         dir: PathBuf,
         conf: PathBuf,
@@ -104,7 +101,7 @@ impl State {
             conns,
             creds,
             shared: Vec::new(),
-            authorities: Vec::new(),
+            authorities,
             dir,
             conf,
             backend,
@@ -231,9 +228,22 @@ impl Driver {
             "clear-creds" => Reply::result(self.vici_clear_creds()),
             "flush-certs" => Reply::result(Ok(())),
             "load-authority" => Reply::result(self.vici_load_authority(msg)),
+            "list-authorities" => self.vici_list_authorities(msg),
             "get-authorities" => {
-                let names = self.vici.authorities.iter().map(String::as_str);
+                let names = self.vici.authorities.iter().map(|a| a.name.as_str());
                 Reply::now(Message::new().with_list("authorities", names))
+            }
+            // cygnetd has no trap, pass or drop policies and no counters
+            "list-policies" => Reply::now(Message::new()),
+            "uninstall" => {
+                let child = msg.get_str("child");
+                Reply::result(Err(child.map_or_else(
+                    || "missing configuration name".to_owned(),
+                    |c| format!("policy '{c}' not found"),
+                )))
+            }
+            "get-counters" | "reset-counters" => {
+                Reply::result(Err("no counters available (plugin missing?)".into()))
             }
             other if NOT_YET.contains(&other) => {
                 tracing::info!(target: "cfg", "vici '{other}' is not supported by cygnetd yet");
