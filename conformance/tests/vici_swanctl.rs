@@ -117,6 +117,18 @@ fn steps(lab: &Lab) -> Result<(), String> {
         ],
     )?;
     same_line_starts(&stats, &lab.charon.swanctl("--stats", &[])?, 5)?;
+    let algs = lab.ours("--list-algs", &[])?;
+    expect(
+        &algs,
+        &[
+            "encryption:",
+            "  AES_CBC[cygnet]",
+            "aead:",
+            "  AES_GCM_16[cygnet]",
+            "dh:",
+            "  CURVE_25519[cygnet]",
+        ],
+    )?;
     // --list-conns: what charon lists for its mirror image of the config
     let conns = lab.ours("--list-conns", &[])?;
     let theirs = mirror(&lab.charon.swanctl("--list-conns", &[])?);

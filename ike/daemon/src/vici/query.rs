@@ -3,6 +3,8 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+use ike::crypto::Provider;
+use ike::proposal::Algorithm;
 use swanctl_parser::vici::Message;
 
 /// The `version` reply: daemon, version and the kernel's uname fields.
@@ -21,6 +23,43 @@ pub(crate) fn version() -> Message {
         m.push_value("machine", std::env::consts::ARCH);
     }
     m
+}
+
+/// The `get-algorithms` reply: charon's sections with each algorithm of
+/// the crypto provider once, by charon's name, `cygnet` as its plugin.
+pub(crate) fn algorithms(p: &Provider) -> Message {
+    fn section<I: IntoIterator<Item = String>>(names: I) -> Message {
+        let mut m = Message::new();
+        let mut seen: Vec<String> = Vec::new();
+        for name in names {
+            if !seen.contains(&name) {
+                m.push_value(name.as_str(), "cygnet");
+                seen.push(name);
+            }
+        }
+        m
+    }
+    let encr = p.encr.iter().map(|e| Algorithm::Encr(e.id()).name());
+    let integ = p.integ.iter().map(|i| Algorithm::Integ(i.id()).name());
+    let aead = p.aead.iter().map(|a| Algorithm::Encr(a.id()).name());
+    let hasher = p
+        .hash
+        .iter()
+        .filter_map(|h| h.id().name().map(str::to_owned));
+    let prf = p.prf.iter().map(|f| Algorithm::Prf(f.id()).name());
+    let dh = p.ke.iter().map(|k| Algorithm::Ke(k.id()).name());
+    Message::new()
+        .with_section("encryption", section(encr))
+        .with_section("integrity", section(integ))
+        .with_section("aead", section(aead))
+        .with_section("hasher", section(hasher))
+        .with_section("prf", section(prf))
+        .with_section("xof", Message::new())
+        .with_section("kdf", Message::new())
+        .with_section("drbg", Message::new())
+        .with_section("dh", section(dh))
+        .with_section("rng", section(["RNG_STRONG".to_owned()]))
+        .with_section("nonce-gen", section(["NONCE_GEN".to_owned()]))
 }
 
 /// What `stats` reports besides the clock.
@@ -161,6 +200,23 @@ mod tests {
             m.find(&["ikesas", "half-open"]),
             Some(&swanctl_parser::vici::Item::Value(b"1".to_vec()))
         );
+    }
+
+    #[test]
+    fn algorithms_are_listed_once_each_by_charons_names() {
+        let m = algorithms(&ike::crypto::default_provider());
+        let dump = m.vici_dump("get-algorithms reply", false);
+        for expected in [
+            "encryption {AES_CBC=cygnet}",
+            "HMAC_SHA2_256_128=cygnet",
+            "AES_GCM_16=cygnet",
+            "HASH_SHA2_256=cygnet",
+            "PRF_HMAC_SHA2_256=cygnet",
+            "CURVE_25519=cygnet",
+            "rng {RNG_STRONG=cygnet}",
+        ] {
+            assert!(dump.contains(expected), "{expected} not in {dump}");
+        }
     }
 
     #[test]

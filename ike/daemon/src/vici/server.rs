@@ -77,7 +77,6 @@ impl Reply {
 const NOT_YET: &[&str] = &[
     "redirect",
     "install",
-    "get-algorithms",
     "load-token",
     "unload-authority",
     "load-pool",
@@ -192,6 +191,7 @@ impl Driver {
     ) -> Reply {
         match command {
             "version" => Reply::now(query::version()),
+            "get-algorithms" => Reply::now(query::algorithms(&ike::crypto::default_provider())),
             "stats" => Reply::now(self.vici_stats()),
             "reload-settings" => Reply::result(self.vici_reload_settings()),
             "initiate" => self.vici_initiate(client, msg, done),
