@@ -178,6 +178,14 @@ impl CredentialStore {
         &self.pubkeys
     }
 
+    /// Removes the CA certificate with this DER encoding (VICI
+    /// `unload-authority`); whether it was held.
+    pub fn remove_authority(&mut self, der: &[u8]) -> bool {
+        let before = self.authorities.len();
+        self.authorities.retain(|c| c.der() != der);
+        before != self.authorities.len()
+    }
+
     /// Whether we hold the private key of `key` (VICI `has_privkey`).
     #[must_use]
     pub fn has_private_key(&self, key: &PublicKey) -> bool {

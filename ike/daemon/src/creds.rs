@@ -34,6 +34,8 @@ pub(crate) struct LoadedAuthority {
     pub(crate) crl_uris: Vec<String>,
     pub(crate) ocsp_uris: Vec<String>,
     pub(crate) cert_uri_base: Option<String>,
+    /// The DER of its CA certificates.
+    pub(crate) certs: Vec<Vec<u8>>,
 }
 
 /// Fills a store from `dir` and `config`.
@@ -112,6 +114,7 @@ pub(crate) fn authority(
         .first()
         .map(certs::Certificate::subject_text)
         .unwrap_or_default();
+    let ders = certs.iter().map(|c| c.der().to_vec()).collect();
     for cert in certs {
         tracing::info!(target: "cfg", "loaded authority '{}': \"{}\"", a.name, cert.subject_text());
         store.add_authority(cert);
@@ -122,6 +125,7 @@ pub(crate) fn authority(
         crl_uris: a.crl_uris.clone(),
         ocsp_uris: a.ocsp_uris.clone(),
         cert_uri_base: a.cert_uri_base.clone(),
+        certs: ders,
     })
 }
 

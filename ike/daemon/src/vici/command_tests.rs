@@ -453,6 +453,14 @@ async fn authorities_load_and_list_with_their_subject_and_uris() {
             Packet::CmdResponse(Message::new())
         ]
     );
+    assert_eq!(h.driver.vici.creds.read().authorities().count(), 1);
+    let unload = Message::new().with_value("name", "test-ca");
+    assert_eq!(h.request("unload-authority", unload.clone()), ok());
+    assert_eq!(h.driver.vici.creds.read().authorities().count(), 0);
+    assert_eq!(
+        h.request("unload-authority", unload),
+        failure("unload: authority 'test-ca' not found")
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]

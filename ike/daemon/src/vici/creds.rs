@@ -82,6 +82,24 @@ impl Driver {
         }
     }
 
+    pub(crate) fn vici_unload_authority(&mut self, msg: &Message) -> Result<(), String> {
+        let name = msg
+            .get_str("name")
+            .ok_or("unload: missing authority name")?;
+        let at = self.vici.authorities.iter().position(|a| a.name == name);
+        let at = at.ok_or_else(|| format!("unload: authority '{name}' not found"))?;
+        let gone = self.vici.authorities.remove(at);
+        let mut store = self.vici.creds.write();
+        for der in &gone.certs {
+            // another authority may hold the same certificate
+            if !self.vici.authorities.iter().any(|a| a.certs.contains(der)) {
+                store.remove_authority(der);
+            }
+        }
+        tracing::info!(target: "cfg", "unloaded authority '{name}'");
+        Ok(())
+    }
+
     pub(crate) fn vici_load_cert(&mut self, msg: &Message) -> Result<(), String> {
         let ty = msg.get_str("type").ok_or("certificate type missing")?;
         let flag = msg.get_str("flag").unwrap_or("NONE");

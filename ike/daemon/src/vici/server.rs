@@ -78,7 +78,6 @@ const NOT_YET: &[&str] = &[
     "redirect",
     "install",
     "load-token",
-    "unload-authority",
     "load-pool",
     "unload-pool",
 ];
@@ -229,6 +228,7 @@ impl Driver {
             "flush-certs" => Reply::result(Ok(())),
             "load-authority" => Reply::result(self.vici_load_authority(msg)),
             "list-authorities" => self.vici_list_authorities(msg),
+            "unload-authority" => Reply::result(self.vici_unload_authority(msg)),
             "get-authorities" => {
                 let names = self.vici.authorities.iter().map(|a| a.name.as_str());
                 Reply::now(Message::new().with_list("authorities", names))
