@@ -186,6 +186,8 @@ fn steps(lab: &Lab) -> Result<(), String> {
         &format!("out {spi_in}"),
     ])?;
     same_shape(&sas, &lab.charon.swanctl("--list-sas", &[])?)?;
+    let raw = lab.ours("--list-sas", &["--raw"])?;
+    same_keys(&raw, &lab.charon.swanctl("--list-sas", &["--raw"])?)?;
     // --rekey: a new CHILD_SA replaces the first on both sides
     let rekeyed = lab.ours("--rekey", &["--child", "net"])?;
     expect(&rekeyed, &["rekey completed successfully"])?;
@@ -394,6 +396,27 @@ fn same_shape(ours: &str, theirs: &str) -> Result<(), String> {
     } else {
         Err(format!(
             "--list-sas differs:\nours:\n{ours}\ncharon's:\n{theirs}"
+        ))
+    }
+}
+
+/// `--raw` output of both: the same keys in the same order, apart from
+/// those that differ by role (`initiator`, the NAT conditions: charon
+/// fakes the NAT cygnetd sees).
+fn same_keys(ours: &str, theirs: &str) -> Result<(), String> {
+    let keys = |text: &str| -> Vec<String> {
+        text.split([' ', '{', '}'])
+            .filter_map(|w| w.split_once('=').map(|(k, _)| k.to_owned()))
+            .filter(|k| !k.starts_with("nat-") && k != "initiator")
+            .collect()
+    };
+    let ours_keys = keys(ours);
+    if ours_keys.len() > 30 && ours_keys.contains(&"spi-in".to_owned()) && ours_keys == keys(theirs)
+    {
+        Ok(())
+    } else {
+        Err(format!(
+            "--raw keys differ:\nours:\n{ours}\ncharon's:\n{theirs}"
         ))
     }
 }
