@@ -137,6 +137,13 @@ fn steps(lab: &Lab) -> Result<(), String> {
             "--list-conns differs:\nours:\n{conns}\ncharon's (mirrored):\n{theirs}"
         ));
     }
+    let raw = lab.ours("--list-conns", &["--raw"])?;
+    let theirs = mirror(&lab.charon.swanctl("--list-conns", &["--raw"])?);
+    if raw != theirs {
+        return Err(format!(
+            "--list-conns --raw differs:\nours:\n{raw}\ncharon's:\n{theirs}"
+        ));
+    }
     // --initiate: charon's progress lines, then success
     let mut events = Client::connect(&lab.cygnetd.vici_uri()).map_err(|e| e.to_string())?;
     events
