@@ -94,7 +94,9 @@ impl Listener {
             let stream = match self.listener.accept().await {
                 Ok((stream, _)) => stream,
                 Err(e) => {
+                    // e.g. out of file descriptors: do not spin
                     tracing::warn!(target: "cfg", "VICI accept failed: {e}");
+                    tokio::time::sleep(core::time::Duration::from_millis(100)).await;
                     continue;
                 }
             };
