@@ -11,17 +11,11 @@
 mod common;
 
 use std::fs;
-use std::path::Path;
-use std::process::Command;
 use std::time::Duration;
 
-use common::cygnetd::Cygnetd;
-use common::{Charon, Netns, SWANCTL, pki, prerequisites, tail, wait_until, write};
+use common::vici_lab::{Lab, expect};
+use common::{pki, prerequisites, tail, wait_until, write};
 use swanctl_parser::vici::{Client, Event, Item};
-use tempfile::TempDir;
-
-const CYGNET: &str = "192.0.2.1";
-const CHARON: &str = "192.0.2.2";
 
 #[test]
 fn strongswans_swanctl_loads_initiates_lists_rekeys_and_terminates_through_cygnetd() {
@@ -56,7 +50,7 @@ fn strongswans_swanctl_lists_the_same_certificates_from_cygnetd_as_from_charon()
 /// The same credential folder loaded into both daemons lists the same.
 fn list_certs(lab: &Lab) -> Result<(), String> {
     let pki = pki::ecdsa()?;
-    let dir = lab._dir.path().join("creds");
+    let dir = lab.dir.path().join("creds");
     for sub in ["x509", "x509ca", "private"] {
         fs::create_dir_all(dir.join(sub)).map_err(|e| e.to_string())?;
     }
@@ -242,100 +236,6 @@ fn steps(lab: &Lab) -> Result<(), String> {
     expect_path(&down, &["gw", "uniqueid"], "2")
 }
 
-/// cygnetd in side a (no connections at start), charon in side b.
-struct Lab {
-    cygnetd: Cygnetd,
-    charon: Charon,
-    /// The swanctl.conf for cygnetd.
-    conf: String,
-    _netns: Netns,
-    _dir: TempDir,
-}
-
-impl Lab {
-    fn up(ip: &Path, prefix: &str) -> Result<Self, String> {
-        let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-        let netns = Netns::up(ip, prefix)?;
-        netns.add_outer(true, CYGNET)?;
-        netns.add_outer(false, CHARON)?;
-        netns.add_inner(true, "10.1.0.1")?;
-        netns.add_inner(false, "10.2.0.1")?;
-        let charon_dir = dir.path().join("charon");
-        fs::create_dir(&charon_dir).map_err(|e| e.to_string())?;
-        let charon = Charon::start(&netns, &netns.b, &charon_dir)?;
-        let loaded = charon.load(&swanctl_conf(false))?;
-        if !loaded.contains("loaded connection 'gw'") {
-            return Err(format!("swanctl --load-all:\n{loaded}"));
-        }
-        let cygnet_dir = dir.path().join("cygnet");
-        fs::create_dir(&cygnet_dir).map_err(|e| e.to_string())?;
-        let conf = cygnet_dir.join("swanctl.conf");
-        write(&conf, &swanctl_conf(true))?;
-        let strongswan = "charon {\n  retransmit_timeout = 1\n  retransmit_tries = 3\n}\n\
-                          cygnet {\n  backend = recording\n}\n";
-        let none = cygnet_dir.join("none.conf");
-        let cygnetd =
-            Cygnetd::start_with(&netns, &netns.a, &none, &cygnet_dir, "0.0.0.0", strongswan)?;
-        Ok(Self {
-            cygnetd,
-            charon,
-            conf: conf.display().to_string(),
-            _netns: netns,
-            _dir: dir,
-        })
-    }
-
-    /// strongSwan's swanctl against cygnetd: its stdout, or why it failed.
-    fn ours(&self, command: &str, extra: &[&str]) -> Result<String, String> {
-        let out = Command::new(SWANCTL)
-            .args([command, "--uri", &self.cygnetd.vici_uri()])
-            .args(extra)
-            .output()
-            .map_err(|e| format!("{SWANCTL}: {e}"))?;
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        println!("$ swanctl {command} {}\n{stdout}", extra.join(" "));
-        if !out.status.success() {
-            let stderr = String::from_utf8_lossy(&out.stderr);
-            return Err(format!(
-                "swanctl {command} {extra:?}: {}\n{stdout}{stderr}",
-                out.status
-            ));
-        }
-        Ok(stdout)
-    }
-
-    fn wait_charon_sas(&self, lines: &[&str]) -> Result<(), String> {
-        let mut sas = String::new();
-        let found = wait_until(Duration::from_secs(3), || {
-            sas = self.charon.swanctl("--list-sas", &[]).unwrap_or_default();
-            lines.iter().all(|l| sas.contains(l))
-        });
-        found
-            .then_some(())
-            .ok_or_else(|| format!("charon's list-sas lacks {lines:?}:\n{sas}"))
-    }
-
-    fn wait_charon_no_sas(&self) -> Result<(), String> {
-        let mut sas = String::new();
-        let empty = wait_until(Duration::from_secs(3), || {
-            sas = self.charon.swanctl("--list-sas", &[]).unwrap_or_default();
-            !sas.contains("gw: #")
-        });
-        empty
-            .then_some(())
-            .ok_or_else(|| format!("charon still has SAs:\n{sas}"))
-    }
-}
-
-fn expect(out: &str, lines: &[&str]) -> Result<(), String> {
-    let missing: Vec<&&str> = lines.iter().filter(|l| !out.contains(**l)).collect();
-    if missing.is_empty() {
-        Ok(())
-    } else {
-        Err(format!("output lacks {missing:?}:\n{out}"))
-    }
-}
-
 /// The next event called `name`, skipping others.
 fn next(client: &mut Client, name: &str) -> Result<Event, String> {
     loop {
@@ -488,47 +388,4 @@ fn child_spis(sas: &str) -> Option<(String, String)> {
         Some(rest.split(',').next()?.trim().to_owned())
     };
     Some((spi("in ")?, spi("out ")?))
-}
-
-/// The lab's psk-net2net connection `gw` with child `net`, for cygnetd
-/// (`ours`) or charon.
-fn swanctl_conf(ours: bool) -> String {
-    let (local, remote, lid, rid, lts, rts) = if ours {
-        (CYGNET, CHARON, "a", "b", "10.1.0.0/24", "10.2.0.0/24")
-    } else {
-        (CHARON, CYGNET, "b", "a", "10.2.0.0/24", "10.1.0.0/24")
-    };
-    format!(
-        r#"connections {{
-  gw {{
-    version = 2
-    local_addrs = {local}
-    remote_addrs = {remote}
-    proposals = aes128-sha256-x25519
-    local {{
-      auth = psk
-      id = {lid}.lab.test
-    }}
-    remote {{
-      auth = psk
-      id = {rid}.lab.test
-    }}
-    children {{
-      net {{
-        local_ts = {lts}
-        remote_ts = {rts}
-        esp_proposals = aes128gcm16-x25519
-      }}
-    }}
-  }}
-}}
-secrets {{
-  ike-lab {{
-    id-a = a.lab.test
-    id-b = b.lab.test
-    secret = "lab-preshared-key-0123456789"
-  }}
-}}
-"#
-    )
 }
