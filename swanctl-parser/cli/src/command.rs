@@ -122,7 +122,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             RAW,
             PRETTY
         ],
-        None
+        Some(commands::counters::run)
     ),
     command!(
         b'i',
@@ -143,7 +143,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             PRETTY,
             opt("loglevel", b'l', true, "verbosity of redirected log")
         ],
-        None
+        Some(commands::initiate::run)
     ),
     command!(
         b't',
@@ -180,7 +180,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             PRETTY,
             opt("loglevel", b'l', true, "verbosity of redirected log")
         ],
-        None
+        Some(commands::terminate::run)
     ),
     command!(
         b'R',
@@ -210,7 +210,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             RAW,
             PRETTY
         ],
-        None
+        Some(commands::rekey::run)
     ),
     command!(
         b'd',
@@ -230,7 +230,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             RAW,
             PRETTY
         ],
-        None
+        Some(commands::redirect::run)
     ),
     command!(
         b'u',
@@ -249,7 +249,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             RAW,
             PRETTY
         ],
-        None
+        Some(commands::install::uninstall)
     ),
     command!(
         b'p',
@@ -268,7 +268,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             RAW,
             PRETTY
         ],
-        None
+        Some(commands::install::install)
     ),
     command!(
         b'l',
@@ -322,7 +322,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             RAW,
             PRETTY
         ],
-        None
+        Some(commands::list_pols::run)
     ),
     command!(
         b'B',
@@ -335,7 +335,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             RAW,
             PRETTY
         ],
-        None
+        Some(commands::list_authorities::run)
     ),
     command!(
         b'L',
@@ -379,7 +379,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             opt("leases", b'l', false, "list leases of each pool"),
             opt("name", b'n', true, "filter pools by name")
         ],
-        None
+        Some(commands::list_pools::run)
     ),
     command!(
         b'g',
@@ -387,7 +387,7 @@ pub(crate) static COMMANDS: &[Command] = &[
         "show loaded algorithms",
         ["[--raw|--pretty]"],
         [HELP, RAW, PRETTY],
-        None
+        Some(commands::list_algs::run)
     ),
     command!(
         b'f',
@@ -403,7 +403,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             RAW,
             PRETTY
         ],
-        None
+        Some(commands::flush_certs::run)
     ),
     command!(
         b'q',
@@ -451,7 +451,7 @@ pub(crate) static COMMANDS: &[Command] = &[
         "trace logging output",
         ["[--raw|--pretty]"],
         [HELP, RAW, PRETTY],
-        None
+        Some(commands::log::run)
     ),
     command!(
         b'v',
@@ -472,7 +472,7 @@ pub(crate) static COMMANDS: &[Command] = &[
         "show daemon stats information",
         ["[--raw|--pretty]"],
         [HELP, RAW, PRETTY],
-        None
+        Some(commands::stats::run)
     ),
     command!(
         b'r',

@@ -149,14 +149,46 @@ impl Req {
 /// the errno libvici would set.
 pub(crate) fn submit(conn: &mut Client, name: &str, req: Req) -> Result<Message, i32> {
     let msg = req.finalize().ok_or(EINVAL)?;
-    conn.request(name, &msg).map_err(|e| match e {
-        ClientError::UnknownCommand(_) => ENOENT,
+    conn.request(name, &msg).map_err(client_errno)
+}
+
+/// `vici_submit()` on a connection registered for `event` with
+/// `vici_register()`: every `event` streamed before the response goes to
+/// `on_event` as it arrives; other events are ignored, as libvici does.
+pub(crate) fn submit_streaming(
+    conn: &mut Client,
+    name: &str,
+    req: Req,
+    event: &str,
+    mut on_event: impl FnMut(&Message),
+) -> Result<Message, i32> {
+    let msg = req.finalize().ok_or(EINVAL)?;
+    conn.request_with_events(name, &msg, |e| {
+        if e.name == event {
+            on_event(&e.message);
+        }
+    })
+    .map_err(client_errno)
+}
+
+/// `vici_register(conn, event, cb, user)`: subscribes; the errno on
+/// failure. Events that arrive before the confirmation are dropped, as
+/// libvici only dispatches them once registered.
+pub(crate) fn register(conn: &mut Client, event: &str) -> Result<(), i32> {
+    let result = conn.register(event).map_err(client_errno);
+    conn.take_events();
+    result
+}
+
+/// The errno libvici leaves for a failed exchange.
+fn client_errno(e: ClientError) -> i32 {
+    match e {
+        ClientError::UnknownCommand(_) | ClientError::UnknownEvent(_) => ENOENT,
         ClientError::Encode(_) => EINVAL,
         ClientError::Frame(FrameError::Io(e)) => errno::of(&e),
         ClientError::Frame(FrameError::Closed) => errno::ECONNREFUSED,
-        ClientError::Frame(_) | ClientError::UnexpectedPacket { .. } => EBADMSG,
         _ => EBADMSG,
-    })
+    }
 }
 
 /// How a request of a `--load-*` command went.
@@ -201,12 +233,7 @@ pub(crate) fn call(
 /// `vici_find_str(res, def, key)` for a top-level key: the value if it is
 /// printable ASCII.
 pub(crate) fn find_str<'a>(msg: &'a Message, key: &str) -> Option<&'a str> {
-    let v = msg.get_value(key)?;
-    if v.iter().all(|&b| (0x20..0x7f).contains(&b)) {
-        std::str::from_utf8(v).ok()
-    } else {
-        None
-    }
+    crate::vici_find::find_opt_str(msg, key)
 }
 
 /// `streq(vici_find_str(res, "no", "success"), "yes")`.

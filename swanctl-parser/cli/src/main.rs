@@ -19,6 +19,7 @@ mod out;
 mod prompt;
 mod pwcrypt;
 mod text;
+mod vici_find;
 
 use std::os::unix::ffi::OsStringExt;
 

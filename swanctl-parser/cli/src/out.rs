@@ -18,11 +18,16 @@ fn write_out(data: &[u8]) {
 
 /// Appends text to stdout.
 pub(crate) fn print(text: &str) {
+    print_bytes(text.as_bytes());
+}
+
+/// Appends bytes (not necessarily UTF-8) to stdout.
+pub(crate) fn print_bytes(data: &[u8]) {
     let Ok(mut buf) = BUF.lock() else {
-        write_out(text.as_bytes());
+        write_out(data);
         return;
     };
-    buf.extend_from_slice(text.as_bytes());
+    buf.extend_from_slice(data);
     if std::io::stdout().is_terminal() {
         if let Some(nl) = buf.iter().rposition(|&b| b == b'\n') {
             let rest = buf.split_off(nl + 1);

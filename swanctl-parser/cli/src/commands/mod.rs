@@ -1,14 +1,28 @@
 //! One module per swanctl command, as in strongSwan's
 //! `src/swanctl/commands/*.c`.
 
+pub(crate) mod counters;
+pub(crate) mod ctl;
+pub(crate) mod flush_certs;
+pub(crate) mod initiate;
+pub(crate) mod install;
 pub(crate) mod lint;
+pub(crate) mod list_algs;
+pub(crate) mod list_authorities;
+pub(crate) mod list_pols;
+pub(crate) mod list_pools;
 pub(crate) mod load_all;
 pub(crate) mod load_authorities;
 pub(crate) mod load_conns;
 pub(crate) mod load_creds;
 pub(crate) mod load_pools;
+pub(crate) mod log;
+pub(crate) mod redirect;
+pub(crate) mod rekey;
 pub(crate) mod reload_settings;
+pub(crate) mod stats;
 pub(crate) mod sync;
+pub(crate) mod terminate;
 pub(crate) mod version;
 
 use crate::command::Ctx;

@@ -1,0 +1,139 @@
+//! What the control and listing commands share (strongSwan's
+//! `commands/*.c` repeat it in each file): the option loop, sending the
+//! request with its `<command> request failed` report, registering for
+//! streamed events, and the `completed successfully` / `failed` report.
+
+use swanctl_parser::vici::{Client, Message};
+
+use super::Format;
+use crate::command::Ctx;
+use crate::conn::{self, Req};
+use crate::errno;
+use crate::getopt::EOF;
+use crate::out::outln;
+
+/// Runs the option loop of command `name`: `--help` prints the usage,
+/// `--raw`/`--pretty` set `format` unless `opt` takes them; `opt` gets
+/// every other option and says whether it is one of the command's.
+/// `Err(exit code)` when the command must end.
+pub(crate) fn parse_opts(
+    ctx: &mut Ctx,
+    name: &str,
+    mut opt: impl FnMut(u8, Vec<u8>) -> bool,
+) -> Result<Format, i32> {
+    let mut format = Format::default();
+    loop {
+        let (op, arg) = ctx.getopt();
+        if op == EOF {
+            return Ok(format);
+        }
+        match u8::try_from(op).ok() {
+            Some(b'h') => return Err(ctx.usage(None)),
+            Some(o) if opt(o, arg.clone().unwrap_or_default()) => {}
+            Some(b'P') => {
+                format.pretty = true;
+                format.raw = true;
+            }
+            Some(b'r') => format.raw = true,
+            _ => return Err(ctx.usage(Some(&format!("invalid --{name} option")))),
+        }
+    }
+}
+
+/// The VICI connection of a command (always there for online commands).
+pub(crate) fn client(ctx: &mut Ctx) -> Result<&mut Client, i32> {
+    ctx.conn.as_mut().ok_or(1)
+}
+
+/// Sends `command`; on failure reports `<command> request failed: <error>`
+/// and returns the errno as exit code.
+pub(crate) fn request(client: &mut Client, command: &str, req: Req) -> Result<Message, i32> {
+    conn::submit(client, command, req).map_err(|e| request_failed(command, e))
+}
+
+fn request_failed(command: &str, e: i32) -> i32 {
+    eprintln!("{command} request failed: {}", errno::strerror(e));
+    e
+}
+
+/// Registers for `event` (reporting `registering for <what> failed`), then
+/// sends `command`, handing each `event` streamed before the reply to
+/// `on_event`.
+pub(crate) fn streamed(
+    client: &mut Client,
+    (event, what): (&str, &str),
+    command: &str,
+    req: Req,
+    on_event: impl FnMut(&Message),
+) -> Result<Message, i32> {
+    if let Err(e) = conn::register(client, event) {
+        eprintln!("registering for {what} failed: {}", errno::strerror(e));
+        return Err(e);
+    }
+    conn::submit_streaming(client, command, req, event, on_event)
+        .map_err(|e| request_failed(command, e))
+}
+
+/// The end of a command with a result reply: the dump labelled `label`
+/// in raw formats (exit 0), else `<command> completed successfully` (0) or
+/// `<command> failed: <errmsg>` on stderr (1).
+pub(crate) fn report(res: &Message, format: Format, label: &str, command: &str) -> i32 {
+    if format.raw {
+        conn::dump(res, label, format.pretty);
+        0
+    } else {
+        report_result(res, command)
+    }
+}
+
+/// `<command> completed successfully` (0) or `<command> failed: <errmsg>`
+/// on stderr (1).
+pub(crate) fn report_result(res: &Message, command: &str) -> i32 {
+    if conn::success(res) {
+        outln!("{command} completed successfully");
+        0
+    } else {
+        eprintln!("{command} failed: {}", conn::errmsg(res));
+        1
+    }
+}
+
+/// A `control-log` event as `--initiate`/`--terminate` print it.
+pub(crate) fn control_log(format: Format, msg: &Message) {
+    if format.raw {
+        conn::dump(msg, "log", format.pretty);
+    } else {
+        let find = |key, def| crate::vici_find::find_str(msg, def, key);
+        outln!("[{}] {}", find("group", "   "), find("msg", ""));
+    }
+}
+
+/// `vici_add_key_valuef(req, key, "%d", n)` for a non-zero `n`.
+pub(crate) fn int_kv(req: &mut Req, key: &str, n: i32) {
+    if n != 0 {
+        req.kv(key, n.to_string());
+    }
+}
+
+/// `vici_add_key_valuef(req, key, "%s", s)` for a given `s`; the value
+/// ends at a NUL as a C string does.
+pub(crate) fn str_kv(req: &mut Req, key: &str, s: Option<&[u8]>) {
+    if let Some(s) = s {
+        let end = s.iter().position(|&b| b == 0).unwrap_or(s.len());
+        req.kv(key, &s[..end]);
+    }
+}
+
+/// Sends `command` on the command's connection and hands the reply to
+/// `done`, which returns the exit code.
+pub(crate) fn simple(
+    ctx: &mut Ctx,
+    command: &str,
+    req: Req,
+    done: impl FnOnce(&Message) -> i32,
+) -> i32 {
+    match client(ctx).and_then(|c| request(c, command, req)) {
+        Ok(res) => done(&res),
+        Err(code) => code,
+    }
+}

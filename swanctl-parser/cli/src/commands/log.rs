@@ -1,0 +1,83 @@
+//! `swanctl --log` (strongSwan `log.c`): registers for `log` and prints
+//! each event as `<thread>[<group>] <msg>` until SIGINT or SIGTERM, then
+//! says `disconnecting...` and exits 0. A broken connection is not an
+//! end: swanctl keeps waiting for the signal.
+
+use std::thread;
+
+use nix::sys::signal::{SigSet, Signal};
+use swanctl_parser::vici::Message;
+
+use super::ctl;
+use crate::command::Ctx;
+use crate::conn;
+use crate::errno;
+use crate::vici_find::{find_int, find_opt_str, find_str};
+
+pub(crate) fn run(ctx: &mut Ctx) -> i32 {
+    let format = match ctl::parse_opts(ctx, "log", |_, _| false) {
+        Ok(format) => format,
+        Err(code) => return code,
+    };
+    // Blocked before the reader thread starts, so it inherits the mask and
+    // sigwait() below receives them.
+    let mut signals = SigSet::empty();
+    signals.add(Signal::SIGINT);
+    signals.add(Signal::SIGTERM);
+    if signals.thread_block().is_err() {
+        return 1;
+    }
+    let Some(mut client) = ctx.conn.take() else {
+        return 1;
+    };
+    if let Err(e) = conn::register(&mut client, "log") {
+        eprintln!("registering for log failed: {}", errno::strerror(e));
+        return e;
+    }
+    thread::spawn(move || {
+        while let Ok(event) = client.next_event() {
+            if event.name != "log" {
+                continue;
+            }
+            if format.raw {
+                conn::dump(&event.message, "log", format.pretty);
+            } else {
+                crate::out::print(&line(&event.message));
+            }
+        }
+    });
+    while signals.wait().is_err() {}
+    eprintln!("disconnecting...");
+    0
+}
+
+/// `%.2d[<group>] <msg>`; nothing without a printable `msg`.
+fn line(msg: &Message) -> String {
+    let Some(text) = find_opt_str(msg, "msg") else {
+        return String::new();
+    };
+    let thread = find_int(msg, 0, "thread");
+    let sign = if thread < 0 { "-" } else { "" };
+    let group = find_str(msg, "   ", "group");
+    format!("{sign}{:02}[{group}] {text}\n", thread.unsigned_abs())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn prints_thread_group_and_message() {
+        let msg = Message::new()
+            .with_value("group", "IKE")
+            .with_value("level", "1")
+            .with_value("thread", "7")
+            .with_value("msg", "initiating IKE_SA gw[1] to 192.0.2.2");
+        assert_eq!(line(&msg), "07[IKE] initiating IKE_SA gw[1] to 192.0.2.2\n");
+        let msg = Message::new()
+            .with_value("thread", "-1")
+            .with_value("msg", "x");
+        assert_eq!(line(&msg), "-01[   ] x\n");
+        assert_eq!(line(&Message::new().with_value("msg", "a\nb")), "");
+    }
+}
