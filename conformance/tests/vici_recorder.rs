@@ -394,6 +394,42 @@ fn our_client_talks_to_the_recorder() {
     );
 }
 
+#[test]
+fn recorder_streams_seeded_events_to_registered_clients_only() {
+    let setup = Setup::new();
+    let log = |n: &str| Message::new().with_value("msg", n);
+    let seed = Seed::new()
+        .with_event(Some("initiate"), "control-log", log("one"))
+        .with_event(Some("initiate"), "control-log", log("two"))
+        .with_event(None, "log", log("hello"))
+        .with_reply("initiate", Message::new().with_value("success", "yes"));
+    let _recorder = setup.start(seed);
+
+    let mut plain = Client::connect(&setup.uri()).unwrap();
+    let (_, events) = plain
+        .request_collecting("initiate", &Message::new())
+        .unwrap();
+    assert!(events.is_empty());
+    plain.close();
+
+    let mut client = Client::connect(&setup.uri()).unwrap();
+    client.register("control-log").unwrap();
+    let (reply, events) = client
+        .request_collecting("initiate", &Message::new())
+        .unwrap();
+    assert_eq!(reply.get_str("success"), Some("yes"));
+    let msgs: Vec<_> = events.iter().map(|e| e.message.get_str("msg")).collect();
+    assert_eq!(msgs, [Some("one"), Some("two")]);
+    assert!(events.iter().all(|e| e.name == "control-log"));
+    client.register("log").unwrap();
+    let event = client.next_event().unwrap();
+    assert_eq!(
+        (event.name.as_str(), event.message.get_str("msg")),
+        ("log", Some("hello"))
+    );
+    client.close();
+}
+
 /// strongSwan's swanctl sends non-ASCII section names as they are; charon's
 /// parser then fails the request.
 #[test]

@@ -12,7 +12,14 @@
 //! pool <name> <addrs>               # get-pools; addrs as in swanctl.conf
 //! fail <command> <subject|*> [errmsg ...]
 //! reply <command> <hex>             # answer <command> with this message encoding
+//! event <command|-> <event> <hex>   # stream an event (see below)
 //! ```
+//!
+//! An `event` is sent to a client registered for `<event>` before the
+//! reply to each `<command>` request (as charon streams `control-log`
+//! during `initiate` or `list-policy` during `list-policies`), or, for
+//! `-`, right after confirming its registration for `<event>` (`log`).
+//! Events are sent in seed order.
 //!
 //! A `fail` rule makes requests of `<command>` whose subject matches answer
 //! `success=no` with `errmsg` (or a charon-like default) instead of changing
@@ -40,6 +47,18 @@ pub struct Seed {
     pub failures: Vec<Failure>,
     /// `(command, reply)`: answer `command` with exactly this message.
     pub replies: Vec<(String, Message)>,
+    /// Events to stream to registered clients.
+    pub events: Vec<SeedEvent>,
+}
+
+/// An event the recorder streams (see the module doc).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedEvent {
+    /// The command before whose reply it is sent; `None`: right after the
+    /// registration for `event` is confirmed.
+    pub command: Option<String>,
+    pub event: String,
+    pub message: Message,
 }
 
 /// A request to answer with `success=no`.
@@ -132,6 +151,18 @@ impl Seed {
         self
     }
 
+    /// Streams `event` with `message` before each reply to `command`
+    /// (`None`: after confirming a registration for `event`).
+    #[must_use]
+    pub fn with_event(mut self, command: Option<&str>, event: &str, message: Message) -> Self {
+        self.events.push(SeedEvent {
+            command: command.map(str::to_owned),
+            event: event.to_owned(),
+            message,
+        });
+        self
+    }
+
     /// Reads a seed file (format in the module doc).
     pub fn from_file(path: &Path) -> Result<Self, SeedError> {
         let text = std::fs::read_to_string(path).map_err(|e| SeedError {
@@ -186,6 +217,19 @@ impl Seed {
                 let message = Message::decode(&bytes).map_err(|e| e.to_string())?;
                 self.replies.push((command.to_owned(), message));
             }
+            "event" => {
+                let parts: Vec<&str> = rest.split_whitespace().collect();
+                let [command, event, hex] = parts[..] else {
+                    return Err("'event' takes a command or '-', an event and a hex message".into());
+                };
+                let bytes = from_hex(hex).ok_or("'event' message is not hex")?;
+                let message = Message::decode(&bytes).map_err(|e| e.to_string())?;
+                self.events.push(SeedEvent {
+                    command: (command != "-").then(|| command.to_owned()),
+                    event: event.to_owned(),
+                    message,
+                });
+            }
             other => return Err(format!("unknown directive '{other}'")),
         }
         Ok(())
@@ -236,7 +280,9 @@ mod tests {
              pool oldpool 10.9.0.0/24\n\
              fail load-conn gw invalid value for: x, config discarded\n\
              fail load-key *\n\
-             reply version 03016b000176\n",
+             reply version 03016b000176\n\
+             event initiate control-log 03016b000176\n\
+             event - log 03016b000176\n",
         )
         .unwrap();
         assert_eq!(seed.conns, ["old"]);
@@ -266,6 +312,14 @@ mod tests {
             seed.replies,
             [("version".to_owned(), Message::new().with_value("k", "v"))]
         );
+        let kv = Message::new().with_value("k", "v");
+        assert_eq!(
+            seed.events,
+            Seed::new()
+                .with_event(Some("initiate"), "control-log", kv.clone())
+                .with_event(None, "log", kv)
+                .events
+        );
     }
 
     #[test]
@@ -280,5 +334,6 @@ mod tests {
         );
         assert_eq!(Seed::parse("conn a b").unwrap_err().line, 1);
         assert!(Seed::parse("reply version 0g").is_err());
+        assert!(Seed::parse("event initiate control-log").is_err());
     }
 }

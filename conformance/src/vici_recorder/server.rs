@@ -185,8 +185,10 @@ fn accept_loop(shared: &Shared, listener: &UnixListener) {
 
 /// Serves one connection until the client closes it or the stream breaks.
 /// Like charon, packets with a name that is not printable ASCII and packets
-/// only a server sends get no answer.
+/// only a server sends get no answer. Seeded events go only to a client
+/// registered for them.
 fn serve(shared: &Shared, mut stream: UnixStream) {
+    let mut registered = Vec::new();
     loop {
         let data = match read_segment(&mut stream) {
             Ok(data) => data,
@@ -196,10 +198,10 @@ fn serve(shared: &Shared, mut stream: UnixStream) {
                 return;
             }
         };
-        let reply = match Packet::decode(&data) {
+        let replies = match Packet::decode(&data) {
             Ok(packet) => {
                 record(shared, packet.canonical(), Some(packet.clone()));
-                answer(shared, packet)
+                answer(shared, packet, &mut registered)
             }
             Err(e) => {
                 record(
@@ -209,38 +211,63 @@ fn serve(shared: &Shared, mut stream: UnixStream) {
                 );
                 // charon reads the command name and lets the handler parse
                 // (and fail on) the message.
-                request_name(&data).map(|command| {
-                    match lock(&shared.daemon).handle_unparsable(&command) {
-                        Some(reply) => Packet::CmdResponse(reply),
-                        None => Packet::CmdUnknown,
-                    }
-                })
+                request_name(&data)
+                    .map(
+                        |command| match lock(&shared.daemon).handle_unparsable(&command) {
+                            Some(reply) => Packet::CmdResponse(reply),
+                            None => Packet::CmdUnknown,
+                        },
+                    )
+                    .into_iter()
+                    .collect()
             }
         };
-        if let Some(reply) = reply
-            && write_frame(&mut stream, &reply).is_err()
-        {
-            return;
+        for reply in replies {
+            if write_frame(&mut stream, &reply).is_err() {
+                return;
+            }
         }
     }
 }
 
-fn answer(shared: &Shared, packet: Packet) -> Option<Packet> {
+/// The packets to send for `packet`: streamed events, then the answer.
+fn answer(shared: &Shared, packet: Packet, registered: &mut Vec<String>) -> Vec<Packet> {
     if packet
         .name()
         .is_some_and(|name| !name.bytes().all(|b| (0x20..0x7f).contains(&b)))
     {
-        return None;
+        return Vec::new();
     }
+    let daemon = &mut lock(&shared.daemon);
+    let events = |trigger, registered: &[String]| {
+        daemon
+            .events(trigger, registered)
+            .into_iter()
+            .map(|(name, message)| Packet::Event { name, message })
+            .collect::<Vec<_>>()
+    };
     match packet {
         Packet::CmdRequest { command, message } => {
-            Some(match lock(&shared.daemon).handle(&command, &message) {
+            let mut out = events(Some(&command), registered);
+            out.push(match daemon.handle(&command, &message) {
                 Some(reply) => Packet::CmdResponse(reply),
                 None => Packet::CmdUnknown,
-            })
+            });
+            out
         }
-        Packet::EventRegister(_) | Packet::EventUnregister(_) => Some(Packet::EventConfirm),
-        _ => None,
+        Packet::EventRegister(event) => {
+            if !registered.contains(&event) {
+                registered.push(event.clone());
+            }
+            let mut out = vec![Packet::EventConfirm];
+            out.extend(events(None, std::slice::from_ref(&event)));
+            out
+        }
+        Packet::EventUnregister(event) => {
+            registered.retain(|e| *e != event);
+            vec![Packet::EventConfirm]
+        }
+        _ => Vec::new(),
     }
 }
 

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 
 use swanctl_parser::vici::{Item, Message};
 
-use super::seed::{Failure, Seed};
+use super::seed::{Failure, Seed, SeedEvent};
 
 /// What the recorder has loaded, as the `get-*` commands report it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,6 +43,7 @@ pub(crate) struct Daemon {
     pub(crate) state: State,
     failures: Vec<Failure>,
     replies: Vec<(String, Message)>,
+    events: Vec<SeedEvent>,
 }
 
 type Reply = Result<(), String>;
@@ -89,6 +90,7 @@ impl Daemon {
             state,
             failures: seed.failures.clone(),
             replies: seed.replies.clone(),
+            events: seed.events.clone(),
         }
     }
 
@@ -100,6 +102,21 @@ impl Daemon {
     pub(crate) fn handle(&mut self, command: &str, msg: &Message) -> Option<Message> {
         let (view, cut) = charon_view(msg);
         self.dispatch(command, &view, cut)
+    }
+
+    /// The seeded events to stream for `trigger` (a command, or `None`
+    /// for the registration of an event) to a client registered for the
+    /// events in `registered`.
+    pub(crate) fn events(
+        &self,
+        trigger: Option<&str>,
+        registered: &[String],
+    ) -> Vec<(String, Message)> {
+        self.events
+            .iter()
+            .filter(|e| e.command.as_deref() == trigger && registered.contains(&e.event))
+            .map(|e| (e.event.clone(), e.message.clone()))
+            .collect()
     }
 
     /// The reply to a request whose message could not be decoded at all.
