@@ -145,8 +145,20 @@ pub struct Charon {
 impl Charon {
     /// Starts charon in `ns` and waits for its VICI socket.
     pub fn start(netns: &Netns, ns: &str, dir: &Path) -> Result<Self, String> {
+        Self::start_with_plugins(netns, ns, dir, "")
+    }
+
+    /// As [`Charon::start`], loading the plugins `extra` (space-separated)
+    /// after the lab's.
+    pub fn start_with_plugins(
+        netns: &Netns,
+        ns: &str,
+        dir: &Path,
+        extra: &str,
+    ) -> Result<Self, String> {
         let vici = format!("unix://{}", dir.join("charon.vici").display());
         let conf = STRONGSWAN_CONF
+            .replace(" vici updown\n", &format!(" vici updown {extra}\n"))
             .replace("@VICI@", &vici)
             .replace("@LOG@", &dir.join("charon.log").display().to_string());
         write(&dir.join("strongswan.conf"), &conf)?;
