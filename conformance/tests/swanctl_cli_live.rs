@@ -18,7 +18,7 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::vici_lab::{self, Lab};
@@ -319,7 +319,7 @@ fn our_swanctl_prints_what_strongswans_prints_against_charon() {
     }
 }
 
-fn ours_against_cygnetd(lab: &Lab, ours: &PathBuf, args: &[&str]) -> Out {
+fn ours_against_cygnetd(lab: &Lab, ours: &Path, args: &[&str]) -> Out {
     swanctl(ours, &lab.cygnetd.vici_uri(), args)
 }
 
