@@ -21,9 +21,9 @@ use std::fs;
 use std::path::Path;
 use std::process::Command;
 
+use common::twins::{Twins, bad_conn};
 use common::vici_lab::{self, Lab};
-use common::{Charon, Netns, SWANCTL, pki, prerequisites, tail, write};
-use tempfile::TempDir;
+use common::{SWANCTL, pki, prerequisites, tail, write};
 
 /// What one swanctl run printed.
 #[derive(Debug, PartialEq, Eq)]
@@ -123,85 +123,6 @@ fn mask_word(word: &str) -> String {
     out
 }
 
-struct Twins {
-    a: Charon,
-    _b: Charon,
-    _netns: Netns,
-    dir: TempDir,
-}
-
-impl Twins {
-    fn up(ip: &Path) -> Result<Self, String> {
-        let dir = TempDir::new().map_err(|e| e.to_string())?;
-        let netns = Netns::up(ip, "cl")?;
-        netns.add_outer(true, vici_lab::CYGNET)?;
-        netns.add_outer(false, vici_lab::CHARON)?;
-        netns.add_inner(true, "10.1.0.1")?;
-        netns.add_inner(false, "10.2.0.1")?;
-        let (da, db) = (dir.path().join("a"), dir.path().join("b"));
-        for d in [&da, &db] {
-            fs::create_dir_all(d.join("x509ca")).map_err(|e| e.to_string())?;
-        }
-        let a = Charon::start_with_plugins(&netns, &netns.a, &da, "counters")?;
-        let b = Charon::start(&netns, &netns.b, &db)?;
-        let loaded = b.load(&vici_lab::swanctl_conf(false))?;
-        if !loaded.contains("loaded connection 'gw'") {
-            return Err(format!("charon b --load-all:\n{loaded}"));
-        }
-        write(&da.join("x509ca/root.pem"), &pki::ecdsa()?.root.cert)?;
-        let conf = vici_lab::swanctl_conf(true) + SIDE_A_EXTRAS;
-        let loaded = a.load(&conf)?;
-        if !loaded.contains("loaded authority 'lab-ca'") || !loaded.contains("'trapped'") {
-            return Err(format!("charon a --load-all:\n{loaded}"));
-        }
-        Ok(Self {
-            a,
-            _b: b,
-            _netns: netns,
-            dir,
-        })
-    }
-
-    fn uri(&self) -> String {
-        format!("unix://{}", self.a.dir().join("charon.vici").display())
-    }
-}
-
-/// A trap-policy connection, a pool and an authority for charon a.
-const SIDE_A_EXTRAS: &str = r#"
-connections {
-  trapped {
-    remote_addrs = 192.0.2.9
-    local {
-      auth = psk
-    }
-    remote {
-      auth = psk
-    }
-    children {
-      trap {
-        local_ts = 10.1.0.0/24
-        remote_ts = 10.9.0.0/24
-        start_action = trap
-      }
-    }
-  }
-}
-pools {
-  lab-pool {
-    addrs = 10.3.0.0/28
-    dns = 10.3.0.1
-  }
-}
-authorities {
-  lab-ca {
-    cacert = root.pem
-    crl_uris = http://crl.lab.test/1.crl, http://crl.lab.test/2.crl
-    ocsp_uris = http://ocsp.lab.test
-  }
-}
-"#;
-
 /// Compares both swanctls for `args` in the current state.
 fn same(twins: &Twins, ours: &Path, args: &[&str], failures: &mut Vec<String>) -> (Out, Out) {
     let uri = twins.uri();
@@ -254,7 +175,7 @@ fn our_swanctl_prints_what_strongswans_prints_against_charon() {
         return;
     }
     let ours = conformance::bins::swanctl().expect("our swanctl");
-    let twins = Twins::up(&ip).expect("lab");
+    let twins = Twins::up(&ip, "cl").expect("lab");
     let mut failures = Vec::new();
     for args in [
         &["--stats"][..],
@@ -314,7 +235,6 @@ fn our_swanctl_prints_what_strongswans_prints_against_charon() {
     );
     if !failures.is_empty() {
         println!("--- charon a ---\n{}", tail(&twins.a.log(), 60));
-        let _ = &twins.dir;
         panic!("{}", failures.join("\n"));
     }
 }
@@ -331,14 +251,8 @@ fn our_swanctl_initiates_through_cygnetd_and_reports_refusals() {
     };
     let ours = conformance::bins::swanctl().expect("our swanctl");
     let lab = Lab::up(&ip, "cc").expect("lab");
-    // gw, and `bad`: the same with a remote identity charon does not know
-    let conf = vici_lab::swanctl_conf(true);
-    let gw = conf.split("secrets {").next().unwrap_or_default();
-    let bad = gw
-        .replace("gw {", "bad {")
-        .replace("id = b.lab.test", "id = nobody.lab.test");
     let file = lab.dir.path().join("both.conf");
-    write(&file, &(conf.clone() + &bad)).expect("write");
+    write(&file, &(vici_lab::swanctl_conf(true) + &bad_conn())).expect("write");
     let file = file.display().to_string();
     let result = (|| -> Result<(), String> {
         let load = ours_against_cygnetd(&lab, &ours, &["--load-all", "--file", &file]);

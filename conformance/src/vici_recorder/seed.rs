@@ -11,7 +11,7 @@
 //! authority <name>                  # get-authorities
 //! pool <name> <addrs>               # get-pools; addrs as in swanctl.conf
 //! fail <command> <subject|*> [errmsg ...]
-//! reply <command> <hex>             # answer <command> with this message encoding
+//! reply <command> [<hex>]           # answer <command> with this message encoding
 //! event <command|-> <event> <hex>   # stream an event (see below)
 //! ```
 //!
@@ -210,9 +210,11 @@ impl Seed {
             }
             "fail" => self.failures.push(parse_failure(rest)?),
             "reply" => {
-                let (command, hex) = rest
-                    .split_once(char::is_whitespace)
-                    .ok_or_else(|| "'reply' takes a command and a hex message".to_owned())?;
+                // an empty message has an empty encoding
+                let (command, hex) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+                if command.is_empty() {
+                    return Err("'reply' takes a command and a hex message".to_owned());
+                }
                 let bytes = from_hex(hex.trim()).ok_or("'reply' message is not hex")?;
                 let message = Message::decode(&bytes).map_err(|e| e.to_string())?;
                 self.replies.push((command.to_owned(), message));
@@ -335,5 +337,9 @@ mod tests {
         assert_eq!(Seed::parse("conn a b").unwrap_err().line, 1);
         assert!(Seed::parse("reply version 0g").is_err());
         assert!(Seed::parse("event initiate control-log").is_err());
+        assert_eq!(
+            Seed::parse("reply list-sas").unwrap().replies,
+            [("list-sas".to_owned(), Message::new())]
+        );
     }
 }

@@ -11,6 +11,7 @@ pub mod cygnet_lab;
 pub mod cygnetd;
 pub mod pki;
 pub mod traffic;
+pub mod twins;
 pub mod vici_lab;
 
 use std::fs;
