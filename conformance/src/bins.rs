@@ -42,3 +42,14 @@ fn build(package: &str, bin: &str) -> Result<PathBuf, String> {
         Err(format!("{} missing after build", path.display()))
     }
 }
+
+/// The output of strongSwan's swanctl without the lines about plugins of
+/// its installation it cannot load (which are not about the command),
+/// every line ending in `\n`.
+pub fn without_plugin_noise(text: &[u8]) -> String {
+    String::from_utf8_lossy(text)
+        .lines()
+        .filter(|l| !(l.starts_with("plugin '") && l.contains("failed to load")))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}

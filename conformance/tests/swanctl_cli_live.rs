@@ -41,19 +41,9 @@ fn swanctl(binary: &Path, uri: &str, args: &[&str]) -> Out {
         .unwrap_or_else(|e| panic!("running {}: {e}", binary.display()));
     Out {
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: without_plugin_noise(&out.stderr),
+        stderr: conformance::bins::without_plugin_noise(&out.stderr),
         status: out.status.code(),
     }
-}
-
-/// strongSwan's swanctl reports the plugins of its installation it cannot
-/// load on stderr; that is not about the command.
-fn without_plugin_noise(text: &[u8]) -> String {
-    String::from_utf8_lossy(text)
-        .lines()
-        .filter(|l| !(l.starts_with("plugin '") && l.contains("failed to load")))
-        .map(|l| format!("{l}\n"))
-        .collect()
 }
 
 /// Masks what legitimately differs between two runs against the same

@@ -49,9 +49,8 @@ fn copy_dir(from: &Path, to: &Path) {
 /// differently on purpose (we give the column and our expectation); both
 /// must report one, on the same line of output.
 fn without_plugin_noise(text: &[u8]) -> String {
-    String::from_utf8_lossy(text)
+    conformance::bins::without_plugin_noise(text)
         .lines()
-        .filter(|l| !(l.starts_with("plugin '") && l.contains("failed to load")))
         .map(|l| {
             if l.contains("syntax error, unexpected") || l.contains("unterminated string") {
                 "<syntax error>\n".to_owned()

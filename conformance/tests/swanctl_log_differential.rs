@@ -22,14 +22,6 @@ struct Run {
     status: Option<i32>,
 }
 
-fn without_plugin_noise(text: &[u8]) -> String {
-    String::from_utf8_lossy(text)
-        .lines()
-        .filter(|l| !(l.starts_with("plugin '") && l.contains("failed to load")))
-        .map(|l| format!("{l}\n"))
-        .collect()
-}
-
 /// Runs `binary --log <args>` until it registered and got the seeded
 /// events, then interrupts it with `signal`.
 fn run(binary: &Path, args: &[&str], seed: &Seed, signal: &str) -> Run {
@@ -48,16 +40,17 @@ fn run(binary: &Path, args: &[&str], seed: &Seed, signal: &str) -> Run {
     while recorder.log().is_empty() && start.elapsed() < Duration::from_secs(10) {
         sleep(Duration::from_millis(20));
     }
-    // the events follow the confirmation at once; leave time to print them
-    sleep(Duration::from_millis(300));
+    // the events follow the confirmation after 100 ms; leave time to print
+    // them
+    sleep(Duration::from_millis(600));
     let pid = child.id().to_string();
     let killed = Command::new("kill").args([signal, &pid]).status();
     assert!(killed.is_ok_and(|s| s.success()), "kill {signal} {pid}");
     let out = child.wait_with_output().expect("wait");
     Run {
         packets: recorder.stop(),
-        stdout: without_plugin_noise(&out.stdout),
-        stderr: without_plugin_noise(&out.stderr),
+        stdout: conformance::bins::without_plugin_noise(&out.stdout),
+        stderr: conformance::bins::without_plugin_noise(&out.stderr),
         status: out.status.code(),
     }
 }

@@ -18,7 +18,8 @@
 //! An `event` is sent to a client registered for `<event>` before the
 //! reply to each `<command>` request (as charon streams `control-log`
 //! during `initiate` or `list-policy` during `list-policies`), or, for
-//! `-`, right after confirming its registration for `<event>` (`log`).
+//! `-`, 100 ms after confirming its registration for `<event>` (`log`;
+//! libvici drops events that arrive before it has read the confirmation).
 //! Events are sent in seed order.
 //!
 //! A `fail` rule makes requests of `<command>` whose subject matches answer

@@ -10,11 +10,16 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
+use std::time::Duration;
 
 use swanctl_parser::vici::{FrameError, Packet, read_segment, write_frame};
 
 use super::seed::Seed;
 use super::state::{Daemon, State};
+
+/// Pause between confirming a registration and streaming the events
+/// seeded for it.
+const REGISTER_TO_EVENTS: Duration = Duration::from_millis(100);
 
 /// Configures and starts a recording VICI server.
 pub struct Recorder {
@@ -198,9 +203,11 @@ fn serve(shared: &Shared, mut stream: UnixStream) {
                 return;
             }
         };
+        let mut registering = false;
         let replies = match Packet::decode(&data) {
             Ok(packet) => {
                 record(shared, packet.canonical(), Some(packet.clone()));
+                registering = matches!(packet, Packet::EventRegister(_));
                 answer(shared, packet, &mut registered)
             }
             Err(e) => {
@@ -222,8 +229,13 @@ fn serve(shared: &Shared, mut stream: UnixStream) {
                     .collect()
             }
         };
-        for reply in replies {
-            if write_frame(&mut stream, &reply).is_err() {
+        for (i, reply) in replies.iter().enumerate() {
+            if registering && i == 1 {
+                // libvici installs the handler only once it has read the
+                // confirmation; events sent at once could find none
+                thread::sleep(REGISTER_TO_EVENTS);
+            }
+            if write_frame(&mut stream, reply).is_err() {
                 return;
             }
         }
