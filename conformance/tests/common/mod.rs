@@ -158,8 +158,9 @@ impl Charon {
         extra: &str,
     ) -> Result<Self, String> {
         let vici = format!("unix://{}", dir.join("charon.vici").display());
+        let sep = if extra.is_empty() { "" } else { " " };
         let conf = STRONGSWAN_CONF
-            .replace(" vici updown\n", &format!(" vici updown {extra}\n"))
+            .replace(" vici updown\n", &format!(" vici updown{sep}{extra}\n"))
             .replace("@VICI@", &vici)
             .replace("@LOG@", &dir.join("charon.log").display().to_string());
         write(&dir.join("strongswan.conf"), &conf)?;
