@@ -81,6 +81,7 @@ fn merge(into: &mut Seed, from: Seed) {
     into.failures.extend(from.failures);
     into.replies.extend(from.replies);
     into.events.extend(from.events);
+    into.closes.extend(from.closes);
 }
 
 fn main() -> ExitCode {

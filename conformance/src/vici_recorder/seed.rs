@@ -13,6 +13,7 @@
 //! fail <command> <subject|*> [errmsg ...]
 //! reply <command> [<hex>]           # answer <command> with this message encoding
 //! event <command|-> <event> <hex>   # stream an event (see below)
+//! close <command>                   # close the connection instead of answering
 //! ```
 //!
 //! An `event` is sent to a client registered for `<event>` before the
@@ -50,6 +51,8 @@ pub struct Seed {
     pub replies: Vec<(String, Message)>,
     /// Events to stream to registered clients.
     pub events: Vec<SeedEvent>,
+    /// Commands answered by closing the connection.
+    pub closes: Vec<String>,
 }
 
 /// An event the recorder streams (see the module doc).
@@ -220,6 +223,7 @@ impl Seed {
                 let message = Message::decode(&bytes).map_err(|e| e.to_string())?;
                 self.replies.push((command.to_owned(), message));
             }
+            "close" => self.closes.push(one("command")?),
             "event" => {
                 let parts: Vec<&str> = rest.split_whitespace().collect();
                 let [command, event, hex] = parts[..] else {
@@ -285,7 +289,8 @@ mod tests {
              fail load-key *\n\
              reply version 03016b000176\n\
              event initiate control-log 03016b000176\n\
-             event - log 03016b000176\n",
+             event - log 03016b000176\n\
+             close stats\n",
         )
         .unwrap();
         assert_eq!(seed.conns, ["old"]);
@@ -323,6 +328,7 @@ mod tests {
                 .with_event(None, "log", kv)
                 .events
         );
+        assert_eq!(seed.closes, ["stats"]);
     }
 
     #[test]

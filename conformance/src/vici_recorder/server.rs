@@ -191,7 +191,7 @@ fn accept_loop(shared: &Shared, listener: &UnixListener) {
 /// Serves one connection until the client closes it or the stream breaks.
 /// Like charon, packets with a name that is not printable ASCII and packets
 /// only a server sends get no answer. Seeded events go only to a client
-/// registered for them.
+/// registered for them; seeded `close` commands end the connection.
 fn serve(shared: &Shared, mut stream: UnixStream) {
     let mut registered = Vec::new();
     loop {
@@ -208,6 +208,11 @@ fn serve(shared: &Shared, mut stream: UnixStream) {
             Ok(packet) => {
                 record(shared, packet.canonical(), Some(packet.clone()));
                 registering = matches!(packet, Packet::EventRegister(_));
+                if let Packet::CmdRequest { command, .. } = &packet
+                    && lock(&shared.daemon).closes(command)
+                {
+                    return;
+                }
                 answer(shared, packet, &mut registered)
             }
             Err(e) => {

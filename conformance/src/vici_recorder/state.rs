@@ -44,6 +44,7 @@ pub(crate) struct Daemon {
     failures: Vec<Failure>,
     replies: Vec<(String, Message)>,
     events: Vec<SeedEvent>,
+    closes: Vec<String>,
 }
 
 type Reply = Result<(), String>;
@@ -91,6 +92,7 @@ impl Daemon {
             failures: seed.failures.clone(),
             replies: seed.replies.clone(),
             events: seed.events.clone(),
+            closes: seed.closes.clone(),
         }
     }
 
@@ -102,6 +104,12 @@ impl Daemon {
     pub(crate) fn handle(&mut self, command: &str, msg: &Message) -> Option<Message> {
         let (view, cut) = charon_view(msg);
         self.dispatch(command, &view, cut)
+    }
+
+    /// Whether requests of `command` are answered by closing the
+    /// connection.
+    pub(crate) fn closes(&self, command: &str) -> bool {
+        self.closes.iter().any(|c| c == command)
     }
 
     /// The seeded events to stream for `trigger` (a command, or `None`

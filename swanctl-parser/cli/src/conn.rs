@@ -186,7 +186,9 @@ fn client_errno(e: ClientError) -> i32 {
         ClientError::UnknownCommand(_) | ClientError::UnknownEvent(_) => ENOENT,
         ClientError::Encode(_) => EINVAL,
         ClientError::Frame(FrameError::Io(e)) => errno::of(&e),
-        ClientError::Frame(FrameError::Closed) => errno::ECONNREFUSED,
+        // libvici reports the errno left by the read that saw the end of
+        // the stream, which is 0: "Success", and exit status 0
+        ClientError::Frame(FrameError::Closed) => 0,
         _ => EBADMSG,
     }
 }
