@@ -13,6 +13,7 @@ mod errno;
 mod files;
 mod getopt;
 mod keys;
+mod listen;
 mod log;
 mod options_from;
 mod out;

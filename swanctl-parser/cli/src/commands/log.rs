@@ -1,17 +1,14 @@
 //! `swanctl --log` (strongSwan `log.c`): registers for `log` and prints
 //! each event as `<thread>[<group>] <msg>` until SIGINT or SIGTERM, then
-//! says `disconnecting...` and exits 0. A broken connection is not an
-//! end: swanctl keeps waiting for the signal.
+//! says `disconnecting...` and exits 0.
 
-use std::thread;
-
-use nix::sys::signal::{SigSet, Signal};
 use swanctl_parser::vici::Message;
 
 use super::ctl;
 use crate::command::Ctx;
 use crate::conn;
 use crate::errno;
+use crate::listen;
 use crate::vici_find::{find_int, find_opt_str, find_str};
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
@@ -19,14 +16,6 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
         Ok(format) => format,
         Err(code) => return code,
     };
-    // Blocked before the reader thread starts, so it inherits the mask and
-    // sigwait() below receives them.
-    let mut signals = SigSet::empty();
-    signals.add(Signal::SIGINT);
-    signals.add(Signal::SIGTERM);
-    if signals.thread_block().is_err() {
-        return 1;
-    }
     let Some(mut client) = ctx.conn.take() else {
         return 1;
     };
@@ -34,19 +23,19 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
         eprintln!("registering for log failed: {}", errno::strerror(e));
         return e;
     }
-    thread::spawn(move || {
-        while let Ok(event) = client.next_event() {
-            if event.name != "log" {
-                continue;
-            }
-            if format.raw {
-                conn::dump(&event.message, "log", format.pretty);
-            } else {
-                crate::out::print(&line(&event.message));
-            }
+    let printed = listen::until_signal(client, move |event| {
+        if event.name != "log" {
+            return;
+        }
+        if format.raw {
+            conn::dump(&event.message, "log", format.pretty);
+        } else {
+            crate::out::print(&line(&event.message));
         }
     });
-    while signals.wait().is_err() {}
+    if printed.is_err() {
+        return 1;
+    }
     eprintln!("disconnecting...");
     0
 }
