@@ -82,6 +82,7 @@ fn merge(into: &mut Seed, from: Seed) {
     into.replies.extend(from.replies);
     into.events.extend(from.events);
     into.closes.extend(from.closes);
+    into.unknown_events.extend(from.unknown_events);
 }
 
 fn main() -> ExitCode {

@@ -14,6 +14,7 @@
 //! reply <command> [<hex>]           # answer <command> with this message encoding
 //! event <command|-> <event> <hex>   # stream an event (see below)
 //! close <command>                   # close the connection instead of answering
+//! unknown-event <event>             # refuse registrations for <event>
 //! ```
 //!
 //! An `event` is sent to a client registered for `<event>` before the
@@ -53,6 +54,8 @@ pub struct Seed {
     pub events: Vec<SeedEvent>,
     /// Commands answered by closing the connection.
     pub closes: Vec<String>,
+    /// Events whose registration is answered with EVENT_UNKNOWN.
+    pub unknown_events: Vec<String>,
 }
 
 /// An event the recorder streams (see the module doc).
@@ -224,6 +227,7 @@ impl Seed {
                 self.replies.push((command.to_owned(), message));
             }
             "close" => self.closes.push(one("command")?),
+            "unknown-event" => self.unknown_events.push(one("event name")?),
             "event" => {
                 let parts: Vec<&str> = rest.split_whitespace().collect();
                 let [command, event, hex] = parts[..] else {
@@ -290,7 +294,8 @@ mod tests {
              reply version 03016b000176\n\
              event initiate control-log 03016b000176\n\
              event - log 03016b000176\n\
-             close stats\n",
+             close stats\n\
+             unknown-event log\n",
         )
         .unwrap();
         assert_eq!(seed.conns, ["old"]);
@@ -329,6 +334,7 @@ mod tests {
                 .events
         );
         assert_eq!(seed.closes, ["stats"]);
+        assert_eq!(seed.unknown_events, ["log"]);
     }
 
     #[test]

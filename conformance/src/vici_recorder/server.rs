@@ -272,6 +272,7 @@ fn answer(shared: &Shared, packet: Packet, registered: &mut Vec<String>) -> Vec<
             });
             out
         }
+        Packet::EventRegister(event) if !daemon.knows_event(&event) => vec![Packet::EventUnknown],
         Packet::EventRegister(event) => {
             if !registered.contains(&event) {
                 registered.push(event.clone());

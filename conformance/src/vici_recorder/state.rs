@@ -45,6 +45,7 @@ pub(crate) struct Daemon {
     replies: Vec<(String, Message)>,
     events: Vec<SeedEvent>,
     closes: Vec<String>,
+    unknown_events: Vec<String>,
 }
 
 type Reply = Result<(), String>;
@@ -93,6 +94,7 @@ impl Daemon {
             replies: seed.replies.clone(),
             events: seed.events.clone(),
             closes: seed.closes.clone(),
+            unknown_events: seed.unknown_events.clone(),
         }
     }
 
@@ -110,6 +112,11 @@ impl Daemon {
     /// connection.
     pub(crate) fn closes(&self, command: &str) -> bool {
         self.closes.iter().any(|c| c == command)
+    }
+
+    /// Whether registrations for `event` are refused.
+    pub(crate) fn knows_event(&self, event: &str) -> bool {
+        !self.unknown_events.iter().any(|e| e == event)
     }
 
     /// The seeded events to stream for `trigger` (a command, or `None`
