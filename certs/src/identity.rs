@@ -12,57 +12,15 @@ use ike::wire::Identification;
 use ike::wire::iana::IdType;
 
 use crate::cert::Certificate;
-use crate::key::{oid_text, sha1};
+use crate::key::sha1;
 
-use ike::wire::dn::{EMAIL_OID, rdns};
 pub use ike::wire::dn::{has_wildcards as dn_has_wildcards, matches as dn_matches};
-
-/// A DN in strongSwan's notation, for messages.
-#[must_use]
-pub fn dn_text(dn: &[u8]) -> String {
-    let Some(rdns) = rdns(dn) else {
-        return "(invalid DN)".to_owned();
-    };
-    let parts: Vec<String> = rdns
-        .iter()
-        .map(|rdn| {
-            let value = String::from_utf8_lossy(rdn.value);
-            format!("{}={value}", attribute_name(rdn.oid))
-        })
-        .collect();
-    parts.join(", ")
-}
-
-fn attribute_name(oid: &[u8]) -> String {
-    let known: &[(&[u8], &str)] = &[
-        (&[0x55, 0x04, 0x03], "CN"),
-        (&[0x55, 0x04, 0x04], "SN"),
-        (&[0x55, 0x04, 0x05], "serialNumber"),
-        (&[0x55, 0x04, 0x06], "C"),
-        (&[0x55, 0x04, 0x07], "L"),
-        (&[0x55, 0x04, 0x08], "ST"),
-        (&[0x55, 0x04, 0x0a], "O"),
-        (&[0x55, 0x04, 0x0b], "OU"),
-        (EMAIL_OID, "E"),
-        (
-            &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19],
-            "DC",
-        ),
-    ];
-    known
-        .iter()
-        .find(|(o, _)| *o == oid)
-        .map_or_else(|| oid_text(oid), |(_, n)| (*n).to_owned())
-}
+pub use ike::wire::dn_text::dn_text;
 
 /// An identity as text for messages (DNs in strongSwan's notation).
 #[must_use]
 pub fn id_text(id: &Identification) -> String {
-    if id.ty == IdType::DER_ASN1_DN {
-        dn_text(&id.data)
-    } else {
-        id.to_string()
-    }
+    id.to_string()
 }
 
 /// Whether `cert` certifies the peer's (literal) identity `id`.
@@ -104,7 +62,7 @@ impl DnPattern {
     /// A pattern from a DER DN; `None` if it is not a valid Name.
     #[must_use]
     pub fn new(dn: Vec<u8>) -> Option<Self> {
-        rdns(&dn)?;
+        ike::wire::dn::rdns(&dn)?;
         Some(Self {
             wildcards: dn_has_wildcards(&dn),
             id: Identification {

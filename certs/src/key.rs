@@ -192,29 +192,7 @@ fn oid_tlv(oid: &[u8]) -> Vec<u8> {
     asn1::wrap(asn1::OID, &[oid])
 }
 
-/// Dotted text of an OID's contents, for error messages.
-pub(crate) fn oid_text(oid: &[u8]) -> String {
-    let mut parts = Vec::new();
-    let mut value: u64 = 0;
-    for (i, &b) in oid.iter().enumerate() {
-        value = (value << 7) | u64::from(b & 0x7f);
-        if b & 0x80 == 0 {
-            if parts.is_empty() && i < 8 {
-                let first = (value / 40).min(2);
-                parts.push(first);
-                parts.push(value - first * 40);
-            } else {
-                parts.push(value);
-            }
-            value = 0;
-        }
-    }
-    parts
-        .iter()
-        .map(u64::to_string)
-        .collect::<Vec<_>>()
-        .join(".")
-}
+pub(crate) use ike::wire::dn_text::oid_text;
 
 /// A private key. aws-lc-rs owns (and wipes) the key material; ECDSA
 /// keys are parsed once per signing algorithm we may use.

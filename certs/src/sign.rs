@@ -126,6 +126,18 @@ pub struct KeySigner {
 }
 
 impl KeySigner {
+    /// The scheme `sign` uses for `method`: the one `choose` picked for
+    /// method 14, else the method's fixed scheme if it fits the key.
+    fn scheme_for(&self, method: AuthMethod) -> Result<Scheme, AuthError> {
+        let chosen = self.chosen.lock().ok().and_then(|c| *c);
+        match (method, chosen) {
+            (AuthMethod::DIGITAL_SIGNATURE, Some(s)) => Ok(s),
+            (m, _) => Scheme::of_method(m)
+                .filter(|s| s.fits(self.key.public_key().kind()))
+                .ok_or(AuthError::MethodNotAllowed(m)),
+        }
+    }
+
     /// `certs` are DER, end-entity first; `configured` are the IKE schemes
     /// of `local.auth` (empty: charon's defaults for the key).
     #[must_use]
@@ -205,19 +217,18 @@ impl Signer for KeySigner {
     }
 
     fn sign(&self, method: AuthMethod, octets: &[u8]) -> Result<Vec<u8>, AuthError> {
-        let chosen = self.chosen.lock().ok().and_then(|c| *c);
-        let scheme = match (method, chosen) {
-            (AuthMethod::DIGITAL_SIGNATURE, Some(s)) => s,
-            (m, _) => Scheme::of_method(m)
-                .filter(|s| s.fits(self.key.public_key().kind()))
-                .ok_or(AuthError::MethodNotAllowed(m))?,
-        };
+        let scheme = self.scheme_for(method)?;
         let raw = sign_raw(&self.key, scheme, octets).map_err(AuthError::Certificate)?;
         if method != AuthMethod::DIGITAL_SIGNATURE {
             return Ok(raw);
         }
         scheme::join_auth_data(scheme, &raw)
             .ok_or_else(|| AuthError::Certificate(format!("{scheme} has no RFC 7427 encoding")))
+    }
+
+    fn scheme_name(&self, method: AuthMethod) -> String {
+        self.scheme_for(method)
+            .map_or_else(|_| method.to_string(), |s| s.to_string())
     }
 
     fn certificates(&self) -> Vec<CertPayload> {

@@ -375,11 +375,11 @@ impl PeerVerifier for CredentialStore {
     fn verify(&self, request: &VerifyRequest<'_>) -> Result<(), AuthError> {
         match self.check_peer(request) {
             Ok(v) => {
+                tracing::debug!("peer authenticated with \"{}\"", v.subject);
                 tracing::info!(
-                    "authentication of '{}' with {} successful (\"{}\")",
+                    "authentication of '{}' with {} successful",
                     id_text(request.id),
-                    v.scheme,
-                    v.subject
+                    v.scheme
                 );
                 Ok(())
             }

@@ -57,6 +57,12 @@ pub trait Signer: Send + Sync {
     /// The CERT payloads to send: our end-entity certificate first, then
     /// intermediates; empty for raw public keys.
     fn certificates(&self) -> Vec<Certificate>;
+
+    /// The signature scheme behind `method` as charon logs it
+    /// (`RSA_EMSA_PSS_SHA2_256_SALT_32`); by default the method's name.
+    fn scheme_name(&self, method: AuthMethod) -> String {
+        method.to_string()
+    }
 }
 
 /// What a verifier is asked to check.

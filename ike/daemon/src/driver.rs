@@ -16,7 +16,7 @@ use tokio::time::{Instant, sleep_until};
 use crate::config::Start;
 use crate::events::EventLog;
 use crate::install;
-use crate::socket::{Datagram, Sockets, route_source};
+use crate::socket::{Datagram, Peer, Sockets, route_source};
 use crate::vici::{self, Inbound};
 
 /// A data plane event as the core takes it; `None` for those it does not
@@ -162,6 +162,8 @@ impl Driver {
         if self.vici.tap.active() {
             self.vici.tap.set_sa(self.sa_of(&d.data));
         }
+        tracing::info!(target: "net", "received packet: from {} to {} ({} bytes)",
+            Peer(d.remote), Peer(d.local), d.wire_len);
         let now = self.now();
         let incoming = self
             .endpoint

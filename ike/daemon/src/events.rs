@@ -32,10 +32,11 @@ impl EventLog {
     /// Logs `event`, looking up details in `endpoint`.
     pub(crate) fn log(&mut self, endpoint: &Endpoint, event: &Event) {
         match event {
-            Event::IkeUp { sa, .. } => self.ike_up(endpoint, *sa, "established"),
+            // the core logs the establishment itself, with its lifetimes
+            Event::IkeUp { sa, .. } => self.ike_up(endpoint, *sa, false),
             Event::IkeRekeyed { old, new } => {
                 tracing::info!(target: "ike", "IKE_SA {} rekeyed", self.ike(*old));
-                self.ike_up(endpoint, *new, "rekeyed");
+                self.ike_up(endpoint, *new, true);
             }
             Event::IkeDown { sa, reason } => {
                 tracing::info!(target: "ike", "IKE_SA {} deleted ({})", self.ike(*sa), why(reason));
@@ -58,12 +59,14 @@ impl EventLog {
         }
     }
 
-    fn ike_up(&mut self, endpoint: &Endpoint, sa: SaHandle, what: &str) {
+    fn ike_up(&mut self, endpoint: &Endpoint, sa: SaHandle, rekeyed: bool) {
         let Some(info) = endpoint.sa(sa) else {
             return;
         };
         self.sas.insert(sa, info.name.clone());
-        tracing::info!(target: "ike", "IKE_SA {}[{}] {what} between {}", info.name, sa, peers(&info));
+        if rekeyed {
+            tracing::info!(target: "ike", "IKE_SA {}[{}] rekeyed between {}", info.name, sa, peers(&info));
+        }
         tracing::info!(target: "ike", "IKE_SA {}[{}] SPIs {:016x}_i {:016x}_r",
             info.name, sa, info.spi_i, info.spi_r);
     }

@@ -31,6 +31,17 @@ pub(crate) struct Datagram {
     pub(crate) remote: SocketAddr,
     /// The IKE message.
     pub(crate) data: Vec<u8>,
+    /// The UDP payload's length (with a non-ESP marker), for the log.
+    pub(crate) wire_len: usize,
+}
+
+/// An address as charon logs it: `192.0.2.1[500]`.
+pub(crate) struct Peer(pub(crate) SocketAddr);
+
+impl core::fmt::Display for Peer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "{}[{}]", self.0.ip(), self.0.port())
+    }
 }
 
 struct Sock {
@@ -134,8 +145,8 @@ impl Sockets {
         } else {
             t.data.clone()
         };
-        tracing::debug!(target: "net", "sending packet: from {} to {} ({} bytes)",
-            t.local, t.remote, data.len());
+        tracing::info!(target: "net", "sending packet: from {} to {} ({} bytes)",
+            Peer(t.local), Peer(t.remote), data.len());
         let sent = match (&sock.tokio, &sock.shared) {
             (Some(udp), _) => udp.send_to(&data, t.remote).await,
             // non-blocking: a full buffer loses the message, as the network could
@@ -173,11 +184,11 @@ async fn receive(udp: &UdpSocket, bound: SocketAddr, nat_t: bool, tx: &mpsc::Sen
             continue;
         };
         let local = SocketAddr::new(local_ip(bound.ip(), remote), bound.port());
-        tracing::debug!(target: "net", "received packet: from {remote} to {local} ({len} bytes)");
         let datagram = Datagram {
             local,
             remote,
             data: data.to_vec(),
+            wire_len: len,
         };
         if tx.send(datagram).await.is_err() {
             return;
@@ -191,12 +202,11 @@ async fn receive(udp: &UdpSocket, bound: SocketAddr, nat_t: bool, tx: &mpsc::Sen
 pub(crate) fn ike_sink(tx: mpsc::Sender<Datagram>) -> IkeSink {
     Box::new(move |d: IkeDatagram<'_>| {
         let local = SocketAddr::new(local_ip(d.local.ip(), d.remote), d.local.port());
-        tracing::debug!(target: "net", "received packet: from {} to {local} ({} bytes)",
-            d.remote, d.message.len() + 4);
         let datagram = Datagram {
             local,
             remote: d.remote,
             data: d.message.to_vec(),
+            wire_len: d.message.len() + natt::NON_ESP_MARKER.len(),
         };
         if tx.try_send(datagram).is_err() {
             tracing::warn!(target: "net", "IKE queue full, dropping packet from {}", d.remote);

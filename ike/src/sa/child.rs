@@ -69,6 +69,8 @@ pub(crate) struct ChildSa {
 
 /// Everything a negotiation decided about a new CHILD_SA.
 pub(crate) struct Negotiated {
+    /// The unique ID reserved when we proposed it; responders number it now.
+    pub(crate) id: Option<ChildId>,
     pub(crate) config: Arc<ChildConfig>,
     pub(crate) proposal: Proposal,
     pub(crate) spi_in: u32,
@@ -108,7 +110,7 @@ impl ChildSa {
             ((encr_r, integ_r), (encr_i, integ_i))
         };
         let mut child = Self {
-            id: ctx.ids.child(),
+            id: neg.id.unwrap_or_else(|| ctx.ids.child()),
             config: neg.config,
             reqid,
             state: ChildState::Installed,

@@ -16,7 +16,7 @@ use crate::protect;
 use crate::task::{self, After, Inbound, Progress, Task};
 use crate::time::Instant;
 use crate::wire::iana::{ExchangeType, NotifyType};
-use crate::wire::{Flags, Message, Notify, Payload};
+use crate::wire::{Flags, Message, Notify, Payload, chain_summary};
 
 /// The request we sent and wait an answer for.
 struct Active {
@@ -300,9 +300,15 @@ impl Exchanges {
         match ctx.settings.retransmit.wait(active.sent) {
             Some(wait) => {
                 active.deadline = ctx.now + wait;
+                tracing::info!(
+                    "retransmit {} of request with message ID {}",
+                    active.sent,
+                    active.message_id
+                );
                 transmit(sa, ctx, &active.packets);
             }
             None => {
+                tracing::info!("giving up after {} retransmits", active.sent - 1);
                 if let Some(active) = self.active.take() {
                     active.task.abort(sa, ctx, DownReason::Timeout);
                 }
@@ -340,6 +346,7 @@ fn seal(
     mut header: Message,
     payloads: &[Payload],
 ) -> Result<Vec<Vec<u8>>, crate::Error> {
+    tracing::info!(target: "enc", "generating {} {}", describe(&header), chain_summary(payloads));
     if header.exchange == ExchangeType::IKE_SA_INIT {
         header.payloads = payloads.to_vec();
         return Ok(vec![header.emit()?]);
@@ -350,14 +357,29 @@ fn seal(
         .ok_or(crate::Error::ApiMisuse("no keys to protect the message"))?;
     let limit = fragment_limit(sa, ctx.settings);
     let rng = ctx.provider.rng.as_ref();
-    seal_datagrams(&header, payloads, &keys.outbound, rng, limit).map_err(|e| match e {
-        FragmentError::Protect(e) => protect_error(e),
-        e => crate::Error::ApiMisuse(if matches!(e, FragmentError::TooManyFragments { .. }) {
-            "message too large for IKE fragmentation"
-        } else {
-            "fragment size too small"
-        }),
-    })
+    let packets =
+        seal_datagrams(&header, payloads, &keys.outbound, rng, limit).map_err(|e| match e {
+            FragmentError::Protect(e) => protect_error(e),
+            e => crate::Error::ApiMisuse(if matches!(e, FragmentError::TooManyFragments { .. }) {
+                "message too large for IKE fragmentation"
+            } else {
+                "fragment size too small"
+            }),
+        })?;
+    if packets.len() > 1 {
+        tracing::info!(target: "enc", "splitting IKE message into {} fragments", packets.len());
+    }
+    Ok(packets)
+}
+
+/// `IKE_AUTH request 1`, as charon names a message in its logs.
+fn describe(msg: &Message) -> String {
+    let kind = if msg.flags.is_response() {
+        "response"
+    } else {
+        "request"
+    };
+    format!("{} {kind} {}", msg.exchange, msg.message_id)
 }
 
 /// The IKE message size above which we fragment, once both sides
@@ -387,6 +409,17 @@ fn protect_error(e: protect::ProtectError) -> crate::Error {
 /// The payloads of a received message, decrypted; `None` drops it
 /// silently (a failed integrity check must not be answered, §2.21).
 fn open(
+    sa: &SaCore,
+    msg: &Message,
+    bytes: &[u8],
+    defrag: &mut Reassembler,
+) -> Option<Vec<Payload>> {
+    let payloads = open_chain(sa, msg, bytes, defrag)?;
+    tracing::info!(target: "enc", "parsed {} {}", describe(msg), chain_summary(&payloads));
+    Some(payloads)
+}
+
+fn open_chain(
     sa: &SaCore,
     msg: &Message,
     bytes: &[u8],

@@ -76,6 +76,12 @@ impl IkeSa {
             child,
             initial_contact,
         ))));
+        tracing::info!(
+            "initiating IKE_SA {}[{}] to {}",
+            sa.core.config.name,
+            sa.core.handle,
+            remote.ip()
+        );
         sa.exchanges.initiate(&mut sa.core, ctx);
         Ok(sa)
     }

@@ -27,6 +27,7 @@ pub(crate) fn our_auth(
                 .shared_key(me, peer)
                 .ok_or(AuthError::NoCredentials)?;
             let data = init.psk_auth(keys, &psk, sa.initiator, &id_body);
+            tracing::info!("authentication of '{me}' (myself) with pre-shared key");
             let auth = Payload::Auth(Authentication {
                 method: AuthMethod::PSK,
                 data: data.as_bytes().to_vec(),
@@ -41,6 +42,10 @@ pub(crate) fn our_auth(
             let method = signer.choose(&sa.peer_hashes)?;
             let octets = init.signed_octets(keys, sa.initiator, &id_body);
             let data = signer.sign(method, &octets)?;
+            tracing::info!(
+                "authentication of '{me}' (myself) with {} successful",
+                signer.scheme_name(method)
+            );
             let send = match sa.config.send_cert {
                 SendCert::Always => true,
                 SendCert::Never => false,
@@ -84,8 +89,10 @@ pub(crate) fn verify_peer(
             .ok_or(AuthError::NoCredentials)?;
         let expected = init.psk_auth(keys, &psk, peer_is_initiator, &id_body);
         if bool::from(expected.as_bytes().ct_eq(&auth.data)) {
+            tracing::info!("authentication of '{peer}' with pre-shared key successful");
             return Ok(());
         }
+        tracing::info!("tried 1 shared key for '{me}' - '{peer}', but MAC mismatched");
         return Err(AuthError::BadSignature.into());
     }
     let verifier = ctx.credentials.verifier().ok_or(AuthError::NoCredentials)?;

@@ -10,8 +10,8 @@
 use std::sync::Arc;
 
 use super::common::{
-    check_nonce, check_selected, child_spi, find, find_notify, first_error, has_notify, nonce,
-    notify, refusal, requested_group, require, start_ke,
+    check_nonce, check_selected, child_spi, find, find_notify, first_error, has_notify,
+    log_selected, nonce, notify, refusal, requested_group, require, start_ke,
 };
 use super::{Inbound, Progress, Reply, Task};
 use crate::Error;
@@ -30,6 +30,10 @@ use crate::wire::{KeyExchange, Nonce, Payload, TrafficSelector, TrafficSelectors
 /// What we offer for a new CHILD_SA.
 pub(crate) struct ChildRequest {
     pub(crate) config: Arc<ChildConfig>,
+    /// The unique ID the CHILD_SA gets (charon numbers it when proposing).
+    id: ChildId,
+    /// The reqid of the CHILD_SA a rekey replaces.
+    rekeys: Option<u32>,
     spi_in: u32,
     proposals: Vec<Proposal>,
     with_ke: bool,
@@ -62,6 +66,8 @@ impl ChildRequest {
             );
         }
         Ok(Self {
+            id: ctx.ids.child(),
+            rekeys: None,
             local_ts: ts::propose(&config.local_ts, &[sa.local.ip()]),
             remote_ts: ts::propose(&config.remote_ts, &[sa.remote.ip()]),
             config,
@@ -76,6 +82,7 @@ impl ChildRequest {
         let mut request = Self::new(sa, ctx, Arc::clone(&old.config), true)?;
         request.local_ts.clone_from(&old.local_ts);
         request.remote_ts.clone_from(&old.remote_ts);
+        request.rekeys = Some(old.reqid);
         Ok(request)
     }
 
@@ -90,6 +97,15 @@ impl ChildRequest {
     /// SA and, with `ke`/`nonce` for CREATE_CHILD_SA, Ni and KEi; then TSi,
     /// TSr and N(USE_TRANSPORT_MODE) if configured.
     pub(crate) fn payloads(&self, nonce: Option<&[u8]>, ke: Option<&KeyExchange>) -> Vec<Payload> {
+        let reqid = self
+            .rekeys
+            .map(|r| format!(" reqid {r}"))
+            .unwrap_or_default();
+        tracing::info!(
+            "establishing CHILD_SA {}{{{}}}{reqid}",
+            self.config.name,
+            self.id
+        );
         let mut payloads = Vec::new();
         if self.config.mode == Mode::Transport {
             payloads.push(notify(NotifyType::USE_TRANSPORT_MODE, Vec::new()));
@@ -137,6 +153,7 @@ impl ChildRequest {
             && has_notify(payloads, NotifyType::USE_TRANSPORT_MODE);
         let keys = sa_keys(sa)?.child_keys(ctx.provider, &proposal, g_ir, nonces.0, nonces.1)?;
         let neg = Negotiated {
+            id: Some(self.id),
             config: Arc::clone(&self.config),
             proposal,
             spi_in: self.spi_in,
@@ -240,8 +257,9 @@ pub(crate) fn select_child(
         skip_ke: !with_ke,
         ..SelectionFlags::default()
     };
-    let proposal =
-        select(&ours, &proposals_from_sa(sa_payload), flags).ok_or(Error::NoProposalChosen)?;
+    let proposal = select(&ours, &proposals_from_sa(sa_payload), flags)
+        .map(log_selected)
+        .ok_or(Error::NoProposalChosen)?;
     let spi_out = child_spi(&proposal.spi)?;
     let transport =
         config.mode == Mode::Transport && has_notify(payloads, NotifyType::USE_TRANSPORT_MODE);
@@ -293,6 +311,7 @@ impl Selection {
         payloads.push(Payload::TsI(TrafficSelectors(self.remote_ts.clone())));
         payloads.push(Payload::TsR(TrafficSelectors(self.local_ts.clone())));
         let neg = Negotiated {
+            id: None,
             config: self.config,
             proposal: self.proposal,
             spi_in,

@@ -95,7 +95,14 @@ pub(crate) fn check_selected(
     skip_ke: bool,
 ) -> Result<Proposal, Error> {
     crate::proposal::check_selected(received, offered, protocol, skip_ke)
+        .map(log_selected)
         .ok_or(Error::PeerMisbehaved(PeerMisbehaved::ProposalNotOffered))
+}
+
+/// charon's `selected proposal: IKE:AES_CBC_128/...` line.
+pub(crate) fn log_selected(proposal: Proposal) -> Proposal {
+    tracing::info!(target: "cfg", "selected proposal: {proposal}");
+    proposal
 }
 
 /// Starts our side of a key exchange: the secret half and the KE payload.
@@ -127,7 +134,8 @@ pub(crate) fn accept_ike_proposal(
         .map_err(|e| match e {
             IkeSaInitRejection::NoProposalChosen => Error::NoProposalChosen,
             IkeSaInitRejection::InvalidKe { wanted } => Error::InvalidKe { wanted },
-        })?;
+        })
+        .map(log_selected)?;
     let (ke, ke_r) = start_ke(ctx, ke_i.group)?;
     let g_ir = ke.complete(&ke_i.data)?;
     Ok((proposal, g_ir, ke_r))

@@ -2,6 +2,7 @@
 //! exchange scripted in RFC 7296 notation, with assertions on the actions
 //! and on what each side's recording data plane holds.
 
+mod charon_log;
 mod collisions;
 mod establish;
 mod hostile;

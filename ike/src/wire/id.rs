@@ -106,9 +106,13 @@ impl Identification {
     }
 }
 
-/// Addresses and names as text; anything else as `#` and hex.
+/// Addresses, names and DNs as strongSwan prints them (`%Y`); anything
+/// else as `#` and hex.
 impl fmt::Display for Identification {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ty == IdType::DER_ASN1_DN {
+            return f.write_str(&super::dn_text::dn_text(&self.data));
+        }
         if let Some(addr) = self.as_ipv4() {
             return write!(f, "{addr}");
         }

@@ -56,6 +56,7 @@ mod chain;
 mod codec;
 mod cp;
 pub mod dn;
+pub mod dn_text;
 mod eap;
 mod error;
 mod header;

@@ -61,7 +61,7 @@ impl UserspaceInstaller {
         let tun_name = tun.name().map_err(system("TUN device name"))?;
         let index = tun.if_index().map_err(system("TUN device index"))?;
         let rtnl = Rtnl::open().map_err(system("rtnetlink socket"))?;
-        let routing = Routing::new(rtnl, index, &config.ike_ports);
+        let routing = Routing::new(rtnl, (index, &tun_name), &config.ike_ports);
         let (events_tx, events_rx) = mpsc::channel(EVENT_QUEUE);
         let io = Arc::new(Io::new(config, tun, events_tx).map_err(system("NAT-T socket"))?);
         let mut threads = Vec::new();

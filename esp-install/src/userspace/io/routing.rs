@@ -34,6 +34,8 @@ struct Use {
 pub(crate) struct Routing {
     rtnl: Rtnl,
     oif: u32,
+    /// The device's name, for the log.
+    dev: String,
     rules: Vec<Rule>,
     routes: BTreeMap<Route, Use>,
 }
@@ -41,10 +43,11 @@ pub(crate) struct Routing {
 impl Routing {
     /// Adds the rules for both families; `bypass_ports` are the UDP ports
     /// of our IKE sockets.
-    pub(crate) fn new(rtnl: Rtnl, oif: u32, bypass_ports: &[u16]) -> Self {
+    pub(crate) fn new(rtnl: Rtnl, (oif, dev): (u32, &str), bypass_ports: &[u16]) -> Self {
         let mut routing = Self {
             rtnl,
             oif,
+            dev: dev.to_owned(),
             rules: Vec::new(),
             routes: BTreeMap::new(),
         };
@@ -100,8 +103,8 @@ impl Routing {
                 return;
             }
         };
-        tracing::info!(target: "knl", "installing route: {}/{} src {} dev #{}",
-            route.dst, route.prefix, route.src.map_or("%any".into(), |s| s.to_string()), self.oif);
+        tracing::info!(target: "knl", "installing route: {}/{} src {} dev {}",
+            route.dst, route.prefix, route.src.map_or("%any".into(), |s| s.to_string()), self.dev);
         self.routes.insert(route, Use { count: 1, owned });
     }
 

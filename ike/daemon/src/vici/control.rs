@@ -105,7 +105,6 @@ impl Driver {
             .initiate(now, &conn.name, child, local, remote)
             .map_err(|e| fail(&format!("unable to initiate {}: {e}", conn.name)))?;
         self.vici.tap.set_sa(Some(sa));
-        tracing::info!(target: "ike", "initiating IKE_SA {}[{sa}] to {}", conn.name, remote.ip());
         self.events.named(sa, &conn.name);
         Ok(sa)
     }

@@ -1,0 +1,133 @@
+//! The core's log lines read like charon's at level 1, in charon's order
+//! (compare the verbatim `swanctl --initiate` capture in
+//! strongswan.md §6.3), since `swanctl --initiate` streams them.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Metadata, Subscriber};
+
+use super::{Pair, configs};
+
+/// Collects the message of every event.
+#[derive(Default)]
+struct Lines {
+    lines: Mutex<Vec<String>>,
+    next_span: AtomicU64,
+}
+
+struct Message<'a>(&'a mut String);
+
+impl Visit for Message<'_> {
+    fn record_debug(&mut self, field: &Field, value: &dyn core::fmt::Debug) {
+        if field.name() == "message" {
+            *self.0 = format!("{value:?}");
+        }
+    }
+}
+
+impl Subscriber for Lines {
+    fn enabled(&self, _: &Metadata<'_>) -> bool {
+        true
+    }
+    fn new_span(&self, _: &Attributes<'_>) -> Id {
+        Id::from_u64(self.next_span.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+    fn record(&self, _: &Id, _: &Record<'_>) {}
+    fn record_follows_from(&self, _: &Id, _: &Id) {}
+    fn event(&self, event: &Event<'_>) {
+        if *event.metadata().level() > tracing::Level::INFO {
+            return;
+        }
+        let mut line = String::new();
+        event.record(&mut Message(&mut line));
+        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
+        lines.push(line);
+    }
+    fn enter(&self, _: &Id) {}
+    fn exit(&self, _: &Id) {}
+}
+
+/// The info lines logged while `run` runs.
+fn logged(run: impl FnOnce()) -> Vec<String> {
+    let lines = Arc::new(Lines::default());
+    tracing::subscriber::with_default(Arc::clone(&lines), run);
+    let lines = lines.lines.lock().unwrap_or_else(PoisonError::into_inner);
+    lines.clone()
+}
+
+#[test]
+fn establishment_logs_charons_level_1_lines_in_its_order() {
+    let (a, b) = configs(|_| {}, |_| {});
+    let mut pair = Pair::new(a, b);
+    let mut lines = logged(|| {
+        pair.initiate("gw", Some("net"));
+        pair.drive();
+    });
+    // rekey_time less up to rand_time (random)
+    for line in &mut lines {
+        if let Some(secs) = line.strip_prefix("scheduling rekeying in ")
+            && secs
+                .trim_end_matches('s')
+                .parse::<u64>()
+                .is_ok_and(|s| s <= 14_400)
+        {
+            *line = "scheduling rekeying in (jittered)s".into();
+        }
+    }
+    let (a, b) = (pair.a.sa(), pair.b.sa());
+    let child = &a.children[0];
+    let esp = "ESP:AES_GCM_16_128/NO_EXT_SEQ";
+    let ike = "IKE:AES_GCM_16_256/PRF_HMAC_SHA2_256/CURVE_25519";
+    let init = "[ SA KE No N(NATD_S_IP) N(NATD_D_IP) N(FRAG_SUP) N(HASH_ALG) ]";
+    let (ip_a, ip_b) = ("192.0.2.1", "192.0.2.2");
+    let (id_a, id_b) = ("moon.example", "sun.example");
+    let expected = [
+        // initiator: IKE_SA_INIT request
+        format!("initiating IKE_SA gw[{}] to {ip_b}", a.handle),
+        format!("generating IKE_SA_INIT request 0 {init}"),
+        // responder: IKE_SA_INIT response
+        format!("parsed IKE_SA_INIT request 0 {init}"),
+        format!("selected proposal: {ike}"),
+        format!("generating IKE_SA_INIT response 0 {init}"),
+        // initiator: IKE_AUTH request
+        format!("parsed IKE_SA_INIT response 0 {init}"),
+        format!("selected proposal: {ike}"),
+        format!("authentication of '{id_a}' (myself) with pre-shared key"),
+        format!("establishing CHILD_SA net{{{}}}", child.id),
+        "generating IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]".into(),
+        // responder: IKE_AUTH response
+        "parsed IKE_AUTH request 1 [ IDi N(INIT_CONTACT) IDr AUTH SA TSi TSr ]".into(),
+        format!("authentication of '{id_a}' with pre-shared key successful"),
+        format!("authentication of '{id_b}' (myself) with pre-shared key"),
+        format!(
+            "IKE_SA gw[{}] established between {ip_b}[{id_b}]...{ip_a}[{id_a}]",
+            b.handle
+        ),
+        "scheduling rekeying in (jittered)s".into(),
+        "maximum IKE_SA lifetime 15840s".into(),
+        format!("selected proposal: {esp}"),
+        format!(
+            "CHILD_SA net{{{}}} established with SPIs {:08x}_i {:08x}_o and TS 10.2.0.0/16 === 10.1.0.0/16",
+            b.children[0].id, child.spi_out, child.spi_in
+        ),
+        "generating IKE_AUTH response 1 [ IDr AUTH SA TSi TSr ]".into(),
+        // initiator: done
+        "parsed IKE_AUTH response 1 [ IDr AUTH SA TSi TSr ]".into(),
+        format!("authentication of '{id_b}' with pre-shared key successful"),
+        format!(
+            "IKE_SA gw[{}] established between {ip_a}[{id_a}]...{ip_b}[{id_b}]",
+            a.handle
+        ),
+        "scheduling rekeying in (jittered)s".into(),
+        "maximum IKE_SA lifetime 15840s".into(),
+        format!("selected proposal: {esp}"),
+        format!(
+            "CHILD_SA net{{{}}} established with SPIs {:08x}_i {:08x}_o and TS 10.1.0.0/16 === 10.2.0.0/16",
+            child.id, child.spi_in, child.spi_out
+        ),
+    ];
+    assert_eq!(lines, expected);
+}
