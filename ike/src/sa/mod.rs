@@ -192,6 +192,24 @@ pub(crate) struct SaCore {
 }
 
 impl SaCore {
+    /// `gw[1]`, as charon names an IKE SA in its logs.
+    pub(crate) fn label(&self) -> String {
+        format!("{}[{}]", self.config.name, self.handle)
+    }
+
+    /// `192.0.2.1[moon]...192.0.2.2[sun]`, the endpoints and identities.
+    pub(crate) fn between(&self) -> String {
+        let id =
+            |id: &Option<Identification>| id.as_ref().map(ToString::to_string).unwrap_or_default();
+        format!(
+            "{}[{}]...{}[{}]",
+            self.local.ip(),
+            id(&self.local_id),
+            self.remote.ip(),
+            id(&self.remote_id)
+        )
+    }
+
     /// Our SPI for this IKE SA (the one the endpoint routes by).
     pub(crate) const fn our_spi(&self) -> u64 {
         if self.initiator {

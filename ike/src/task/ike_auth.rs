@@ -204,22 +204,14 @@ fn established(sa: &mut SaCore, ctx: &mut Ctx<'_>, remote_id: Identification) {
     let (rekey_at, expire_at) = ike_deadlines(ctx.provider, ctx.now, &sa.config.lifetime);
     sa.rekey_at = rekey_at;
     sa.expire_at = expire_at;
-    tracing::info!(
-        "IKE_SA {}[{}] established between {}[{}]...{}[{}]",
-        sa.config.name,
-        sa.handle,
-        sa.local.ip(),
-        sa.local_id.clone().unwrap_or_default(),
-        sa.remote.ip(),
-        remote_id
-    );
+    sa.remote_id = Some(remote_id.clone());
+    tracing::info!("IKE_SA {} established between {}", sa.label(), sa.between());
     if let Some(at) = rekey_at {
         tracing::info!("scheduling rekeying in {}s", (at - ctx.now).as_secs());
     }
     if let Some(at) = expire_at {
         tracing::info!("maximum IKE_SA lifetime {}s", (at - ctx.now).as_secs());
     }
-    sa.remote_id = Some(remote_id.clone());
     ctx.event(Event::IkeUp {
         sa: sa.handle,
         local_id: sa.local_id.clone().unwrap_or_default(),

@@ -9,7 +9,8 @@
 use super::{After, Inbound, Progress, Reply, Task};
 use crate::Error;
 use crate::action::{ChildId, DownReason, Event};
-use crate::sa::{ChildState, Ctx, IkeState, SaCore};
+use crate::sa::{ChildSa, ChildState, Ctx, IkeState, SaCore};
+use crate::ts::TsList;
 use crate::wire::iana::{NotifyType, ProtocolId};
 use crate::wire::{Delete, Payload};
 
@@ -27,6 +28,7 @@ impl ChildDelete {
     pub(crate) fn build_i(&self, sa: &mut SaCore) -> Option<Vec<Payload>> {
         let child = sa.child_mut(self.child)?;
         child.state = ChildState::Deleting;
+        log_closing(child);
         Some(vec![Payload::Delete(Delete::esp(&[child.spi_in]))])
     }
 
@@ -38,6 +40,7 @@ impl ChildDelete {
         _response: &Inbound<'_>,
     ) -> Result<Progress, Error> {
         remove_child(sa, ctx, self.child, self.reason.clone());
+        tracing::info!("CHILD_SA closed");
         Ok(Progress::Done)
     }
 
@@ -56,6 +59,8 @@ pub(crate) struct IkeDelete {
 impl IkeDelete {
     pub(crate) fn build_i(&self, sa: &mut SaCore) -> Vec<Payload> {
         sa.state = IkeState::Deleting;
+        tracing::info!("deleting IKE_SA {} between {}", sa.label(), sa.between());
+        tracing::info!("sending DELETE for IKE_SA {}", sa.label());
         vec![Payload::Delete(Delete::ike())]
     }
 
@@ -65,6 +70,7 @@ impl IkeDelete {
         ctx: &mut Ctx<'_>,
     ) -> Result<Progress, Error> {
         sa.destroy(ctx, self.reason.clone());
+        tracing::info!("IKE_SA deleted");
         Ok(Progress::Done)
     }
 }
@@ -84,6 +90,24 @@ fn deleted_by_peer(sa: &mut SaCore, ctx: &mut Ctx<'_>, active: Option<&mut Task>
     } else {
         DownReason::Peer
     }
+}
+
+/// charon's lines for a CHILD_SA we are about to delete (the data plane
+/// holds the byte counts, so they are left out).
+fn log_closing(child: &ChildSa) {
+    tracing::info!(
+        "closing CHILD_SA {}{{{}}} with SPIs {:08x}_i {:08x}_o and TS {} === {}",
+        child.config.name,
+        child.id,
+        child.spi_in,
+        child.spi_out,
+        TsList(&child.local_ts),
+        TsList(&child.remote_ts)
+    );
+    tracing::info!(
+        "sending DELETE for ESP CHILD_SA with SPI {:08x}",
+        child.spi_in
+    );
 }
 
 /// Removes a CHILD_SA from the data plane and reports it.
@@ -132,12 +156,10 @@ pub(crate) fn respond(
         })
         .collect();
     if deletes.iter().any(|d| d.protocol == ProtocolId::IKE) {
-        tracing::info!(
-            "received DELETE for IKE_SA {}[{}]",
-            sa.config.name,
-            sa.handle
-        );
+        tracing::info!("received DELETE for IKE_SA {}", sa.label());
+        tracing::info!("deleting IKE_SA {} between {}", sa.label(), sa.between());
         let reason = deleted_by_peer(sa, ctx, active);
+        tracing::info!("IKE_SA deleted");
         return Reply {
             payloads: Vec::new(),
             after: After::Destroy(reason),
@@ -186,6 +208,10 @@ fn delete_by_peer(sa: &mut SaCore, ctx: &mut Ctx<'_>, spi: u32) -> Option<u32> {
     };
     let (id, spi_in, crossing) = (child.id, child.spi_in, child.state == ChildState::Deleting);
     tracing::info!("received DELETE for ESP CHILD_SA with SPI {spi:08x}");
+    if !crossing {
+        log_closing(child);
+    }
     remove_child(sa, ctx, id, DownReason::Peer);
+    tracing::info!("CHILD_SA closed");
     (!crossing).then_some(spi_in)
 }

@@ -131,3 +131,62 @@ fn establishment_logs_charons_level_1_lines_in_its_order() {
     ];
     assert_eq!(lines, expected);
 }
+
+#[test]
+fn deletes_log_charons_lines() {
+    let mut pair = super::established();
+    let (a, b) = (pair.a.sa(), pair.b.sa());
+    let (ca, cb) = (a.children[0].clone(), b.children[0].clone());
+    let lines = logged(|| {
+        assert!(pair.a.ep.delete_child(pair.now, ca.id));
+        pair.flush();
+        pair.drive();
+        assert!(pair.a.ep.delete_ike(pair.now, a.handle));
+        pair.flush();
+        pair.drive();
+    });
+    let (ip_a, ip_b) = ("192.0.2.1", "192.0.2.2");
+    let (id_a, id_b) = ("moon.example", "sun.example");
+    let closing = |c: &crate::ChildSaInfo, ts: &str| {
+        format!(
+            "closing CHILD_SA net{{{}}} with SPIs {:08x}_i {:08x}_o and TS {ts}",
+            c.id, c.spi_in, c.spi_out
+        )
+    };
+    let expected = [
+        // a: INFORMATIONAL { D(ESP) } -->
+        closing(&ca, "10.1.0.0/16 === 10.2.0.0/16"),
+        format!("sending DELETE for ESP CHILD_SA with SPI {:08x}", ca.spi_in),
+        "generating INFORMATIONAL request 2 [ D ]".into(),
+        // b: <-- INFORMATIONAL { D(ESP) }
+        "parsed INFORMATIONAL request 2 [ D ]".into(),
+        format!(
+            "received DELETE for ESP CHILD_SA with SPI {:08x}",
+            cb.spi_out
+        ),
+        closing(&cb, "10.2.0.0/16 === 10.1.0.0/16"),
+        format!("sending DELETE for ESP CHILD_SA with SPI {:08x}", cb.spi_in),
+        "CHILD_SA closed".into(),
+        "generating INFORMATIONAL response 2 [ D ]".into(),
+        "parsed INFORMATIONAL response 2 [ D ]".into(),
+        "CHILD_SA closed".into(),
+        // a: INFORMATIONAL { D(IKE) } -->  <-- INFORMATIONAL { }
+        format!(
+            "deleting IKE_SA gw[{}] between {ip_a}[{id_a}]...{ip_b}[{id_b}]",
+            a.handle
+        ),
+        format!("sending DELETE for IKE_SA gw[{}]", a.handle),
+        "generating INFORMATIONAL request 3 [ D ]".into(),
+        "parsed INFORMATIONAL request 3 [ D ]".into(),
+        format!("received DELETE for IKE_SA gw[{}]", b.handle),
+        format!(
+            "deleting IKE_SA gw[{}] between {ip_b}[{id_b}]...{ip_a}[{id_a}]",
+            b.handle
+        ),
+        "IKE_SA deleted".into(),
+        "generating INFORMATIONAL response 3 [ ]".into(),
+        "parsed INFORMATIONAL response 3 [ ]".into(),
+        "IKE_SA deleted".into(),
+    ];
+    assert_eq!(lines, expected);
+}
