@@ -31,7 +31,8 @@ say "building cygnetd and swanctl"
 cargo build -q --manifest-path "$root/Cargo.toml" -p cygnetd -p swanctl
 bin="${CARGO_TARGET_DIR:-$root/target}/debug"
 
-if [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
+# CYGNET_DEMO_MODE=loopback shows the unprivileged variant as root too
+if [ "${CYGNET_DEMO_MODE:-}" != loopback ] && [ "$(id -u)" = 0 ] && command -v ip >/dev/null; then
     mode=netns
     addr_a=192.0.2.1 addr_b=192.0.2.2 port=500 natt=4500 backend=userspace
 else
@@ -122,7 +123,7 @@ if [ "$mode" = netns ]; then
     run_in a ip addr add 10.1.0.1/32 dev lo
     run_in b ip addr add 10.2.0.1/32 dev lo
 else
-    say "not root: both peers on loopback with the recording backend (no traffic; run as root for the full demo)"
+    say "loopback mode (not root, or CYGNET_DEMO_MODE=loopback): both peers on 127.0.0.1 and 127.0.0.2 with the recording backend (no traffic; run as root for the full demo)"
 fi
 
 start() { # <side> <local addr> <remote addr> <local name> <remote name> <local net> <remote net>
