@@ -21,6 +21,6 @@ mod seed;
 mod server;
 mod state;
 
-pub use seed::{Failure, Seed, SeedError};
+pub use seed::{Failure, Seed, SeedError, SeedEvent};
 pub use server::{Recorder, RecorderHandle};
 pub use state::{Pool, State};

@@ -12,7 +12,14 @@
 //! pool <name> <addrs>               # get-pools; addrs as in swanctl.conf
 //! fail <command> <subject|*> [errmsg ...]
 //! reply <command> <hex>             # answer <command> with this message encoding
+//! event <trigger> <name> <hex>      # stream EVENT <name> with this message
 //! ```
+//!
+//! An `event` is sent, in seed order, before the reply to the command
+//! `<trigger>` if the client registered for `<name>` on that connection
+//! (as charon streams `list-sa` during `list-sas`), or, with a trigger
+//! `register:<event>`, right after confirming that registration (for
+//! `--monitor-sa`).
 //!
 //! A `fail` rule makes requests of `<command>` whose subject matches answer
 //! `success=no` with `errmsg` (or a charon-like default) instead of changing
@@ -40,6 +47,17 @@ pub struct Seed {
     pub failures: Vec<Failure>,
     /// `(command, reply)`: answer `command` with exactly this message.
     pub replies: Vec<(String, Message)>,
+    /// Events to stream (see the module doc).
+    pub events: Vec<SeedEvent>,
+}
+
+/// An event the recorder streams when `trigger` happens.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SeedEvent {
+    /// A command name, or `register:<event>`.
+    pub trigger: String,
+    pub name: String,
+    pub message: Message,
 }
 
 /// A request to answer with `success=no`.
@@ -132,6 +150,17 @@ impl Seed {
         self
     }
 
+    /// Streams event `name` with `message` when `trigger` happens.
+    #[must_use]
+    pub fn with_event(mut self, trigger: &str, name: &str, message: Message) -> Self {
+        self.events.push(SeedEvent {
+            trigger: trigger.to_owned(),
+            name: name.to_owned(),
+            message,
+        });
+        self
+    }
+
     /// Reads a seed file (format in the module doc).
     pub fn from_file(path: &Path) -> Result<Self, SeedError> {
         let text = std::fs::read_to_string(path).map_err(|e| SeedError {
@@ -185,6 +214,21 @@ impl Seed {
                 let bytes = from_hex(hex.trim()).ok_or("'reply' message is not hex")?;
                 let message = Message::decode(&bytes).map_err(|e| e.to_string())?;
                 self.replies.push((command.to_owned(), message));
+            }
+            "event" => {
+                let mut words = rest.split_whitespace();
+                let (Some(trigger), Some(name), Some(hex), None) =
+                    (words.next(), words.next(), words.next(), words.next())
+                else {
+                    return Err("'event' takes a trigger, a name and a hex message".to_owned());
+                };
+                let bytes = from_hex(hex).ok_or("'event' message is not hex")?;
+                let message = Message::decode(&bytes).map_err(|e| e.to_string())?;
+                self.events.push(SeedEvent {
+                    trigger: trigger.to_owned(),
+                    name: name.to_owned(),
+                    message,
+                });
             }
             other => return Err(format!("unknown directive '{other}'")),
         }

@@ -2,6 +2,7 @@
 //! another (swanctl opens one per invocation), logging every packet
 //! received and answering it from the [`Daemon`].
 
+use std::collections::HashSet;
 use std::fs;
 use std::io::{self, Write};
 use std::os::unix::fs::FileTypeExt;
@@ -187,6 +188,7 @@ fn accept_loop(shared: &Shared, listener: &UnixListener) {
 /// Like charon, packets with a name that is not printable ASCII and packets
 /// only a server sends get no answer.
 fn serve(shared: &Shared, mut stream: UnixStream) {
+    let mut registered = HashSet::new();
     loop {
         let data = match read_segment(&mut stream) {
             Ok(data) => data,
@@ -196,9 +198,32 @@ fn serve(shared: &Shared, mut stream: UnixStream) {
                 return;
             }
         };
+        let mut after = Vec::new();
         let reply = match Packet::decode(&data) {
             Ok(packet) => {
                 record(shared, packet.canonical(), Some(packet.clone()));
+                let daemon = lock(&shared.daemon);
+                match &packet {
+                    Packet::EventRegister(name) => {
+                        registered.insert(name.clone());
+                        after = daemon.events(&format!("register:{name}"));
+                    }
+                    Packet::EventUnregister(name) => {
+                        registered.remove(name);
+                    }
+                    Packet::CmdRequest { command, .. } => {
+                        for (name, message) in daemon.events(command) {
+                            if registered.contains(&name)
+                                && write_frame(&mut stream, &Packet::Event { name, message })
+                                    .is_err()
+                            {
+                                return;
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+                drop(daemon);
                 answer(shared, packet)
             }
             Err(e) => {
@@ -221,6 +246,11 @@ fn serve(shared: &Shared, mut stream: UnixStream) {
             && write_frame(&mut stream, &reply).is_err()
         {
             return;
+        }
+        for (name, message) in after {
+            if write_frame(&mut stream, &Packet::Event { name, message }).is_err() {
+                return;
+            }
         }
     }
 }

@@ -13,7 +13,7 @@ use std::net::IpAddr;
 
 use swanctl_parser::vici::{Item, Message};
 
-use super::seed::{Failure, Seed};
+use super::seed::{Failure, Seed, SeedEvent};
 
 /// What the recorder has loaded, as the `get-*` commands report it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -43,6 +43,7 @@ pub(crate) struct Daemon {
     pub(crate) state: State,
     failures: Vec<Failure>,
     replies: Vec<(String, Message)>,
+    events: Vec<SeedEvent>,
 }
 
 type Reply = Result<(), String>;
@@ -89,6 +90,7 @@ impl Daemon {
             state,
             failures: seed.failures.clone(),
             replies: seed.replies.clone(),
+            events: seed.events.clone(),
         }
     }
 
@@ -107,6 +109,15 @@ impl Daemon {
         self.dispatch(command, &Message::new(), true)
     }
 
+    /// The seeded events (name, message) for `trigger`, in order.
+    pub(crate) fn events(&self, trigger: &str) -> Vec<(String, Message)> {
+        self.events
+            .iter()
+            .filter(|e| e.trigger == trigger)
+            .map(|e| (e.name.clone(), e.message.clone()))
+            .collect()
+    }
+
     fn dispatch(&mut self, command: &str, msg: &Message, cut: bool) -> Option<Message> {
         if let Some((_, reply)) = self.replies.iter().find(|(c, _)| c == command) {
             return Some(reply.clone());
@@ -120,6 +131,8 @@ impl Daemon {
                 Message::new().with_list("authorities", self.state.authorities.clone())
             }
             "get-pools" => self.get_pools(msg),
+            // streaming commands: the events come first (see `events`)
+            "list-sas" | "list-conns" | "list-certs" => Message::new(),
             "load-key" | "load-token" => self.load_key(command, msg),
             "load-conn" => result(self.load_sections(command, msg, cut, Self::load_conn)),
             "load-authority" => result(self.load_sections(command, msg, cut, Self::load_authority)),

@@ -149,14 +149,43 @@ impl Req {
 /// the errno libvici would set.
 pub(crate) fn submit(conn: &mut Client, name: &str, req: Req) -> Result<Message, i32> {
     let msg = req.finalize().ok_or(EINVAL)?;
-    conn.request(name, &msg).map_err(|e| match e {
-        ClientError::UnknownCommand(_) => ENOENT,
+    conn.request(name, &msg).map_err(client_errno)
+}
+
+/// [`submit`] for streaming commands: the events named `event` that arrive
+/// before the response go to `on_event` (libvici calls only the callbacks
+/// of registered events).
+pub(crate) fn submit_streaming(
+    conn: &mut Client,
+    name: &str,
+    req: Req,
+    event: &str,
+    mut on_event: impl FnMut(&Message),
+) -> Result<Message, i32> {
+    let msg = req.finalize().ok_or(EINVAL)?;
+    conn.request_with_events(name, &msg, |e| {
+        if e.name == event {
+            on_event(&e.message);
+        }
+    })
+    .map_err(client_errno)
+}
+
+/// `vici_register()`: subscribes to `event`, or the errno libvici sets
+/// (ENOENT when the daemon does not know it).
+pub(crate) fn register(conn: &mut Client, event: &str) -> Result<(), i32> {
+    conn.register(event).map_err(client_errno)
+}
+
+/// The errno libvici leaves for a failed exchange.
+pub(crate) fn client_errno(e: ClientError) -> i32 {
+    match e {
+        ClientError::UnknownCommand(_) | ClientError::UnknownEvent(_) => ENOENT,
         ClientError::Encode(_) => EINVAL,
         ClientError::Frame(FrameError::Io(e)) => errno::of(&e),
         ClientError::Frame(FrameError::Closed) => errno::ECONNREFUSED,
-        ClientError::Frame(_) | ClientError::UnexpectedPacket { .. } => EBADMSG,
         _ => EBADMSG,
-    })
+    }
 }
 
 /// How a request of a `--load-*` command went.

@@ -1,7 +1,12 @@
 //! One module per swanctl command, as in strongSwan's
 //! `src/swanctl/commands/*.c`.
 
+pub(crate) mod cert_print;
 pub(crate) mod lint;
+pub(crate) mod list_certs;
+pub(crate) mod list_conns;
+pub(crate) mod list_sas;
+pub(crate) mod listing;
 pub(crate) mod load_all;
 pub(crate) mod load_authorities;
 pub(crate) mod load_conns;

@@ -1,0 +1,352 @@
+//! Live differential test of the listing commands: strongSwan's
+//! `/usr/sbin/swanctl` and ours run `--list-sas`, `--list-conns`,
+//! `--list-certs` (and their options) and `--monitor-sa` against the same
+//! charon, which has a certificate tunnel (`gw`, the `Chain` scenario of
+//! `common::certlab`) and a PSK tunnel with two children up. Outputs must
+//! be equal after masking the times that tick between the two runs (see
+//! [`mask`]); nothing else is masked (SPIs and counters do not change: no
+//! traffic flows). Needs root, `ip`, charon and swanctl.
+//!
+//! With `CYGNET_CAPTURE_DIR` set, also writes the `list-sa`, `list-conn`
+//! and `list-cert` events charon sent as recorder seed lines (`event ...`)
+//! into that directory: that is how `conformance/configs/4*-list-*/seed`
+//! were made.
+
+mod common;
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use common::certlab::{CHILD, CertLab, LAB_A, LAB_B, Scenario, Side};
+use common::{Charon, Netns, prerequisites};
+use swanctl_parser::vici::{Client, Message};
+use tempfile::TempDir;
+
+/// A PSK connection with two children, appended to each side's
+/// swanctl.conf (sections of the same name merge).
+fn psk_conf(local: &str, remote: &str, me: &str, peer: &str, lnet: &str, rnet: &str) -> String {
+    format!(
+        r"
+connections {{
+  psk {{
+    local_addrs = {local}
+    remote_addrs = {remote}
+    proposals = aes128-sha256-x25519
+    encap = yes
+    dpd_delay = 30s
+    local {{
+      auth = psk
+      id = {me}
+    }}
+    remote {{
+      auth = psk
+      id = {peer}
+    }}
+    children {{
+      one {{
+        local_ts = {lnet}1.0/24
+        remote_ts = {rnet}1.0/24
+        esp_proposals = aes128gcm16
+        rekey_bytes = 1000000
+      }}
+      two {{
+        local_ts = {lnet}2.0/24,{lnet}3.0/24
+        remote_ts = {rnet}2.0/24
+        esp_proposals = aes256-sha256-modp2048
+        mode = tunnel
+      }}
+    }}
+  }}
+}}
+secrets {{
+  ike-psk {{
+    id-1 = moon-psk
+    id-2 = sun-psk
+    secret = 0x0123456789abcdef0123456789abcdef
+  }}
+}}
+"
+    )
+}
+
+struct Lab {
+    moon: Charon,
+    sun: Charon,
+    _netns: Netns,
+    _dir: TempDir,
+}
+
+fn lab(ip: &Path) -> Result<Lab, String> {
+    let certs = CertLab::new(Scenario::Chain)?;
+    let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
+    let netns = Netns::up(ip, "scl")?;
+    netns.add_outer(true, LAB_A.addr)?;
+    netns.add_outer(false, LAB_B.addr)?;
+    // kernel-libipsec routes need a local address in each local TS
+    for net in ["0", "1", "2", "3"] {
+        netns.add_inner(true, &format!("10.1.{net}.1"))?;
+        netns.add_inner(false, &format!("10.2.{net}.1"))?;
+    }
+    let (moon_dir, sun_dir) = (dir.path().join("moon"), dir.path().join("sun"));
+    let moon_conf = certs.write_side(Side::Initiator, &moon_dir, &LAB_A, &LAB_B)?;
+    let sun_conf = certs.write_side(Side::Responder, &sun_dir, &LAB_B, &LAB_A)?;
+    for (conf, local, remote, me, peer, lnet, rnet) in [
+        (&moon_conf, LAB_A.addr, LAB_B.addr, "moon-psk", "sun-psk", "10.1.", "10.2."),
+        (&sun_conf, LAB_B.addr, LAB_A.addr, "sun-psk", "moon-psk", "10.2.", "10.1."),
+    ] {
+        let mut text = std::fs::read_to_string(conf).map_err(|e| e.to_string())?;
+        text.push_str(&psk_conf(local, remote, me, peer, lnet, rnet));
+        common::write(conf, &text)?;
+    }
+    let moon = Charon::start(&netns, &netns.a, &moon_dir)?;
+    let sun = Charon::start(&netns, &netns.b, &sun_dir)?;
+    moon.load_file(&moon_conf)?;
+    sun.load_file(&sun_conf)?;
+    for child in [CHILD, "one", "two"] {
+        let out = moon
+            .swanctl("--initiate", &["--child", child, "--timeout", "10"])
+            .map_err(|e| format!("{e}\n{}", common::tail(&sun.log(), 40)))?;
+        if !out.contains("initiate completed successfully") {
+            return Err(format!("initiate {child}:\n{out}\n{}", common::tail(&sun.log(), 40)));
+        }
+    }
+    Ok(Lab {
+        moon,
+        sun,
+        _netns: netns,
+        _dir: dir,
+    })
+}
+
+fn uri(charon: &Charon) -> String {
+    format!("unix://{}", charon.dir().join("charon.vici").display())
+}
+
+/// strongSwan's swanctl reports the plugins of its installation it cannot
+/// load on stderr; that is not about the command.
+fn without_plugin_noise(text: &[u8]) -> String {
+    String::from_utf8_lossy(text)
+        .lines()
+        .filter(|l| !(l.starts_with("plugin '") && l.contains("failed to load")))
+        .map(|l| format!("{l}\n"))
+        .collect()
+}
+
+/// stdout, stderr and exit code of `swanctl args --uri <charon>`.
+fn swanctl(binary: &Path, charon: &Charon, args: &[&str]) -> (String, String, Option<i32>) {
+    let out = Command::new(binary)
+        .args(args)
+        .args(["--uri", &uri(charon)])
+        .env("TZ", "UTC")
+        .output()
+        .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        without_plugin_noise(&out.stderr),
+        out.status.code(),
+    )
+}
+
+/// Seconds that tick between the two runs: the digits right after these
+/// markers (text, `--raw` and `--pretty` forms of `list-sa` and of the
+/// updown events) become `N`.
+fn mask(text: &str) -> String {
+    const MARKERS: [&str; 5] = [
+        "established",
+        "rekeying in",
+        "reauth in",
+        "expires in",
+        "installed",
+    ];
+    const KEYS: [&str; 5] = [
+        "established",
+        "rekey-time",
+        "reauth-time",
+        "life-time",
+        "install-time",
+    ];
+    let mut prefixes: Vec<String> = MARKERS.iter().map(|m| format!("{m} ")).collect();
+    for key in KEYS {
+        prefixes.push(format!("{key}="));
+        prefixes.push(format!("{key} = "));
+    }
+    let mut out = text.to_owned();
+    for prefix in &prefixes {
+        let mut result = String::new();
+        let mut rest = out.as_str();
+        while let Some(at) = rest.find(prefix.as_str()) {
+            let after = at + prefix.len();
+            result.push_str(&rest[..after]);
+            let digits = rest[after..].bytes().take_while(u8::is_ascii_digit).count();
+            if digits > 0 {
+                result.push('N');
+            }
+            rest = &rest[after + digits..];
+        }
+        result.push_str(rest);
+        out = result;
+    }
+    out
+}
+
+const SAS: &[&[&str]] = &[
+    &["--list-sas"],
+    &["--list-sas", "--raw"],
+    &["--list-sas", "--pretty"],
+    &["--list-sas", "--ike", "psk"],
+    &["--list-sas", "--ike-id", "1", "--noblock"],
+    &["--list-sas", "--child", "two"],
+    &["--list-sas", "--ike", "nonexistent"],
+    &["-l", "-i", "gw", "-r"],
+];
+const CONNS: &[&[&str]] = &[
+    &["--list-conns"],
+    &["--list-conns", "--raw"],
+    &["--list-conns", "--pretty"],
+];
+const CERTS: &[&[&str]] = &[
+    &["--list-certs"],
+    &["--list-certs", "--short"],
+    &["--list-certs", "--utc"],
+    &["--list-certs", "--pem"],
+    &["--list-certs", "--raw"],
+    &["--list-certs", "--pretty"],
+    &["--list-certs", "--type", "x509", "--flag", "ca"],
+    &["--list-certs", "--flag", "none", "--utc", "--short"],
+    &["--list-certs", "--subject", "sun.strongswan.org"],
+    &["--list-certs", "--type", "x509_crl"],
+];
+
+#[test]
+fn list_commands_print_what_strongswan_swanctl_prints() {
+    let Some(ip) = prerequisites("swanctl_cli_lists") else {
+        return;
+    };
+    if !common::pki::openssl_available("swanctl_cli_lists") {
+        return;
+    }
+    let ours = conformance::bins::swanctl().expect("our swanctl");
+    let reference = Path::new(common::SWANCTL);
+    let lab = lab(&ip).expect("lab");
+    if let Some(dir) = std::env::var_os("CYGNET_CAPTURE_DIR") {
+        capture(&lab, Path::new(&dir));
+    }
+    let mut failures = Vec::new();
+    let mut compared = 0;
+    for (charon, name, commands) in [
+        (&lab.moon, "moon", SAS),
+        (&lab.sun, "sun", SAS),
+        (&lab.moon, "moon", CONNS),
+        (&lab.moon, "moon", CERTS),
+        (&lab.sun, "sun", CERTS),
+    ] {
+        for args in commands {
+            let theirs = swanctl(reference, charon, args);
+            let mine = swanctl(&ours, charon, args);
+            let (theirs, mine) = (
+                (mask(&theirs.0), theirs.1, theirs.2),
+                (mask(&mine.0), mine.1, mine.2),
+            );
+            compared += 1;
+            assert!(
+                !theirs.0.is_empty() || args.contains(&"nonexistent") || args.contains(&"x509_crl"),
+                "{name} {args:?}: strongSwan's swanctl printed nothing"
+            );
+            if theirs == mine {
+                eprintln!("PASS {name} {args:?}");
+            } else {
+                eprintln!("FAIL {name} {args:?}");
+                failures.push(format!(
+                    "{name} {args:?}:\n--- strongSwan ---\n{}{}exit {:?}\n--- ours ---\n{}{}exit {:?}",
+                    theirs.0, theirs.1, theirs.2, mine.0, mine.1, mine.2
+                ));
+            }
+        }
+    }
+    eprintln!("{compared} commands compared, {} differ", failures.len());
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn monitor_sa_prints_what_strongswan_swanctl_prints() {
+    let Some(ip) = prerequisites("swanctl_cli_lists monitor") else {
+        return;
+    };
+    if !common::pki::openssl_available("swanctl_cli_lists monitor") {
+        return;
+    }
+    let ours = conformance::bins::swanctl().expect("our swanctl");
+    let lab = lab(&ip).expect("lab");
+    for args in [&["--monitor-sa"][..], &["--monitor-sa", "--raw"]] {
+        let spawn = |binary: &Path| {
+            Command::new(binary)
+                .args(args)
+                .args(["--uri", &uri(&lab.moon)])
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .expect("spawn swanctl")
+        };
+        let monitors = [spawn(Path::new(common::SWANCTL)), spawn(&ours)];
+        std::thread::sleep(Duration::from_millis(500));
+        // a child down and up again, then the PSK IKE_SA down
+        lab.moon
+            .swanctl("--terminate", &["--child", "two", "--timeout", "10"])
+            .expect("terminate child");
+        lab.moon
+            .swanctl("--initiate", &["--child", "two", "--timeout", "10"])
+            .expect("initiate child");
+        lab.moon
+            .swanctl("--terminate", &["--ike", "psk", "--timeout", "10"])
+            .expect("terminate IKE_SA");
+        lab.moon
+            .swanctl("--initiate", &["--child", "one", "--timeout", "10"])
+            .expect("initiate again");
+        std::thread::sleep(Duration::from_millis(500));
+        let outputs: Vec<(String, String, Option<i32>)> = monitors
+            .into_iter()
+            .map(|child| {
+                let pid = child.id().to_string();
+                let _ = Command::new("kill").args(["-INT", &pid]).status();
+                let out = child.wait_with_output().expect("wait");
+                (
+                    mask(&String::from_utf8_lossy(&out.stdout)),
+                    without_plugin_noise(&out.stderr),
+                    out.status.code(),
+                )
+            })
+            .collect();
+        assert!(outputs[0].0.contains("two: #"), "{args:?}: {outputs:?}");
+        assert_eq!(outputs[0], outputs[1], "{args:?}");
+        eprintln!("PASS {args:?}");
+    }
+}
+
+/// Writes charon's list events as recorder seed lines.
+fn capture(lab: &Lab, dir: &Path) {
+    for (charon, side, command, event) in [
+        (&lab.moon, "moon", "list-sas", "list-sa"),
+        (&lab.sun, "sun", "list-sas", "list-sa"),
+        (&lab.moon, "moon", "list-conns", "list-conn"),
+        (&lab.sun, "sun", "list-certs", "list-cert"),
+    ] {
+        let mut client = Client::connect(&uri(charon)).expect("connect");
+        client.register(event).expect("register");
+        let (_, events) = client
+            .request_collecting(command, &Message::new())
+            .expect("request");
+        let mut text = String::new();
+        for e in events {
+            let hex: String = e
+                .message
+                .encode()
+                .expect("encode")
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect();
+            text.push_str(&format!("event {command} {event} {hex}\n"));
+        }
+        common::write(&dir.join(format!("{side}-{command}.seed")), &text).expect("write");
+    }
+}
