@@ -4,7 +4,8 @@
 //! `swanctl.conf` with its swanctl directory: x509/, rsa/, ...; an optional
 //! `seed` of daemon state for the recording VICI server; an optional
 //! `commands` file, one argument list per line, default
-//! `--load-all --noprompt`), both binaries run the same command against a
+//! `--load-all --noprompt`; `--file <swanctl.conf>` is added to the
+//! `--load-*` ones), both binaries run the same command against a
 //! fresh recording server with the same seed. They must send the same VICI
 //! packets in the same order with the same contents, print the same lines
 //! and exit with the same status.
@@ -66,14 +67,18 @@ fn run(binary: &Path, args: &[&str], dir: &Path, seed: &Seed, tag: &str) -> Run 
     let recorder = Recorder::start(&socket, seed.clone()).expect("start recorder");
     let uri = format!("unix://{}", socket.display());
     let conf = dir.join("swanctl.conf");
+    let mut command = Command::new(binary);
+    command.args(args).args(["--uri", &uri]);
+    // only the load commands take --file
+    if args.first().is_some_and(|a| a.starts_with("--load")) {
+        command.arg("--file").arg(&conf);
+    }
     let Output {
         status,
         stdout,
         stderr,
-    } = Command::new(binary)
-        .args(args)
-        .args(["--uri", &uri, "--file"])
-        .arg(&conf)
+    } = command
+        .env("TZ", "UTC")
         .current_dir(dir)
         .env_remove("SWANCTL_DIR")
         .output()

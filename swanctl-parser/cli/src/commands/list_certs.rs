@@ -98,6 +98,7 @@ pub(crate) fn cert_text(printer: &mut Printer, msg: &Message, pem: bool, now: i6
         _ => None,
     };
     let Some(cert) = cert else {
+        builder_failed(ty, type_name);
         eprintln!("parsing certificate failed");
         return out;
     };
@@ -116,6 +117,26 @@ pub(crate) fn cert_text(printer: &mut Printer, msg: &Message, pem: bool, now: i6
         printer.print(&mut out, &cert, has_privkey, now);
     }
     out
+}
+
+/// What libstrongswan logs when no plugin could build the certificate:
+/// the openssl plugin's complaint about an X.509 certificate (the x509
+/// plugin fails silently on most input) and the credential factory's
+/// summary with the number of builders swanctl's plugins register.
+fn builder_failed(ty: CertType, type_name: &str) {
+    let builders = match ty {
+        CertType::X509 => {
+            crate::log::dbg1("OpenSSL X.509 parsing failed");
+            4
+        }
+        CertType::OcspResponse => 2,
+        CertType::Ac => 3,
+        _ => 4,
+    };
+    let name = type_name.to_ascii_uppercase();
+    crate::log::dbg1(&format!(
+        "building CRED_CERTIFICATE - {name} failed, tried {builders} builders"
+    ));
 }
 
 /// The validity of a raw public key: `not-before`/`not-after` as

@@ -162,9 +162,12 @@ impl X509 {
             }
         } else if id_ce(0x24) {
             for c in der::single(value, SEQUENCE).map(|s| tlvs(s.value)).unwrap_or_default() {
+                // strongSwan expects explicit tags ([0] { INTEGER }) and
+                // skips RFC 5280's implicit ones
+                let skip_certs = || der::single(c.value, INTEGER).and_then(|i| constraint(i.value));
                 match c.tag {
-                    0x80 => self.require_explicit = constraint(c.value),
-                    0x81 => self.inhibit_mapping = constraint(c.value),
+                    0xa0 => self.require_explicit = skip_certs(),
+                    0xa1 => self.inhibit_mapping = skip_certs(),
                     _ => {}
                 }
             }
