@@ -220,9 +220,9 @@ fn child_text(out: &mut String, child: &Values) {
     for dir in ["in", "out"] {
         traffic_line(out, child, dir);
     }
-    if let Some(mode) = child.get("hw-offload") {
-        // Cygnet's extension: the offload mode the kernel accepted.
-        let _ = writeln!(out, "    hw-offload {mode}");
+    if let Some(offload) = child.get("hw-offload") {
+        // Cygnet's extension (cygnetd's key): the offload in use
+        let _ = writeln!(out, "    hw-offload: {offload}");
     }
     if let Some(label) = child.get("label") {
         crate::commands::listing::print_label(out, "    label  ", label);
