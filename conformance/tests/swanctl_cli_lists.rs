@@ -5,7 +5,8 @@
 //! `common::certlab`) and a PSK tunnel with two children up. Outputs must
 //! be equal after masking the times that tick between the two runs (see
 //! [`mask`]); nothing else is masked (SPIs and counters do not change: no
-//! traffic flows). Needs root, `ip`, charon and swanctl.
+//! traffic flows). A third test shows our `hw-offload` line against
+//! cygnetd. Needs root, `ip`, charon and swanctl.
 //!
 //! With `CYGNET_CAPTURE_DIR` set, also writes the `list-sa`, `list-conn`
 //! and `list-cert` events charon sent as recorder seed lines (`event ...`)
@@ -19,7 +20,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use common::certlab::{CHILD, CertLab, LAB_A, LAB_B, Scenario, Side};
-use common::{Charon, Netns, prerequisites};
+use common::{Charon, Netns, prerequisites, vici_lab};
 use swanctl_parser::vici::{Client, Message};
 use tempfile::TempDir;
 
@@ -349,4 +350,50 @@ fn capture(lab: &Lab, dir: &Path) {
         }
         common::write(&dir.join(format!("{side}-{command}.seed")), &text).expect("write");
     }
+}
+
+/// Against cygnetd (recording backend, `hw_offload = auto`): our swanctl
+/// prints what strongSwan's prints plus the `hw-offload` line of our
+/// extension key, which the raw dumps of both show.
+#[test]
+fn our_swanctl_shows_the_hw_offload_cygnetd_reports() {
+    let Some(ip) = prerequisites("swanctl_cli_lists hw-offload") else {
+        return;
+    };
+    let ours = conformance::bins::swanctl().expect("our swanctl");
+    let lab = vici_lab::Lab::up(&ip, "sco").expect("lab");
+    let conf = lab.dir.path().join("offload.conf");
+    let text = vici_lab::swanctl_conf(true).replace(
+        "esp_proposals = aes128gcm16-x25519",
+        "esp_proposals = aes128gcm16-x25519\n        hw_offload = auto",
+    );
+    common::write(&conf, &text).expect("write");
+    lab.ours("--load-all", &["--file", &conf.display().to_string()])
+        .expect("load");
+    lab.ours("--initiate", &["--child", "net", "--timeout", "10"])
+        .expect("initiate");
+    let run = |binary: &Path, args: &[&str]| {
+        let out = Command::new(binary)
+            .args(args)
+            .args(["--uri", &lab.cygnetd.vici_uri()])
+            .output()
+            .expect("swanctl");
+        mask(&String::from_utf8_lossy(&out.stdout))
+    };
+    let reference = Path::new(common::SWANCTL);
+    let (theirs, mine) = (run(reference, &["--list-sas"]), run(&ours, &["--list-sas"]));
+    println!("{mine}");
+    assert!(mine.contains("\n    hw-offload: none (auto)\n"), "{mine}");
+    let without: String = mine
+        .lines()
+        .filter(|l| !l.starts_with("    hw-offload: "))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    assert_eq!(without, theirs);
+    let (theirs, mine) = (
+        run(reference, &["--list-sas", "--raw"]),
+        run(&ours, &["--list-sas", "--raw"]),
+    );
+    assert!(mine.contains(" hw-offload=none (auto) "), "{mine}");
+    assert_eq!(mine, theirs);
 }
