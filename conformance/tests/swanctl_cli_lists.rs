@@ -93,8 +93,12 @@ fn lab(ip: &Path) -> Result<Lab, String> {
     let moon_conf = certs.write_side(Side::Initiator, &moon_dir, &LAB_A, &LAB_B)?;
     let sun_conf = certs.write_side(Side::Responder, &sun_dir, &LAB_B, &LAB_A)?;
     for (conf, local, remote, me, peer, lnet, rnet) in [
-        (&moon_conf, LAB_A.addr, LAB_B.addr, "moon-psk", "sun-psk", "10.1.", "10.2."),
-        (&sun_conf, LAB_B.addr, LAB_A.addr, "sun-psk", "moon-psk", "10.2.", "10.1."),
+        (
+            &moon_conf, LAB_A.addr, LAB_B.addr, "moon-psk", "sun-psk", "10.1.", "10.2.",
+        ),
+        (
+            &sun_conf, LAB_B.addr, LAB_A.addr, "sun-psk", "moon-psk", "10.2.", "10.1.",
+        ),
     ] {
         let mut text = std::fs::read_to_string(conf).map_err(|e| e.to_string())?;
         text.push_str(&psk_conf(local, remote, me, peer, lnet, rnet));
@@ -109,7 +113,10 @@ fn lab(ip: &Path) -> Result<Lab, String> {
             .swanctl("--initiate", &["--child", child, "--timeout", "10"])
             .map_err(|e| format!("{e}\n{}", common::tail(&sun.log(), 40)))?;
         if !out.contains("initiate completed successfully") {
-            return Err(format!("initiate {child}:\n{out}\n{}", common::tail(&sun.log(), 40)));
+            return Err(format!(
+                "initiate {child}:\n{out}\n{}",
+                common::tail(&sun.log(), 40)
+            ));
         }
     }
     Ok(Lab {

@@ -244,8 +244,12 @@ impl Driver {
                 Action::Transmit(t) => self.sockets.send(&t).await,
                 Action::InstallSa(sa) => {
                     let configured = install::hw_offload(self.configured_offload(&sa));
-                    let added =
-                        install::add_sa(self.installer.as_mut(), &sa, self.replay_window, configured);
+                    let added = install::add_sa(
+                        self.installer.as_mut(),
+                        &sa,
+                        self.replay_window,
+                        configured,
+                    );
                     if let Some(mode) = added {
                         let offload = install::Offload { configured, mode };
                         self.offloads.insert((sa.spi, sa.dst.ip()), offload);

@@ -4,8 +4,8 @@
 
 use esp_install::{
     Aead, Algorithms, CopyDscp, Direction, Encryption, HwOffload, IcvLen, InstallError, Installer,
-    Integrity, Key, Lifetime, Limits, Mode, OffloadMode, PolicyAction, PolicyClass, PolicyDirection, PolicySpec,
-    Protocol, SaId, SaSpec, SaTemplate, Selector,
+    Integrity, Key, Lifetime, Limits, Mode, OffloadMode, PolicyAction, PolicyClass,
+    PolicyDirection, PolicySpec, Protocol, SaId, SaSpec, SaTemplate, Selector,
 };
 use ike::action::{self, SaInstall, SaRemove};
 use ike::config;

@@ -146,10 +146,28 @@ fn the_offload_in_use_is_listed_as_our_hw_offload_key() {
         let msg = list_child(child, false, &usage, at(100));
         msg.get_str("hw-offload").map(str::to_owned)
     };
-    assert_eq!(list_child(child, false, &Usage::default(), at(100)).get_str("hw-offload"), None);
-    assert_eq!(listed(HwOffload::No, OffloadMode::None).as_deref(), Some("none"));
-    assert_eq!(listed(HwOffload::Crypto, OffloadMode::Crypto).as_deref(), Some("crypto"));
-    assert_eq!(listed(HwOffload::Auto, OffloadMode::Packet).as_deref(), Some("packet"));
-    assert_eq!(listed(HwOffload::Auto, OffloadMode::Crypto).as_deref(), Some("crypto (auto)"));
-    assert_eq!(listed(HwOffload::Auto, OffloadMode::None).as_deref(), Some("none (auto)"));
+    assert_eq!(
+        list_child(child, false, &Usage::default(), at(100)).get_str("hw-offload"),
+        None
+    );
+    assert_eq!(
+        listed(HwOffload::No, OffloadMode::None).as_deref(),
+        Some("none")
+    );
+    assert_eq!(
+        listed(HwOffload::Crypto, OffloadMode::Crypto).as_deref(),
+        Some("crypto")
+    );
+    assert_eq!(
+        listed(HwOffload::Auto, OffloadMode::Packet).as_deref(),
+        Some("packet")
+    );
+    assert_eq!(
+        listed(HwOffload::Auto, OffloadMode::Crypto).as_deref(),
+        Some("crypto (auto)")
+    );
+    assert_eq!(
+        listed(HwOffload::Auto, OffloadMode::None).as_deref(),
+        Some("none (auto)")
+    );
 }

@@ -157,7 +157,8 @@ fn child_text(out: &mut String, name: &str, child: &Values, dpd_delay: &str) {
     let no_time = child.is("rekey_time", "0");
     let no_bytes = child.is("rekey_bytes", "0");
     let no_packets = child.is("rekey_packets", "0");
-    let shunt = mode.is_some_and(|m| m.eq_ignore_ascii_case("PASS") || m.eq_ignore_ascii_case("DROP"));
+    let shunt =
+        mode.is_some_and(|m| m.eq_ignore_ascii_case("PASS") || m.eq_ignore_ascii_case("DROP"));
     if shunt || (no_time && no_bytes && no_packets) {
         out.push_str("no rekeying");
     } else {
@@ -168,7 +169,12 @@ fn child_text(out: &mut String, name: &str, child: &Values, dpd_delay: &str) {
             or = true;
         }
         if !no_bytes {
-            let _ = write!(out, "{} {} bytes", if or { " or" } else { "" }, child.s("rekey_bytes"));
+            let _ = write!(
+                out,
+                "{} {} bytes",
+                if or { " or" } else { "" },
+                child.s("rekey_bytes")
+            );
             or = true;
         }
         if !no_packets {

@@ -133,5 +133,9 @@ fn revoked_entry(entry: &Tlv<'_>) -> Option<(Vec<u8>, i64, u8)> {
             }
         }
     }
-    Some((serial.value.to_vec(), asn1_time(date.tag, date.value)?, reason))
+    Some((
+        serial.value.to_vec(),
+        asn1_time(date.tag, date.value)?,
+        reason,
+    ))
 }

@@ -45,8 +45,14 @@ pub(crate) fn sane(bytes: &[u8]) -> String {
 /// strongSwan's names of DN attribute types (its OID table), by encoded OID.
 const DN_ATTRS: &[(&[u8], &str)] = &[
     (&[0x02, 0x82, 0x06, 0x01, 0x0a, 0x07, 0x14], "ND"),
-    (&[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01], "UID"),
-    (&[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19], "DC"),
+    (
+        &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x01],
+        "UID",
+    ),
+    (
+        &[0x09, 0x92, 0x26, 0x89, 0x93, 0xf2, 0x2c, 0x64, 0x01, 0x19],
+        "DC",
+    ),
     (&[0x55, 0x04, 0x03], "CN"),
     (&[0x55, 0x04, 0x04], "SN"),
     (&[0x55, 0x04, 0x05], "serialNumber"),
@@ -69,10 +75,7 @@ const DN_ATTRS: &[(&[u8], &str)] = &[
     (&[0x55, 0x04, 0x36], "dmdName"),
     (&[0x55, 0x04, 0x41], "pseudonym"),
     (&[0x55, 0x04, 0x48], "role"),
-    (
-        &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01],
-        "E",
-    ),
+    (&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x01], "E"),
     (
         &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x09, 0x02],
         "unstructuredName",
@@ -329,13 +332,18 @@ mod tests {
         assert_eq!(skip_zero(&[0, 0, 5]), [5]);
         assert_eq!(skip_zero(&[0]), [0]);
         assert_eq!(time(0, true), "Jan 01 00:00:00 UTC 1970");
-        assert_eq!(time(1_795_000_000, true), "Nov 18 06:26:40 UTC 2026");
+        assert_eq!(time(1_795_000_000, true), "Nov 18 11:06:40 UTC 2026");
         assert_eq!(span(0, 59), "59 seconds");
-        assert_eq!(span(0, 121), "121 seconds");
-        assert_eq!(span(0, 7201), "120 minutes");
+        assert_eq!(span(0, 120), "120 seconds");
+        assert_eq!(span(0, 121), "2 minutes");
+        assert_eq!(span(0, 7200), "120 minutes");
+        assert_eq!(span(0, 7201), "2 hours");
         assert_eq!(span(0, 86400 * 3), "3 days");
         assert_eq!(span(100, 99), "1 second");
-        assert_eq!(oid_string(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d]).as_deref(), Some("1.2.840.113549"));
+        assert_eq!(
+            oid_string(&[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d]).as_deref(),
+            Some("1.2.840.113549")
+        );
         assert_eq!(oid_string(&[0x2a, 0x86]), None);
     }
 
@@ -351,7 +359,10 @@ mod tests {
     #[test]
     fn prints_dns_like_dntoa() {
         // SEQUENCE { SET { SEQ { CN, UTF8 "a\u{e9}" } } SET { SEQ { 2.5.4.97, PRINTABLE "x" } } }
-        let cn = der::seq(&[&der::tlv(OID, &[0x55, 4, 3]), &der::tlv(0x0c, "aé".as_bytes())]);
+        let cn = der::seq(&[
+            &der::tlv(OID, &[0x55, 4, 3]),
+            &der::tlv(0x0c, "aé".as_bytes()),
+        ]);
         let other = der::seq(&[&der::tlv(OID, &[0x55, 4, 0x61]), &der::tlv(0x13, b"x")]);
         let name = der::seq(&[&der::tlv(SET, &cn), &der::tlv(SET, &other)]);
         assert_eq!(dn(&name), "CN=a??, 55:04:61=x");

@@ -61,10 +61,15 @@ pub(crate) enum Flag {
 impl Flag {
     /// `enum_from_name(x509_flag_names)`; `None` for unknown names and `ANY`.
     pub(crate) fn from_name(name: &str) -> Option<Self> {
-        [("NONE", Self::None), ("CA", Self::Ca), ("AA", Self::Aa), ("OCSP", Self::Ocsp)]
-            .into_iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, f)| f)
+        [
+            ("NONE", Self::None),
+            ("CA", Self::Ca),
+            ("AA", Self::Aa),
+            ("OCSP", Self::Ocsp),
+        ]
+        .into_iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name))
+        .map(|(_, f)| f)
     }
 }
 

@@ -155,13 +155,20 @@ impl X509 {
         } else if id_ce(0x20) {
             self.certificate_policies(value);
         } else if id_ce(0x21) {
-            for m in der::single(value, SEQUENCE).map(|s| tlvs(s.value)).unwrap_or_default() {
+            for m in der::single(value, SEQUENCE)
+                .map(|s| tlvs(s.value))
+                .unwrap_or_default()
+            {
                 if let [issuer, subject] = tlvs(m.value).as_slice() {
-                    self.mappings.push((issuer.value.to_vec(), subject.value.to_vec()));
+                    self.mappings
+                        .push((issuer.value.to_vec(), subject.value.to_vec()));
                 }
             }
         } else if id_ce(0x24) {
-            for c in der::single(value, SEQUENCE).map(|s| tlvs(s.value)).unwrap_or_default() {
+            for c in der::single(value, SEQUENCE)
+                .map(|s| tlvs(s.value))
+                .unwrap_or_default()
+            {
                 // strongSwan expects explicit tags ([0] { INTEGER }) and
                 // skips RFC 5280's implicit ones
                 let skip_certs = || der::single(c.value, INTEGER).and_then(|i| constraint(i.value));
@@ -221,7 +228,10 @@ impl X509 {
 
     fn extended_key_usage(&mut self, value: &[u8]) {
         let kp = |n: u8| [PKIX, &[0x03, n]].concat();
-        for oid in der::single(value, SEQUENCE).map(|s| tlvs(s.value)).unwrap_or_default() {
+        for oid in der::single(value, SEQUENCE)
+            .map(|s| tlvs(s.value))
+            .unwrap_or_default()
+        {
             let o = oid.value;
             if o == kp(1) {
                 self.flags |= SERVER_AUTH;
@@ -240,7 +250,10 @@ impl X509 {
     /// Each pair of a distribution point's URIs (last first, as
     /// `add_cdps()` takes them) and its CRL issuers.
     fn crl_distribution_points(&mut self, value: &[u8]) {
-        for dp in der::single(value, SEQUENCE).map(|s| tlvs(s.value)).unwrap_or_default() {
+        for dp in der::single(value, SEQUENCE)
+            .map(|s| tlvs(s.value))
+            .unwrap_or_default()
+        {
             let (mut uris, mut issuers) = (Vec::new(), Vec::new());
             for part in tlvs(dp.value) {
                 match part.tag {
@@ -267,7 +280,10 @@ impl X509 {
 
     fn authority_info_access(&mut self, value: &[u8]) {
         let ocsp = [PKIX, &[0x30, 0x01]].concat();
-        for ad in der::single(value, SEQUENCE).map(|s| tlvs(s.value)).unwrap_or_default() {
+        for ad in der::single(value, SEQUENCE)
+            .map(|s| tlvs(s.value))
+            .unwrap_or_default()
+        {
             if let [method, location] = tlvs(ad.value).as_slice()
                 && method.value == ocsp
                 && let Some(uri) = general_name(location).filter(|u| !u.is_empty())
@@ -297,7 +313,10 @@ impl X509 {
     fn certificate_policies(&mut self, value: &[u8]) {
         let cps = [PKIX, &[0x02, 0x01]].concat();
         let unotice = [PKIX, &[0x02, 0x02]].concat();
-        for info in der::single(value, SEQUENCE).map(|s| tlvs(s.value)).unwrap_or_default() {
+        for info in der::single(value, SEQUENCE)
+            .map(|s| tlvs(s.value))
+            .unwrap_or_default()
+        {
             let parts = tlvs(info.value);
             let Some(oid) = parts.first().filter(|p| p.tag == OID) else {
                 continue;
@@ -354,7 +373,11 @@ impl X509 {
             out.push('\n');
         }
         for (i, (uri, issuer)) in self.crl_uris.iter().enumerate() {
-            let head = if i == 0 { "  CRL URIs:  " } else { "           " };
+            let head = if i == 0 {
+                "  CRL URIs:  "
+            } else {
+                "           "
+            };
             let _ = write!(out, "{head}{uri}");
             if let Some(issuer) = issuer {
                 let _ = write!(out, " (CRL issuer: {issuer})");
@@ -362,7 +385,11 @@ impl X509 {
             out.push('\n');
         }
         for (i, uri) in self.ocsp_uris.iter().enumerate() {
-            let head = if i == 0 { "  OCSP URIs: " } else { "           " };
+            let head = if i == 0 {
+                "  OCSP URIs: "
+            } else {
+                "           "
+            };
             let _ = writeln!(out, "{head}{uri}");
         }
         if let Some(len) = self.pathlen {
