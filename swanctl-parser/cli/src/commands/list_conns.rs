@@ -6,26 +6,14 @@ use std::fmt::Write as _;
 use swanctl_parser::vici::{Item, Message};
 
 use crate::command::Ctx;
-use crate::commands::Format;
 use crate::commands::listing::{self, Values, printable};
 use crate::conn::Req;
-use crate::getopt::EOF;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let mut format = Format::default();
-    loop {
-        let (op, _) = ctx.getopt();
-        match u8::try_from(op).ok() {
-            Some(b'h') => return ctx.usage(None),
-            Some(b'P') => {
-                format.pretty = true;
-                format.raw = true;
-            }
-            Some(b'r') => format.raw = true,
-            _ if op == EOF => break,
-            _ => return ctx.usage(Some("invalid --list-conns option")),
-        }
-    }
+    let format = match listing::format_options(ctx, "list-conns") {
+        Ok(format) => format,
+        Err(code) => return code,
+    };
     let Some(conn) = ctx.conn.as_mut() else {
         return 1;
     };
@@ -154,36 +142,22 @@ fn auth_text(out: &mut String, local: bool, auth: &Values) {
 fn child_text(out: &mut String, name: &str, child: &Values, dpd_delay: &str) {
     let mode = child.get("mode");
     let _ = write!(out, "  {name}: {}, ", child.s("mode"));
-    let no_time = child.is("rekey_time", "0");
-    let no_bytes = child.is("rekey_bytes", "0");
-    let no_packets = child.is("rekey_packets", "0");
+    let limits = [
+        ("rekey_time", "s"),
+        ("rekey_bytes", " bytes"),
+        ("rekey_packets", " packets"),
+    ];
     let shunt =
         mode.is_some_and(|m| m.eq_ignore_ascii_case("PASS") || m.eq_ignore_ascii_case("DROP"));
-    if shunt || (no_time && no_bytes && no_packets) {
+    if shunt || limits.iter().all(|(key, _)| child.is(key, "0")) {
         out.push_str("no rekeying");
     } else {
+        // `rekeying every 3600s or 1000 bytes or 20 packets`, zeros left out
         out.push_str("rekeying every");
-        let mut or = false;
-        if !no_time {
-            let _ = write!(out, " {}s", child.s("rekey_time"));
-            or = true;
-        }
-        if !no_bytes {
-            let _ = write!(
-                out,
-                "{} {} bytes",
-                if or { " or" } else { "" },
-                child.s("rekey_bytes")
-            );
-            or = true;
-        }
-        if !no_packets {
-            let _ = write!(
-                out,
-                "{} {} packets",
-                if or { " or" } else { "" },
-                child.s("rekey_packets")
-            );
+        let mut or = "";
+        for (key, unit) in limits.iter().filter(|(key, _)| !child.is(key, "0")) {
+            let _ = write!(out, "{or} {}{unit}", child.s(key));
+            or = " or";
         }
     }
     if dpd_delay != "0" {

@@ -272,20 +272,10 @@ fn traffic_line(out: &mut String, child: &Values, dir: &str) {
 /// `--monitor-sa`: prints `ike-updown` and `child-updown` events until
 /// SIGINT or SIGTERM, then `disconnecting...` on stderr.
 pub(crate) fn monitor(ctx: &mut Ctx) -> i32 {
-    let mut format = Format::default();
-    loop {
-        let (op, _) = ctx.getopt();
-        match u8::try_from(op).ok() {
-            Some(b'h') => return ctx.usage(None),
-            Some(b'P') => {
-                format.pretty = true;
-                format.raw = true;
-            }
-            Some(b'r') => format.raw = true,
-            _ if op == EOF => break,
-            _ => return ctx.usage(Some("invalid --monitor-sa option")),
-        }
-    }
+    let format = match listing::format_options(ctx, "monitor-sa") {
+        Ok(format) => format,
+        Err(code) => return code,
+    };
     let Some(conn) = ctx.conn.take() else {
         return 1;
     };

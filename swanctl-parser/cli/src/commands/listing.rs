@@ -6,9 +6,11 @@ use std::collections::HashMap;
 
 use swanctl_parser::vici::{Client, Item, Message};
 
+use crate::command::Ctx;
 use crate::commands::Format;
 use crate::conn::{self, Req};
 use crate::errno;
+use crate::getopt::EOF;
 
 use nix::sys::signal::{SigSet, Signal};
 
@@ -76,6 +78,25 @@ impl Values {
     /// `streq(get(name), value)`.
     pub(crate) fn is(&self, name: &str, value: &str) -> bool {
         self.get(name) == Some(value)
+    }
+}
+
+/// The options of a command that has only `--raw` and `--pretty`;
+/// `Err(exit code)` when usage was printed.
+pub(crate) fn format_options(ctx: &mut Ctx, name: &str) -> Result<Format, i32> {
+    let mut format = Format::default();
+    loop {
+        let (op, _) = ctx.getopt();
+        match u8::try_from(op).ok() {
+            Some(b'h') => return Err(ctx.usage(None)),
+            Some(b'P') => {
+                format.pretty = true;
+                format.raw = true;
+            }
+            Some(b'r') => format.raw = true,
+            _ if op == EOF => return Ok(format),
+            _ => return Err(ctx.usage(Some(&format!("invalid --{name} option")))),
+        }
     }
 }
 
