@@ -78,7 +78,8 @@ fn run(binary: &Path, args: &[&str], dir: &Path, seed: &Seed, tag: &str) -> Run 
         stdout,
         stderr,
     } = command
-        .env("TZ", "UTC")
+        // dates in local time: one with daylight saving time
+        .env("TZ", "Europe/Zurich")
         .current_dir(dir)
         .env_remove("SWANCTL_DIR")
         .output()
