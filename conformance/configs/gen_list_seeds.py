@@ -272,6 +272,12 @@ def certs():
         .last_update(when(2024, 1, 1)).next_update(when(2059, 1, 1))
         .add_extension(x509.CRLNumber(0x0102), False)
         .add_extension(aki, False)
+        .add_extension(x509.FreshestCRL([
+            x509.DistributionPoint(
+                [x509.UniformResourceIdentifier("http://crl.strongswan.org/delta1.crl"),
+                 x509.UniformResourceIdentifier("http://crl.strongswan.org/delta2.crl")],
+                None, None, [x509.DirectoryName(ca_name)]),
+        ]), False)
         .add_revoked_certificate(
             x509.RevokedCertificateBuilder().serial_number(7).revocation_date(when(2010, 6, 1))
             .add_extension(x509.CRLReason(x509.ReasonFlags.key_compromise), False).build())

@@ -80,6 +80,7 @@ fn merge(into: &mut Seed, from: Seed) {
     into.pools.extend(from.pools);
     into.failures.extend(from.failures);
     into.replies.extend(from.replies);
+    into.events.extend(from.events);
 }
 
 fn main() -> ExitCode {

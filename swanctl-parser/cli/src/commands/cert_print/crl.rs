@@ -4,6 +4,7 @@ use std::fmt::Write as _;
 
 use super::Validity;
 use super::fmt::{asn1_time, hex, skip_zero, time};
+use super::x509::{distribution_points, print_cdps};
 use crate::der::{self, INTEGER, OCTET_STRING, OID, SEQUENCE, Tlv};
 
 /// `crl_reason_names`.
@@ -27,6 +28,8 @@ pub(crate) struct Crl {
     number: Vec<u8>,
     delta_base: Option<Vec<u8>>,
     auth_key_id: Vec<u8>,
+    /// freshestCRL: where delta CRLs are.
+    freshest: Vec<(String, Option<String>)>,
     /// serial, revocation time, reason code.
     revoked: Vec<(Vec<u8>, i64, u8)>,
 }
@@ -73,6 +76,7 @@ impl Crl {
                     [0x55, 0x1d, 0x1b] => {
                         crl.delta_base = Some(der::single(value, INTEGER)?.value.to_vec());
                     }
+                    [0x55, 0x1d, 0x2e] => crl.freshest = distribution_points(value),
                     [0x55, 0x1d, 0x23] => {
                         let aki = der::children(der::single(value, SEQUENCE)?.value)?;
                         if let Some(id) = aki.iter().find(|t| t.tag == 0x80) {
@@ -93,6 +97,7 @@ impl Crl {
             let _ = writeln!(out, "  delta CRL: for serial {}", hex(skip_zero(base)));
         }
         let _ = writeln!(out, "  authKeyId: {}", hex(&self.auth_key_id));
+        print_cdps(out, &self.freshest, "  freshest:  ", "             ");
         let count = self.revoked.len();
         let _ = writeln!(
             out,

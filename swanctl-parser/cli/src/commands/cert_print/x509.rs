@@ -139,7 +139,7 @@ impl X509 {
         } else if id_ce(0x13) {
             self.basic_constraints(value);
         } else if id_ce(0x1f) {
-            self.crl_distribution_points(value);
+            self.crl_uris = distribution_points(value);
         } else if id_ce(0x23) {
             let seq = der::single(value, SEQUENCE);
             let key_id = seq.and_then(|s| tlvs(s.value).into_iter().find(|t| t.tag == 0x80));
@@ -247,37 +247,6 @@ impl X509 {
         }
     }
 
-    /// Each pair of a distribution point's URIs (last first, as
-    /// `add_cdps()` takes them) and its CRL issuers.
-    fn crl_distribution_points(&mut self, value: &[u8]) {
-        for dp in der::single(value, SEQUENCE)
-            .map(|s| tlvs(s.value))
-            .unwrap_or_default()
-        {
-            let (mut uris, mut issuers) = (Vec::new(), Vec::new());
-            for part in tlvs(dp.value) {
-                match part.tag {
-                    0xa0 => {
-                        for name in tlvs(part.value).iter().filter(|n| n.tag == 0xa0) {
-                            uris.extend(general_names(name.value));
-                        }
-                    }
-                    0xa2 => issuers.extend(general_names(part.value)),
-                    _ => {}
-                }
-            }
-            for uri in uris.into_iter().rev().filter(|u| !u.is_empty()) {
-                if issuers.is_empty() {
-                    self.crl_uris.push((uri, None));
-                } else {
-                    for issuer in &issuers {
-                        self.crl_uris.push((uri.clone(), Some(issuer.clone())));
-                    }
-                }
-            }
-        }
-    }
-
     fn authority_info_access(&mut self, value: &[u8]) {
         let ocsp = [PKIX, &[0x30, 0x01]].concat();
         for ad in der::single(value, SEQUENCE)
@@ -372,18 +341,7 @@ impl X509 {
             }
             out.push('\n');
         }
-        for (i, (uri, issuer)) in self.crl_uris.iter().enumerate() {
-            let head = if i == 0 {
-                "  CRL URIs:  "
-            } else {
-                "           "
-            };
-            let _ = write!(out, "{head}{uri}");
-            if let Some(issuer) = issuer {
-                let _ = write!(out, " (CRL issuer: {issuer})");
-            }
-            out.push('\n');
-        }
+        print_cdps(out, &self.crl_uris, "  CRL URIs:  ", "           ");
         for (i, uri) in self.ocsp_uris.iter().enumerate() {
             let head = if i == 0 {
                 "  OCSP URIs: "
@@ -436,5 +394,56 @@ impl X509 {
                 }
             }
         }
+    }
+}
+
+/// The URIs of crlDistributionPoints (and freshestCRL): each pair of a
+/// distribution point's URIs (last first, as `add_cdps()` takes them) and
+/// its CRL issuers.
+pub(super) fn distribution_points(value: &[u8]) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    for dp in der::single(value, SEQUENCE)
+        .map(|s| tlvs(s.value))
+        .unwrap_or_default()
+    {
+        let (mut uris, mut issuers) = (Vec::new(), Vec::new());
+        for part in tlvs(dp.value) {
+            match part.tag {
+                0xa0 => {
+                    for name in tlvs(part.value).iter().filter(|n| n.tag == 0xa0) {
+                        uris.extend(general_names(name.value));
+                    }
+                }
+                0xa2 => issuers.extend(general_names(part.value)),
+                _ => {}
+            }
+        }
+        for uri in uris.into_iter().rev().filter(|u| !u.is_empty()) {
+            if issuers.is_empty() {
+                out.push((uri, None));
+            } else {
+                for issuer in &issuers {
+                    out.push((uri.clone(), Some(issuer.clone())));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The lines of a URI list with optional CRL issuers: `<head><uri>`
+/// first, then `<indent><uri>`.
+pub(super) fn print_cdps(
+    out: &mut String,
+    cdps: &[(String, Option<String>)],
+    head: &str,
+    indent: &str,
+) {
+    for (i, (uri, issuer)) in cdps.iter().enumerate() {
+        let _ = write!(out, "{}{uri}", if i == 0 { head } else { indent });
+        if let Some(issuer) = issuer {
+            let _ = write!(out, " (CRL issuer: {issuer})");
+        }
+        out.push('\n');
     }
 }
