@@ -17,6 +17,7 @@ from collections import OrderedDict as D
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from vici.protocol import Message
 
@@ -291,6 +292,24 @@ def certs():
         .add_extension(x509.DeltaCRLIndicator(0x0101), False)
         .sign(ca_key, hashes.SHA256())
     )
+    def ocsp_response(cert, status, by, next_update, reason=None):
+        revoked = status == ocsp.OCSPCertStatus.REVOKED
+        builder = ocsp.OCSPResponseBuilder().add_response(
+            cert=cert, issuer=ca, algorithm=hashes.SHA1(), cert_status=status,
+            this_update=when(2024, 1, 1), next_update=next_update,
+            revocation_time=when(2023, 5, 6, 7, 8, 9) if revoked else None,
+            revocation_reason=reason,
+        ).responder_id(by, ca)
+        return builder.sign(ca_key, hashes.SHA256())
+
+    good = ocsp_response(ee, ocsp.OCSPCertStatus.GOOD, ocsp.OCSPResponderEncoding.HASH,
+                         when(2059, 1, 1))
+    revoked = ocsp_response(expired, ocsp.OCSPCertStatus.REVOKED,
+                            ocsp.OCSPResponderEncoding.NAME, None,
+                            x509.ReasonFlags.superseded)
+    unknown = ocsp_response(future, ocsp.OCSPCertStatus.UNKNOWN,
+                            ocsp.OCSPResponderEncoding.NAME, when(2060, 1, 1))
+    try_later = ocsp.OCSPResponseBuilder.build_unsuccessful(ocsp.OCSPResponseStatus.TRY_LATER)
     der = lambda c: c.public_bytes(serialization.Encoding.DER)
     spki = lambda k: k.public_key().public_bytes(
         serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
@@ -316,6 +335,10 @@ def certs():
         cert(b"X509", der(ca), b"ANY"),
         cert(b"X509_CRL", der(crl)),
         cert(b"X509_CRL", der(expired_crl)),
+        cert(b"OCSP_RESPONSE", der(good)),
+        cert(b"OCSP_RESPONSE", der(revoked)),
+        cert(b"OCSP_RESPONSE", der(unknown)),
+        cert(b"OCSP_RESPONSE", der(try_later)),
         cert(b"PUBKEY", spki(ca_key), extra=[
             ("subject", b"pubkey.strongswan.org"),
             ("not-before", b"20200101000000Z"), ("not-after", b"20600101000000Z"),

@@ -107,9 +107,7 @@ impl Crl {
         );
         if detailed {
             for (serial, at, reason) in &self.revoked {
-                let reason = REASONS
-                    .get(usize::from(*reason))
-                    .map_or_else(|| format!("({reason})"), |r| (*r).to_owned());
+                let reason = reason_name(*reason);
                 let _ = writeln!(
                     out,
                     "    {}: {}, {reason}",
@@ -119,6 +117,13 @@ impl Crl {
             }
         }
     }
+}
+
+/// `%N` of `crl_reason_names`.
+pub(super) fn reason_name(reason: u8) -> String {
+    REASONS
+        .get(usize::from(reason))
+        .map_or_else(|| format!("({reason})"), |r| (*r).to_owned())
 }
 
 /// One revokedCertificates entry: serial, date and reasonCode (default

@@ -5,6 +5,7 @@
 
 mod crl;
 pub(crate) mod fmt;
+mod ocsp;
 mod x509;
 
 use std::fmt::Write as _;
@@ -15,6 +16,7 @@ use crate::der::{self, OID, SEQUENCE};
 use fmt::{hex, span, time};
 
 pub(crate) use crl::Crl;
+pub(crate) use ocsp::OcspResponse;
 pub(crate) use x509::X509;
 
 /// The types `list-cert` events name (`certificate_type_names`).
@@ -151,6 +153,7 @@ impl<'a> Spki<'a> {
 pub(crate) enum Cert {
     X509(Box<X509>),
     Crl(Box<Crl>),
+    Ocsp(Box<OcspResponse>),
     /// A raw public key with the subject and validity the daemon sent.
     Pubkey {
         spki: Vec<u8>,
@@ -215,6 +218,7 @@ impl Printer {
                 false,
             ),
             Cert::Crl(c) => (None, Some(fmt::dn(&c.issuer)), c.validity, true),
+            Cert::Ocsp(o) => (None, Some(o.responder.clone()), Some(o.validity), true),
             Cert::Pubkey {
                 subject, validity, ..
             } => (subject.clone(), None, *validity, false),
@@ -231,12 +235,13 @@ impl Printer {
         match cert {
             Cert::X509(c) => c.print(out, self.detailed),
             Cert::Crl(c) => c.print(out, self.detailed, self.utc),
+            Cert::Ocsp(o) => o.print(out, self.detailed, self.utc),
             Cert::Pubkey { .. } => {}
         }
         let spki = match cert {
             Cert::X509(c) => Some(c.spki.as_slice()),
             Cert::Pubkey { spki, .. } => Some(spki.as_slice()),
-            Cert::Crl(_) => None,
+            Cert::Crl(_) | Cert::Ocsp(_) => None,
         };
         if let Some(key) = spki.and_then(Spki::parse) {
             key.print(out, has_privkey);
