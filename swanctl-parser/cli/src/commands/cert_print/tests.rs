@@ -78,3 +78,67 @@ fn keys_of_unknown_types_are_not_printed() {
     assert!(Spki::parse(&spki).is_none());
     assert!(Spki::parse(&[]).is_none());
 }
+
+/// An OCSPResponse built by hand: responder by key hash, one response
+/// each for `statuses` (serials 1, 2...), producedAt 1970-01-02, no
+/// nextUpdate.
+fn ocsp_der(status: u8, statuses: &[Vec<u8>]) -> Vec<u8> {
+    use crate::der::{OCTET_STRING, seq, tlv};
+    let gt = |s: &str| tlv(0x18, s.as_bytes());
+    let singles: Vec<Vec<u8>> = statuses
+        .iter()
+        .enumerate()
+        .map(|(i, cert_status)| {
+            let serial = [u8::try_from(i + 1).unwrap_or(0)];
+            let cert_id = seq(&[
+                &seq(&[&tlv(OID, &[0x2b, 0x0e, 0x03, 0x02, 0x1a])]),
+                &tlv(OCTET_STRING, &[0; 20]),
+                &tlv(OCTET_STRING, &[0; 20]),
+                &tlv(0x02, &serial),
+            ]);
+            seq(&[&cert_id, cert_status, &gt("19700101000000Z")])
+        })
+        .collect();
+    let refs: Vec<&[u8]> = singles.iter().map(Vec::as_slice).collect();
+    let tbs = seq(&[
+        &tlv(0xa2, &tlv(OCTET_STRING, &[0xab; 20])),
+        &gt("19700102000000Z"),
+        &seq(&refs),
+    ]);
+    let basic = seq(&[&tbs, &seq(&[&tlv(OID, &[0x2a])]), &tlv(0x03, &[0])]);
+    let oid = [0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x30, 0x01, 0x01];
+    let bytes = seq(&[&tlv(OID, &oid), &tlv(OCTET_STRING, &basic)]);
+    seq(&[&tlv(0x0a, &[status]), &tlv(0xa0, &bytes)])
+}
+
+#[test]
+fn prints_ocsp_responses_like_print_ocsp_response() {
+    use crate::der::{seq, tlv};
+    let revoked = tlv(
+        0xa1,
+        &[tlv(0x18, b"19700101000010Z"), tlv(0xa0, &tlv(0x0a, &[4]))].concat(),
+    );
+    let der = ocsp_der(0, &[tlv(0x80, &[]), revoked, tlv(0x82, &[])]);
+    let response = OcspResponse::parse(&der).map(|o| Cert::Ocsp(Box::new(o)));
+    let Some(response) = response else {
+        panic!("not parsed: {der:02x?}");
+    };
+    let mut out = String::new();
+    Printer::new(true, true).print(&mut out, &response, false, 86400 + 60);
+    assert_eq!(
+        out,
+        format!(
+            "  issuer:   \"{}\"\n  update:    this on Jan 02 00:00:00 UTC 1970, ok\n             \
+             next on Jan 02 00:00:30 UTC 1970, expired (30 seconds ago)\n  responses: \
+             01: good\n             02: revoked on Jan 01 00:00:10 UTC 1970, superseded\n             \
+             03: unknown\n",
+            ["ab"; 20].join(":")
+        )
+    );
+    let mut short = String::new();
+    Printer::new(false, true).print(&mut short, &response, false, 0);
+    assert!(!short.contains("responses"));
+    // unsuccessful responses are not printed
+    assert!(OcspResponse::parse(&ocsp_der(3, &[])).is_none());
+    assert!(OcspResponse::parse(&seq(&[])).is_none());
+}
