@@ -21,7 +21,8 @@ use std::time::Duration;
 
 use common::certlab::{CHILD, CertLab, LAB_A, LAB_B, Scenario, Side};
 use common::{Charon, Netns, prerequisites, vici_lab};
-use swanctl_parser::vici::{Client, Message};
+use conformance::vici_recorder::{Recorder, Seed};
+use swanctl_parser::vici::{Client, Item, Message};
 use tempfile::TempDir;
 
 /// A PSK connection with two children, appended to each side's
@@ -403,4 +404,86 @@ fn our_swanctl_shows_the_hw_offload_cygnetd_reports() {
     );
     assert!(mine.contains(" hw-offload=none (auto) "), "{mine}");
     assert_eq!(mine, theirs);
+}
+
+/// `--monitor-sa` against the recording VICI server (no root needed):
+/// the `list-sa` events captured from charon, replayed as `child-updown`
+/// (and, without their CHILD_SAs, as `ike-updown`) right after swanctl
+/// registered, print the same with both swanctls; SIGINT ends both alike.
+#[test]
+fn monitor_sa_prints_replayed_updown_events_like_strongswan_swanctl() {
+    let reference = Path::new(common::SWANCTL);
+    if !reference.is_file() {
+        println!("skipping: no {}", reference.display());
+        return;
+    }
+    let ours = conformance::bins::swanctl().expect("our swanctl");
+    let captured = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/42-list-sas/captured.seed");
+    let captured = Seed::from_file(&captured).expect("captured seed");
+    let mut seed = Seed::new();
+    for event in &captured.events {
+        let mut up = Message::new().with_value("up", "yes");
+        let mut ike_only = up.clone();
+        for (name, item) in &event.message {
+            up.push(name.clone(), item.clone());
+            if let Item::Section(sa) = item {
+                let mut without_children = Message::new();
+                for (key, value) in sa.iter().filter(|(key, _)| key != "child-sas") {
+                    without_children.push(key.clone(), value.clone());
+                }
+                ike_only.push_section(name.clone(), without_children);
+            }
+        }
+        seed = seed
+            .with_event("register:child-updown", "ike-updown", ike_only)
+            .with_event("register:child-updown", "child-updown", up);
+    }
+    assert!(seed.events.len() >= 4);
+    for args in [
+        &["--monitor-sa"][..],
+        &["--monitor-sa", "--raw"],
+        &["-m", "-P"],
+    ] {
+        let runs: Vec<_> = [reference, ours.as_path()]
+            .into_iter()
+            .map(|binary| monitor_once(binary, args, &seed))
+            .collect();
+        assert!(
+            runs[0].0.matches("reqid").count() >= 4,
+            "{args:?}: {runs:?}"
+        );
+        assert_eq!(runs[0], runs[1], "{args:?}");
+    }
+}
+
+/// stdout, stderr and exit code of one `--monitor-sa` run, ended by SIGINT
+/// once the recorder has sent its events.
+fn monitor_once(binary: &Path, args: &[&str], seed: &Seed) -> (String, String, Option<i32>) {
+    let dir = TempDir::new().expect("temp dir");
+    let socket = dir.path().join("monitor.vici");
+    let recorder = Recorder::start(&socket, seed.clone()).expect("recorder");
+    let child = Command::new(binary)
+        .args(args)
+        .args(["--uri", &format!("unix://{}", socket.display())])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn swanctl");
+    let registered = common::wait_until(Duration::from_secs(5), || {
+        recorder
+            .log()
+            .iter()
+            .any(|r| r.starts_with("EVENT_REGISTER child-updown"))
+    });
+    assert!(registered, "{} did not register", binary.display());
+    std::thread::sleep(Duration::from_millis(300));
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().expect("wait");
+    (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        without_plugin_noise(&out.stderr),
+        out.status.code(),
+    )
 }
