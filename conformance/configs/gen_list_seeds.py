@@ -268,6 +268,12 @@ def certs():
     selfsigned = leaf(ed, name("self"), 1, when(2020, 1, 1), when(2050, 1, 1), [
         (x509.BasicConstraints(ca=False, path_length=None), False),
     ], signer=ed, issuer=name("self"))
+    critical = leaf(p256, name("critical"), 9, when(2020, 1, 1), when(2050, 1, 1), [
+        (x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.36906.99"), b"\x05\x00"), True),
+    ])
+    noncritical = leaf(p256, name("noncritical"), 10, when(2020, 1, 1), when(2050, 1, 1), [
+        (x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.36906.99"), b"\x05\x00"), False),
+    ])
     crl = (
         x509.CertificateRevocationListBuilder().issuer_name(ca_name)
         .last_update(when(2024, 1, 1)).next_update(when(2059, 1, 1))
@@ -346,6 +352,8 @@ def certs():
         cert(b"PUBKEY", spki(p256), extra=[("subject", b"aa:bb:cc:dd")]),
         cert(b"PUBKEY", spki(ed)),
         cert(b"X509", b"\x30\x03\x02\x01\x00", b"NONE"),
+        cert(b"X509", der(critical), b"NONE"),
+        cert(b"X509", der(noncritical), b"NONE"),
 
         cert(b"FOO", der(ee)),
         event("list-certs", "list-cert", D([("type", b"X509")])),

@@ -64,6 +64,56 @@ pub(crate) struct X509 {
     subject_key_id: Option<Vec<u8>>,
 }
 
+/// Whether the x509 plugin parses this extension (others must not be
+/// critical).
+fn supported(oid: &[u8]) -> bool {
+    const PKIX_PE: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01];
+    const NETSCAPE: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x01];
+    match oid {
+        [0x55, 0x1d, n] => matches!(
+            n,
+            0x0e | 0x0f | 0x11 | 0x13 | 0x1e | 0x1f | 0x20 | 0x21 | 0x23 | 0x24 | 0x25 | 0x36
+        ),
+        // authorityInfoAccess, ipAddrBlocks
+        _ if oid.starts_with(PKIX_PE) => matches!(&oid[PKIX_PE.len()..], [1] | [7]),
+        // the Netscape revocation/policy URLs and comment
+        _ if oid.starts_with(NETSCAPE) => matches!(&oid[NETSCAPE.len()..], [3] | [4] | [8] | [13]),
+        _ => false,
+    }
+}
+
+/// What the x509 plugin and then the openssl plugin log for a critical
+/// extension neither parses: strongSwan's name of an id-ce extension, else
+/// `unknown`; openssl's dotted OID.
+fn unsupported_critical(oid: &[u8]) {
+    const ID_CE: [(u8, &str); 12] = [
+        (0x09, "subjectDirectoryAttrs"),
+        (0x10, "privateKeyUsagePeriod"),
+        (0x12, "issuerAltName"),
+        (0x14, "crlNumber"),
+        (0x15, "reasonCode"),
+        (0x17, "holdInstructionCode"),
+        (0x18, "invalidityDate"),
+        (0x1b, "deltaCrlIndicator"),
+        (0x1c, "issuingDistributionPoint"),
+        (0x1d, "certificateIssuer"),
+        (0x2e, "freshestCRL"),
+        (0x37, "targetInformation"),
+    ];
+    let name = match oid {
+        [0x55, 0x1d, n] => ID_CE.iter().find(|(c, _)| c == n).map(|(_, name)| *name),
+        _ => None,
+    };
+    crate::log::dbg1(&format!(
+        "critical '{}' extension not supported",
+        name.unwrap_or("unknown")
+    ));
+    let dotted = oid_string(oid).unwrap_or_default();
+    crate::log::dbg1(&format!(
+        "found unsupported critical X.509 extension: {dotted}"
+    ));
+}
+
 /// `parse_constraint()`: a one-octet non-negative INTEGER, 0 if empty.
 fn constraint(value: &[u8]) -> Option<u32> {
     match value {
@@ -114,6 +164,11 @@ impl X509 {
                 let parts = tlvs(ext.value);
                 let oid = parts.first().filter(|p| p.tag == OID)?;
                 let value = parts.last().filter(|p| p.tag == OCTET_STRING)?;
+                let critical = parts.iter().any(|p| p.tag == 0x01 && p.value != [0]);
+                if critical && !supported(oid.value) {
+                    unsupported_critical(oid.value);
+                    return None;
+                }
                 cert.extension(oid.value, value.value);
             }
         }
