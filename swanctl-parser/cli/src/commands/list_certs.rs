@@ -7,7 +7,7 @@ use swanctl_parser::vici::Message;
 use crate::command::Ctx;
 use crate::commands::Format;
 use crate::commands::cert_print::{
-    Cert, CertType, Crl, Flag, OcspResponse, Printer, Spki, Validity, X509, fmt,
+    Cert, CertType, Crl, Flag, OcspResponse, Printer, Spki, Validity, X509, time,
 };
 use crate::commands::listing;
 use crate::conn::{Req, find_str};
@@ -144,7 +144,7 @@ fn builder_failed(ty: CertType, type_name: &str) {
 /// The validity of a raw public key: `not-before`/`not-after` as
 /// GeneralizedTime strings; printed only if both are there.
 fn pubkey_validity(msg: &Message) -> Option<Validity> {
-    let t = |k| find_str(msg, k).and_then(|s| fmt::asn1_time(0x18, s.as_bytes()));
+    let t = |k| find_str(msg, k).and_then(|s| time::asn1_time(0x18, s.as_bytes()));
     Some(Validity {
         not_before: t("not-before")?,
         not_after: t("not-after")?,

@@ -3,8 +3,9 @@
 use std::fmt::Write as _;
 
 use super::Validity;
-use super::fmt::{asn1_time, hex, skip_zero, time};
-use super::x509::{distribution_points, print_cdps};
+use super::ext::{distribution_points, print_cdps};
+use super::fmt::{hex, skip_zero};
+use super::time::{asn1_time, time};
 use crate::der::{self, INTEGER, OCTET_STRING, OID, SEQUENCE, Tlv};
 
 /// `crl_reason_names`.

@@ -4,16 +4,20 @@
 //! the public key.
 
 mod crl;
+mod ext;
 pub(crate) mod fmt;
 mod ocsp;
+pub(crate) mod time;
 mod x509;
+mod x509_print;
 
 use std::fmt::Write as _;
 
 use sha1::{Digest, Sha1};
 
 use crate::der::{self, OID, SEQUENCE};
-use fmt::{hex, span, time};
+use fmt::hex;
+use time::{span, time};
 
 pub(crate) use crl::Crl;
 pub(crate) use ocsp::OcspResponse;

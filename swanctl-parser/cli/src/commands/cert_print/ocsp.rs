@@ -5,7 +5,8 @@ use std::fmt::Write as _;
 
 use super::Validity;
 use super::crl::reason_name;
-use super::fmt::{asn1_time, dn, hex, sane, skip_zero, time};
+use super::fmt::{dn, hex, sane, skip_zero};
+use super::time::{asn1_time, time};
 use crate::der::{self, INTEGER, OCTET_STRING, OID, SEQUENCE, Tlv};
 
 /// id-pkix-ocsp-basic.

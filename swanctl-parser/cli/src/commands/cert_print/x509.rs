@@ -1,9 +1,9 @@
 //! X.509 certificates: what strongSwan's x509 plugin extracts from one and
 //! how the certificate printer shows it (`print_x509`).
 
-use std::fmt::Write as _;
-
-use super::fmt::{general_name, general_names, hex, oid_string, sane, skip_zero};
+use super::ext::{distribution_points, supported, unsupported_critical};
+use super::fmt::{general_name, general_names, sane};
+use super::time::asn1_time;
 use super::{Spki, Validity};
 use crate::der::{self, INTEGER, OCTET_STRING, OID, SEQUENCE, Tlv};
 
@@ -19,7 +19,7 @@ const SELF_SIGNED: u32 = 1 << 7;
 /// Not printed, but makes the `flags:` line appear.
 const IKE_COMPLIANT: u32 = 1 << 8;
 
-const FLAG_NAMES: [(u32, &str); 8] = [
+pub(super) const FLAG_NAMES: [(u32, &str); 8] = [
     (CA, "CA "),
     (CRL_SIGN, "CRLSign "),
     (OCSP_SIGNER, "ocspSigning "),
@@ -34,10 +34,10 @@ const PKIX: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07];
 
 /// A policy of certificatePolicies.
 #[derive(Debug, Default)]
-struct Policy {
-    oid: Vec<u8>,
-    cps: Option<String>,
-    notice: Option<String>,
+pub(super) struct Policy {
+    pub(super) oid: Vec<u8>,
+    pub(super) cps: Option<String>,
+    pub(super) notice: Option<String>,
 }
 
 /// The parts of a certificate the printer shows.
@@ -47,71 +47,21 @@ pub(crate) struct X509 {
     pub(crate) issuer: Vec<u8>,
     pub(crate) validity: Validity,
     pub(crate) spki: Vec<u8>,
-    serial: Vec<u8>,
-    sans: Vec<String>,
-    flags: u32,
-    crl_uris: Vec<(String, Option<String>)>,
-    ocsp_uris: Vec<String>,
-    pathlen: Option<u32>,
-    permitted: Vec<String>,
-    excluded: Vec<String>,
-    policies: Vec<Policy>,
-    mappings: Vec<(Vec<u8>, Vec<u8>)>,
-    require_explicit: Option<u32>,
-    inhibit_mapping: Option<u32>,
-    inhibit_any: Option<u32>,
-    auth_key_id: Option<Vec<u8>>,
-    subject_key_id: Option<Vec<u8>>,
-}
-
-/// Whether the x509 plugin parses this extension (others must not be
-/// critical).
-fn supported(oid: &[u8]) -> bool {
-    const PKIX_PE: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x01];
-    const NETSCAPE: &[u8] = &[0x60, 0x86, 0x48, 0x01, 0x86, 0xf8, 0x42, 0x01];
-    match oid {
-        [0x55, 0x1d, n] => matches!(
-            n,
-            0x0e | 0x0f | 0x11 | 0x13 | 0x1e | 0x1f | 0x20 | 0x21 | 0x23 | 0x24 | 0x25 | 0x36
-        ),
-        // authorityInfoAccess, ipAddrBlocks
-        _ if oid.starts_with(PKIX_PE) => matches!(&oid[PKIX_PE.len()..], [1] | [7]),
-        // the Netscape revocation/policy URLs and comment
-        _ if oid.starts_with(NETSCAPE) => matches!(&oid[NETSCAPE.len()..], [3] | [4] | [8] | [13]),
-        _ => false,
-    }
-}
-
-/// What the x509 plugin and then the openssl plugin log for a critical
-/// extension neither parses: strongSwan's name of an id-ce extension, else
-/// `unknown`; openssl's dotted OID.
-fn unsupported_critical(oid: &[u8]) {
-    const ID_CE: [(u8, &str); 12] = [
-        (0x09, "subjectDirectoryAttrs"),
-        (0x10, "privateKeyUsagePeriod"),
-        (0x12, "issuerAltName"),
-        (0x14, "crlNumber"),
-        (0x15, "reasonCode"),
-        (0x17, "holdInstructionCode"),
-        (0x18, "invalidityDate"),
-        (0x1b, "deltaCrlIndicator"),
-        (0x1c, "issuingDistributionPoint"),
-        (0x1d, "certificateIssuer"),
-        (0x2e, "freshestCRL"),
-        (0x37, "targetInformation"),
-    ];
-    let name = match oid {
-        [0x55, 0x1d, n] => ID_CE.iter().find(|(c, _)| c == n).map(|(_, name)| *name),
-        _ => None,
-    };
-    crate::log::dbg1(&format!(
-        "critical '{}' extension not supported",
-        name.unwrap_or("unknown")
-    ));
-    let dotted = oid_string(oid).unwrap_or_default();
-    crate::log::dbg1(&format!(
-        "found unsupported critical X.509 extension: {dotted}"
-    ));
+    pub(super) serial: Vec<u8>,
+    pub(super) sans: Vec<String>,
+    pub(super) flags: u32,
+    pub(super) crl_uris: Vec<(String, Option<String>)>,
+    pub(super) ocsp_uris: Vec<String>,
+    pub(super) pathlen: Option<u32>,
+    pub(super) permitted: Vec<String>,
+    pub(super) excluded: Vec<String>,
+    pub(super) policies: Vec<Policy>,
+    pub(super) mappings: Vec<(Vec<u8>, Vec<u8>)>,
+    pub(super) require_explicit: Option<u32>,
+    pub(super) inhibit_mapping: Option<u32>,
+    pub(super) inhibit_any: Option<u32>,
+    pub(super) auth_key_id: Option<Vec<u8>>,
+    pub(super) subject_key_id: Option<Vec<u8>>,
 }
 
 /// `parse_constraint()`: a one-octet non-negative INTEGER, 0 if empty.
@@ -150,8 +100,8 @@ impl X509 {
             subject: subject.raw.to_vec(),
             issuer: issuer.raw.to_vec(),
             validity: Validity {
-                not_before: super::fmt::asn1_time(nb.tag, nb.value)?,
-                not_after: super::fmt::asn1_time(na.tag, na.value)?,
+                not_before: asn1_time(nb.tag, nb.value)?,
+                not_after: asn1_time(na.tag, na.value)?,
             },
             spki: spki.raw.to_vec(),
             serial: serial.value.to_vec(),
@@ -363,142 +313,5 @@ impl X509 {
             }
             self.policies.push(policy);
         }
-    }
-
-    /// `print_x509()`.
-    pub(crate) fn print(&self, out: &mut String, detailed: bool) {
-        let _ = writeln!(out, "  serial:    {}", hex(skip_zero(&self.serial)));
-        if !self.sans.is_empty() {
-            let _ = writeln!(out, "  altNames:  {}", self.sans.join(", "));
-        }
-        if detailed {
-            self.print_details(out);
-        }
-        if let Some(aki) = &self.auth_key_id {
-            let _ = writeln!(out, "  authkeyId: {}", hex(aki));
-        }
-        let ski = self
-            .subject_key_id
-            .clone()
-            .or_else(|| Spki::parse(&self.spki).map(|k| k.subject_key_id()));
-        if let Some(ski) = ski {
-            let _ = writeln!(out, "  subjkeyId: {}", hex(&ski));
-        }
-    }
-
-    fn print_details(&self, out: &mut String) {
-        if self.flags != 0 {
-            out.push_str("  flags:     ");
-            for (flag, name) in FLAG_NAMES {
-                if self.flags & flag != 0 {
-                    out.push_str(name);
-                }
-            }
-            out.push('\n');
-        }
-        print_cdps(out, &self.crl_uris, "  CRL URIs:  ", "           ");
-        for (i, uri) in self.ocsp_uris.iter().enumerate() {
-            let head = if i == 0 {
-                "  OCSP URIs: "
-            } else {
-                "           "
-            };
-            let _ = writeln!(out, "{head}{uri}");
-        }
-        if let Some(len) = self.pathlen {
-            let _ = writeln!(out, "  pathlen:   {len}");
-        }
-        for (names, what) in [(&self.permitted, "permitted"), (&self.excluded, "excluded")] {
-            if !names.is_empty() {
-                let _ = writeln!(out, "  {what} nameConstraints:");
-                for name in names {
-                    let _ = writeln!(out, "           {name}");
-                }
-            }
-        }
-        if !self.policies.is_empty() {
-            out.push_str("  certificatePolicies:\n");
-        }
-        for policy in &self.policies {
-            let oid = oid_string(&policy.oid).unwrap_or_else(|| hex(&policy.oid));
-            let _ = writeln!(out, "             {oid}");
-            if let Some(cps) = &policy.cps {
-                let _ = writeln!(out, "             CPS: {cps}");
-            }
-            if let Some(notice) = &policy.notice {
-                let _ = writeln!(out, "             Notice: {notice}");
-            }
-        }
-        if !self.mappings.is_empty() {
-            out.push_str("  policyMappings:\n");
-        }
-        for (issuer, subject) in &self.mappings {
-            let s = |o: &[u8]| oid_string(o).unwrap_or_else(|| "(null)".into());
-            let _ = writeln!(out, "           {} => {}", s(issuer), s(subject));
-        }
-        let constraints = [
-            (self.require_explicit, "requireExplicitPolicy"),
-            (self.inhibit_mapping, "inhibitPolicyMapping"),
-            (self.inhibit_any, "inhibitAnyPolicy"),
-        ];
-        if constraints.iter().any(|(c, _)| c.is_some()) {
-            out.push_str("  policyConstraints:\n");
-            for (c, name) in constraints {
-                if let Some(c) = c {
-                    let _ = writeln!(out, "           {name}: {c}");
-                }
-            }
-        }
-    }
-}
-
-/// The URIs of crlDistributionPoints (and freshestCRL): each pair of a
-/// distribution point's URIs (last first, as `add_cdps()` takes them) and
-/// its CRL issuers.
-pub(super) fn distribution_points(value: &[u8]) -> Vec<(String, Option<String>)> {
-    let mut out = Vec::new();
-    for dp in der::single(value, SEQUENCE)
-        .map(|s| tlvs(s.value))
-        .unwrap_or_default()
-    {
-        let (mut uris, mut issuers) = (Vec::new(), Vec::new());
-        for part in tlvs(dp.value) {
-            match part.tag {
-                0xa0 => {
-                    for name in tlvs(part.value).iter().filter(|n| n.tag == 0xa0) {
-                        uris.extend(general_names(name.value));
-                    }
-                }
-                0xa2 => issuers.extend(general_names(part.value)),
-                _ => {}
-            }
-        }
-        for uri in uris.into_iter().rev().filter(|u| !u.is_empty()) {
-            if issuers.is_empty() {
-                out.push((uri, None));
-            } else {
-                for issuer in &issuers {
-                    out.push((uri.clone(), Some(issuer.clone())));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The lines of a URI list with optional CRL issuers: `<head><uri>`
-/// first, then `<indent><uri>`.
-pub(super) fn print_cdps(
-    out: &mut String,
-    cdps: &[(String, Option<String>)],
-    head: &str,
-    indent: &str,
-) {
-    for (i, (uri, issuer)) in cdps.iter().enumerate() {
-        let _ = write!(out, "{}{uri}", if i == 0 { head } else { indent });
-        if let Some(issuer) = issuer {
-            let _ = write!(out, " (CRL issuer: {issuer})");
-        }
-        out.push('\n');
     }
 }
