@@ -16,7 +16,7 @@ from collections import OrderedDict as D
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 from cryptography.x509 import ocsp
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from vici.protocol import Message
@@ -274,6 +274,15 @@ def certs():
     noncritical = leaf(p256, name("noncritical"), 10, when(2020, 1, 1), when(2050, 1, 1), [
         (x509.UnrecognizedExtension(x509.ObjectIdentifier("1.3.6.1.4.1.36906.99"), b"\x05\x00"), False),
     ])
+    curves = [
+        leaf(ec.generate_private_key(c), name(f"curve {c.name}"), 20 + i,
+             when(2020, 1, 1), when(2050, 1, 1), [])
+        for i, c in enumerate([ec.SECP521R1(), ec.SECP256K1(), ec.BrainpoolP384R1(), ec.SECP224R1()])
+    ]
+    ed448_key = ed448.Ed448PrivateKey.generate()
+    ed448_cert = leaf(ed448_key, name("ed448"), 30, when(2020, 1, 1), when(2050, 1, 1), [])
+    dsa_key = dsa.generate_private_key(key_size=2048)
+    dsa_cert = leaf(dsa_key, name("dsa"), 31, when(2020, 1, 1), when(2050, 1, 1), [])
     crl = (
         x509.CertificateRevocationListBuilder().issuer_name(ca_name)
         .last_update(when(2024, 1, 1)).next_update(when(2059, 1, 1))
@@ -352,6 +361,9 @@ def certs():
         cert(b"PUBKEY", spki(p256), extra=[("subject", b"aa:bb:cc:dd")]),
         cert(b"PUBKEY", spki(ed)),
         cert(b"X509", b"\x30\x03\x02\x01\x00", b"NONE"),
+        *[cert(b"X509", der(c), b"NONE") for c in curves],
+        cert(b"X509", der(ed448_cert), b"NONE"),
+        cert(b"X509", der(dsa_cert), b"NONE"),
         cert(b"X509", der(critical), b"NONE"),
         cert(b"X509", der(noncritical), b"NONE"),
 

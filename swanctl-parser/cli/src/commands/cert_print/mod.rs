@@ -95,14 +95,36 @@ pub(crate) struct Spki<'a> {
 }
 
 impl<'a> Spki<'a> {
-    /// RSA, ECDSA (P-256/384/521), Ed25519 and Ed448 keys.
-    pub(crate) fn parse(raw: &'a [u8]) -> Option<Self> {
+    /// The algorithm identifier's parts of an SPKI.
+    fn algorithm(raw: &[u8]) -> Option<(Vec<der::Tlv<'_>>, der::Tlv<'_>)> {
         let spki = der::single(raw, SEQUENCE)?;
         let parts = der::children(spki.value)?;
         let [alg, bits] = parts.as_slice() else {
             return None;
         };
-        let alg = der::children(alg.value)?;
+        Some((der::children(alg.value)?, *bits))
+    }
+
+    /// Whether the key is of a type the openssl plugin loads (RSA, EC,
+    /// Ed25519, Ed448), whatever its parameters.
+    pub(crate) fn known_algorithm(raw: &[u8]) -> bool {
+        Self::algorithm(raw)
+            .and_then(|(alg, _)| alg.first().map(|o| o.value.to_vec()))
+            .is_some_and(|oid| {
+                matches!(
+                    oid.as_slice(),
+                    [0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01]
+                        | [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01]
+                        | [0x2b, 0x65, 0x70]
+                        | [0x2b, 0x65, 0x71]
+                )
+            })
+    }
+
+    /// RSA, ECDSA (NIST, secp256k1, brainpool curves), Ed25519 and Ed448
+    /// keys.
+    pub(crate) fn parse(raw: &'a [u8]) -> Option<Self> {
+        let (alg, bits) = Self::algorithm(raw)?;
         let oid = alg.first().filter(|o| o.tag == OID)?.value;
         let (&unused, key) = bits.value.split_first()?;
         if bits.tag != 0x03 || unused != 0 {
@@ -120,6 +142,15 @@ impl<'a> Spki<'a> {
                     [0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07] => 256,
                     [0x2b, 0x81, 0x04, 0x00, 0x22] => 384,
                     [0x2b, 0x81, 0x04, 0x00, 0x23] => 521,
+                    // secp224r1, secp256k1 and brainpool: openssl's degree
+                    [0x2b, 0x81, 0x04, 0x00, 0x21] => 224,
+                    [0x2b, 0x81, 0x04, 0x00, 0x0a] => 256,
+                    [0x2b, 0x24, 0x03, 0x03, 0x02, 0x08, 0x01, 0x01, n] => match n {
+                        0x07 => 256,
+                        0x0b => 384,
+                        0x0d => 512,
+                        _ => return None,
+                    },
                     _ => return None,
                 };
                 ("ECDSA", bits)

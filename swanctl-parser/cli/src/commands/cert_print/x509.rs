@@ -92,6 +92,13 @@ impl X509 {
         let validity = fields.next().filter(|f| f.tag == SEQUENCE)?;
         let subject = fields.next().filter(|f| f.tag == SEQUENCE)?;
         let spki = fields.next().filter(|f| f.tag == SEQUENCE)?;
+        // no certificate without a public key strongSwan can load
+        if Spki::parse(spki.raw).is_none() {
+            if !Spki::known_algorithm(spki.raw) {
+                crate::log::dbg1("unsupported public key algorithm");
+            }
+            return None;
+        }
         let times = tlvs(validity.value);
         let [nb, na] = times.as_slice() else {
             return None;
