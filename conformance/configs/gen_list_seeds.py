@@ -283,6 +283,26 @@ def certs():
     ed448_cert = leaf(ed448_key, name("ed448"), 30, when(2020, 1, 1), when(2050, 1, 1), [])
     dsa_key = dsa.generate_private_key(key_size=2048)
     dsa_cert = leaf(dsa_key, name("dsa"), 31, when(2020, 1, 1), when(2050, 1, 1), [])
+    def tlv(tag, value):
+        n = len(value)
+        head = bytes([n]) if n < 0x80 else bytes([0x81, n]) if n < 0x100 else bytes([0x82, n >> 8, n & 0xff])
+        return bytes([tag]) + head + value
+
+    seq = lambda *parts: tlv(0x30, b"".join(parts))
+    rfc3779 = x509.ObjectIdentifier("1.3.6.1.5.5.7.1.7")
+    blocks = seq(
+        seq(tlv(0x04, b"\x00\x01"), seq(
+            tlv(0x03, b"\x00\x0a"),
+            tlv(0x03, b"\x04\xc0\xa8\x10"),
+            seq(tlv(0x03, b"\x00\x0a\x00\x00\x01"), tlv(0x03, b"\x00\x0a\x00\x00\x05")),
+        )),
+        seq(tlv(0x04, b"\x00\x02"), seq(tlv(0x03, b"\x00\xfd\x00"))),
+        seq(tlv(0x04, b"\x00\x02"), tlv(0x05, b"")),
+    )
+    delegated = leaf(p256, name("delegated"), 40, when(2020, 1, 1), when(2050, 1, 1), [
+        (x509.UnrecognizedExtension(rfc3779, blocks), True),
+        (x509.KeyUsage(False, False, True, False, False, False, False, False, False), False),
+    ])
     crl = (
         x509.CertificateRevocationListBuilder().issuer_name(ca_name)
         .last_update(when(2024, 1, 1)).next_update(when(2059, 1, 1))
@@ -364,6 +384,7 @@ def certs():
         *[cert(b"X509", der(c), b"NONE") for c in curves],
         cert(b"X509", der(ed448_cert), b"NONE"),
         cert(b"X509", der(dsa_cert), b"NONE"),
+        cert(b"X509", der(delegated), b"NONE"),
         cert(b"X509", der(critical), b"NONE"),
         cert(b"X509", der(noncritical), b"NONE"),
 

@@ -3,6 +3,7 @@
 //! flag) changes, then subject, issuer, validity, the type's details and
 //! the public key.
 
+mod addr_blocks;
 mod crl;
 mod ext;
 pub(crate) mod fmt;

@@ -1,6 +1,7 @@
 //! X.509 certificates: what strongSwan's x509 plugin extracts from one and
 //! how the certificate printer shows it (`print_x509`).
 
+use super::addr_blocks;
 use super::ext::{distribution_points, supported, unsupported_critical};
 use super::fmt::{general_name, general_names, sane};
 use super::time::asn1_time;
@@ -16,8 +17,9 @@ const CLIENT_AUTH: u32 = 1 << 4;
 const IKE_INTERMEDIATE: u32 = 1 << 5;
 const MS_SMARTCARD_LOGON: u32 = 1 << 6;
 const SELF_SIGNED: u32 = 1 << 7;
-/// Not printed, but makes the `flags:` line appear.
+/// Not printed, but make the `flags:` line appear.
 const IKE_COMPLIANT: u32 = 1 << 8;
+const IP_ADDR_BLOCKS: u32 = 1 << 9;
 
 pub(super) const FLAG_NAMES: [(u32, &str); 8] = [
     (CA, "CA "),
@@ -62,6 +64,10 @@ pub(crate) struct X509 {
     pub(super) inhibit_any: Option<u32>,
     pub(super) auth_key_id: Option<Vec<u8>>,
     pub(super) subject_key_id: Option<Vec<u8>>,
+    /// RFC 3779 address blocks, if the extension is there.
+    pub(super) addr_blocks: Option<Vec<String>>,
+    /// An extension the x509 plugin refuses.
+    broken: bool,
 }
 
 /// `parse_constraint()`: a one-octet non-negative INTEGER, 0 if empty.
@@ -129,6 +135,9 @@ impl X509 {
                 cert.extension(oid.value, value.value);
             }
         }
+        if cert.broken {
+            return None;
+        }
         if cert.issuer == cert.subject {
             let ski = Spki::parse(&cert.spki).map(|k| k.subject_key_id());
             let own = cert.subject_key_id.clone().or(ski);
@@ -156,6 +165,14 @@ impl X509 {
             let seq = der::single(value, SEQUENCE);
             let key_id = seq.and_then(|s| tlvs(s.value).into_iter().find(|t| t.tag == 0x80));
             self.auth_key_id = key_id.map(|t| t.value.to_vec());
+        } else if oid == [PKIX, &[0x01, 0x07]].concat() {
+            match addr_blocks::parse(value) {
+                Some(blocks) => {
+                    self.addr_blocks = Some(blocks);
+                    self.flags |= IP_ADDR_BLOCKS;
+                }
+                None => self.broken = true,
+            }
         } else if oid == [PKIX, &[0x01, 0x01]].concat() {
             self.authority_info_access(value);
         } else if id_ce(0x0f) {

@@ -93,5 +93,8 @@ impl X509 {
                 }
             }
         }
+        if let Some(blocks) = &self.addr_blocks {
+            let _ = writeln!(out, "  addresses: {}", blocks.join(", "));
+        }
     }
 }
