@@ -303,6 +303,58 @@ def certs():
         (x509.UnrecognizedExtension(rfc3779, blocks), True),
         (x509.KeyUsage(False, False, True, False, False, False, False, False, False), False),
     ])
+    def integer(n):
+        return tlv(0x02, n.to_bytes((n.bit_length() + 8) // 8, "big"))
+
+    def gtime(t):
+        return tlv(0x18, t.strftime("%Y%m%d%H%M%SZ").encode())
+
+    def oid(dotted):
+        return x509.ObjectIdentifier(dotted).dotted_string.encode() and tlv(0x06, oid_body(dotted))
+
+    def oid_body(dotted):
+        parts = [int(p) for p in dotted.split(".")]
+        out = bytes([parts[0] * 40 + parts[1]])
+        for p in parts[2:]:
+            chunk = [p & 0x7f]
+            p >>= 7
+            while p:
+                chunk.insert(0, 0x80 | (p & 0x7f))
+                p >>= 7
+            out += bytes(chunk)
+        return out
+
+    dn_der = lambda n: n.public_bytes()
+    sha256_rsa = seq(tlv(0x06, oid_body("1.2.840.113549.1.1.11")), b"\x05\x00")
+
+    def attribute_cert(holder, issuer_names, serial, groups, version=1, aki_ext=True):
+        ietf = seq(seq(*groups))
+        attrs = seq(seq(tlv(0x06, oid_body("1.3.6.1.5.5.7.10.4")), tlv(0x31, ietf)))
+        aki_der = seq(tlv(0x80, ski.digest))
+        exts = seq(seq(tlv(0x06, oid_body("2.5.29.35")), tlv(0x04, aki_der))) if aki_ext else b""
+        info = seq(
+            integer(version),
+            holder,
+            tlv(0xa0, issuer_names),
+            sha256_rsa,
+            integer(serial),
+            seq(gtime(when(2024, 2, 3, 4, 5, 6)), gtime(when(2058, 1, 1))),
+            attrs,
+            exts,
+        )
+        return seq(info, sha256_rsa, tlv(0x03, b"\x00" + bytes(16)))
+
+    gn_dn = lambda n: tlv(0xa4, dn_der(n))
+    holder_base = seq(tlv(0xa0, seq(gn_dn(ca_name)) + integer(0x0123456789ABCDEF01)))
+    holder_entity = seq(tlv(0xa1, gn_dn(name("carol")) + tlv(0x82, b"carol.strongswan.org")))
+    ac_groups = [tlv(0x0c, b"research"), tlv(0x06, oid_body("1.3.6.1.4.1.36906.7")),
+                 tlv(0x04, b"\x01\x02"), tlv(0x0c, b"bad\x01"), tlv(0x0c, b"sales")]
+    acs = [
+        attribute_cert(holder_base, seq(gn_dn(ca_name)), 0x0a, ac_groups),
+        attribute_cert(holder_entity, seq(gn_dn(ca_name)), 0x0b, ac_groups[:1]),
+        attribute_cert(holder_entity, seq(gn_dn(ca_name)), 0x0d, ac_groups[:1], aki_ext=False),
+        attribute_cert(holder_base, seq(gn_dn(ca_name)), 0x0c, ac_groups, version=0),
+    ]
     crl = (
         x509.CertificateRevocationListBuilder().issuer_name(ca_name)
         .last_update(when(2024, 1, 1)).next_update(when(2059, 1, 1))
@@ -370,6 +422,7 @@ def certs():
         cert(b"X509", der(ca), b"ANY"),
         cert(b"X509_CRL", der(crl)),
         cert(b"X509_CRL", der(expired_crl)),
+        *[cert(b"X509_AC", ac) for ac in acs],
         cert(b"OCSP_RESPONSE", der(good)),
         cert(b"OCSP_RESPONSE", der(revoked)),
         cert(b"OCSP_RESPONSE", der(unknown)),

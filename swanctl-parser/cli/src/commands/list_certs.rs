@@ -7,7 +7,7 @@ use swanctl_parser::vici::Message;
 use crate::command::Ctx;
 use crate::commands::Format;
 use crate::commands::cert_print::{
-    Cert, CertType, Crl, Flag, OcspResponse, Printer, Spki, Validity, X509, time,
+    Ac, Cert, CertType, Crl, Flag, OcspResponse, Printer, Spki, Validity, X509, time,
 };
 use crate::commands::listing;
 use crate::conn::{Req, find_str};
@@ -91,12 +91,13 @@ pub(crate) fn cert_text(printer: &mut Printer, msg: &Message, pem: bool, now: i6
         CertType::X509 => X509::parse(data).map(|c| Cert::X509(Box::new(c))),
         CertType::Crl => Crl::parse(data).map(|c| Cert::Crl(Box::new(c))),
         CertType::OcspResponse => OcspResponse::parse(data).map(|o| Cert::Ocsp(Box::new(o))),
+        CertType::Ac => Ac::parse(data).map(|a| Cert::Ac(Box::new(a))),
         CertType::Pubkey => Spki::parse(data).map(|_| Cert::Pubkey {
             spki: data.to_vec(),
             subject: find_str(msg, "subject").and_then(printed_subject),
             validity: pubkey_validity(msg),
         }),
-        // attribute certificates and the rest are not parsed (yet)
+        // OCSP requests, PKCS#10 requests and PGP certificates
         _ => None,
     };
     let Some(cert) = cert else {
@@ -108,6 +109,7 @@ pub(crate) fn cert_text(printer: &mut Printer, msg: &Message, pem: bool, now: i6
         let label = match cert {
             Cert::X509(_) => "CERTIFICATE",
             Cert::Crl(_) => "X509 CRL",
+            Cert::Ac(_) => "ATTRIBUTE CERTIFICATE",
             Cert::Pubkey { .. } | Cert::Ocsp(_) => {
                 eprintln!("PEM encoding certificate failed");
                 return out;

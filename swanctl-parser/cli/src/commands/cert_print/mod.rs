@@ -3,6 +3,7 @@
 //! flag) changes, then subject, issuer, validity, the type's details and
 //! the public key.
 
+mod ac;
 mod addr_blocks;
 mod crl;
 mod ext;
@@ -20,6 +21,7 @@ use crate::der::{self, OID, SEQUENCE};
 use fmt::hex;
 use time::{span, time};
 
+pub(crate) use ac::Ac;
 pub(crate) use crl::Crl;
 pub(crate) use ocsp::OcspResponse;
 pub(crate) use x509::X509;
@@ -190,6 +192,7 @@ pub(crate) enum Cert {
     X509(Box<X509>),
     Crl(Box<Crl>),
     Ocsp(Box<OcspResponse>),
+    Ac(Box<Ac>),
     /// A raw public key with the subject and validity the daemon sent.
     Pubkey {
         spki: Vec<u8>,
@@ -255,6 +258,12 @@ impl Printer {
             ),
             Cert::Crl(c) => (None, Some(fmt::dn(&c.issuer)), c.validity, true),
             Cert::Ocsp(o) => (None, Some(o.responder.clone()), Some(o.validity), true),
+            Cert::Ac(a) => (
+                Some(a.subject.clone()),
+                Some(a.issuer.clone()),
+                Some(a.validity),
+                false,
+            ),
             Cert::Pubkey {
                 subject, validity, ..
             } => (subject.clone(), None, *validity, false),
@@ -272,12 +281,13 @@ impl Printer {
             Cert::X509(c) => c.print(out, self.detailed),
             Cert::Crl(c) => c.print(out, self.detailed, self.utc),
             Cert::Ocsp(o) => o.print(out, self.detailed, self.utc),
+            Cert::Ac(a) => a.print(out),
             Cert::Pubkey { .. } => {}
         }
         let spki = match cert {
             Cert::X509(c) => Some(c.spki.as_slice()),
             Cert::Pubkey { spki, .. } => Some(spki.as_slice()),
-            Cert::Crl(_) | Cert::Ocsp(_) => None,
+            Cert::Crl(_) | Cert::Ocsp(_) | Cert::Ac(_) => None,
         };
         if let Some(key) = spki.and_then(Spki::parse) {
             key.print(out, has_privkey);
