@@ -309,9 +309,6 @@ def certs():
     def gtime(t):
         return tlv(0x18, t.strftime("%Y%m%d%H%M%SZ").encode())
 
-    def oid(dotted):
-        return x509.ObjectIdentifier(dotted).dotted_string.encode() and tlv(0x06, oid_body(dotted))
-
     def oid_body(dotted):
         parts = [int(p) for p in dotted.split(".")]
         out = bytes([parts[0] * 40 + parts[1]])
