@@ -79,10 +79,12 @@ struct Lab {
     _dir: TempDir,
 }
 
-fn lab(ip: &Path) -> Result<Lab, String> {
+/// The lab in namespaces `<prefix>{a,b}<pid>` (a prefix per test: they
+/// run in parallel).
+fn lab(ip: &Path, prefix: &str) -> Result<Lab, String> {
     let certs = CertLab::new(Scenario::Chain)?;
     let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-    let netns = Netns::up(ip, "scl")?;
+    let netns = Netns::up(ip, prefix)?;
     netns.add_outer(true, LAB_A.addr)?;
     netns.add_outer(false, LAB_B.addr)?;
     // kernel-libipsec routes need a local address in each local TS
@@ -237,7 +239,7 @@ fn list_commands_print_what_strongswan_swanctl_prints() {
     }
     let ours = conformance::bins::swanctl().expect("our swanctl");
     let reference = Path::new(common::SWANCTL);
-    let lab = lab(&ip).expect("lab");
+    let lab = lab(&ip, "scl").expect("lab");
     if let Some(dir) = std::env::var_os("CYGNET_CAPTURE_DIR") {
         capture(&lab, Path::new(&dir));
     }
@@ -286,7 +288,7 @@ fn monitor_sa_prints_what_strongswan_swanctl_prints() {
         return;
     }
     let ours = conformance::bins::swanctl().expect("our swanctl");
-    let lab = lab(&ip).expect("lab");
+    let lab = lab(&ip, "scm").expect("lab");
     for args in [&["--monitor-sa"][..], &["--monitor-sa", "--raw"]] {
         let spawn = |binary: &Path| {
             Command::new(binary)
