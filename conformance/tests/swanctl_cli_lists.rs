@@ -300,38 +300,45 @@ fn monitor_sa_prints_what_strongswan_swanctl_prints() {
                 .expect("spawn swanctl")
         };
         let monitors = [spawn(Path::new(common::SWANCTL)), spawn(&ours)];
-        std::thread::sleep(Duration::from_millis(500));
+        // time to start and register
+        std::thread::sleep(Duration::from_millis(1000));
         // a child down and up again, the PSK IKE_SA down and up again
-        lab.moon
-            .swanctl("--terminate", &["--child", "one", "--timeout", "10"])
-            .expect("terminate child");
-        lab.moon
-            .swanctl("--initiate", &["--child", "one", "--timeout", "10"])
-            .expect("initiate child");
-        lab.moon
-            .swanctl("--terminate", &["--ike", "psk", "--timeout", "10"])
-            .expect("terminate IKE_SA");
-        lab.moon
-            .swanctl("--initiate", &["--child", "one", "--timeout", "10"])
-            .expect("initiate again");
-        std::thread::sleep(Duration::from_millis(500));
-        let outputs: Vec<(String, String, Option<i32>)> = monitors
-            .into_iter()
-            .map(|child| {
-                let pid = child.id().to_string();
-                let _ = Command::new("kill").args(["-INT", &pid]).status();
-                let out = child.wait_with_output().expect("wait");
-                (
-                    mask(&String::from_utf8_lossy(&out.stdout)),
-                    without_plugin_noise(&out.stderr),
-                    out.status.code(),
-                )
+        let steps = [
+            ("--terminate", ["--child", "one"]),
+            ("--initiate", ["--child", "one"]),
+            ("--terminate", ["--ike", "psk"]),
+            ("--initiate", ["--child", "one"]),
+        ];
+        let done: Result<Vec<String>, String> = steps
+            .iter()
+            .map(|(command, what)| {
+                lab.moon
+                    .swanctl(command, &[what[0], what[1], "--timeout", "10"])
             })
             .collect();
+        std::thread::sleep(Duration::from_millis(500));
+        // the monitors end (SIGINT) whatever happened
+        let outputs: Vec<(String, String, Option<i32>)> =
+            monitors.into_iter().map(interrupt).collect();
+        done.expect("swanctl steps");
         assert!(outputs[0].0.contains("one"), "{args:?}: {outputs:?}");
         assert_eq!(outputs[0], outputs[1], "{args:?}");
         eprintln!("PASS {args:?}: {} lines", outputs[0].0.lines().count());
     }
+}
+
+/// SIGINT to a running `--monitor-sa`; its masked stdout, stderr and exit
+/// code.
+fn interrupt(child: std::process::Child) -> (String, String, Option<i32>) {
+    let _ = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status();
+    let out = child.wait_with_output().expect("wait");
+    (
+        mask(&String::from_utf8_lossy(&out.stdout)),
+        without_plugin_noise(&out.stderr),
+        out.status.code(),
+    )
 }
 
 /// Writes charon's list events as recorder seed lines.
@@ -477,15 +484,9 @@ fn monitor_once(binary: &Path, args: &[&str], seed: &Seed) -> (String, String, O
             .iter()
             .any(|r| r.starts_with("EVENT_REGISTER child-updown"))
     });
+    // the recorder pauses 200 ms before it sends the events
+    std::thread::sleep(Duration::from_millis(700));
+    let out = interrupt(child);
     assert!(registered, "{} did not register", binary.display());
-    std::thread::sleep(Duration::from_millis(300));
-    let _ = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status();
-    let out = child.wait_with_output().expect("wait");
-    (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        without_plugin_noise(&out.stderr),
-        out.status.code(),
-    )
+    out
 }

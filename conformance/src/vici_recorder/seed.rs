@@ -18,7 +18,7 @@
 //! An `event` is sent, in seed order, before the reply to the command
 //! `<trigger>` if the client registered for `<name>` on that connection
 //! (as charon streams `list-sa` during `list-sas`), or, with a trigger
-//! `register:<event>`, right after confirming that registration (for
+//! `register:<event>`, 200 ms after confirming that registration (for
 //! `--monitor-sa`).
 //!
 //! A `fail` rule makes requests of `<command>` whose subject matches answer

@@ -17,6 +17,10 @@ use swanctl_parser::vici::{FrameError, Packet, read_segment, write_frame};
 use super::seed::Seed;
 use super::state::{Daemon, State};
 
+/// How long after confirming a registration the events seeded for it
+/// follow.
+const REGISTER_PAUSE: std::time::Duration = std::time::Duration::from_millis(200);
+
 /// Configures and starts a recording VICI server.
 pub struct Recorder {
     seed: Seed,
@@ -246,6 +250,11 @@ fn serve(shared: &Shared, mut stream: UnixStream) {
             && write_frame(&mut stream, &reply).is_err()
         {
             return;
+        }
+        if !after.is_empty() {
+            // libvici installs the callback only after the confirmation
+            // has woken its caller: events sent at once could be dropped
+            thread::sleep(REGISTER_PAUSE);
         }
         for (name, message) in after {
             if write_frame(&mut stream, &Packet::Event { name, message }).is_err() {
