@@ -313,6 +313,25 @@ mod tests {
     }
 
     #[test]
+    fn parses_events_with_their_trigger() {
+        let seed = Seed::parse(
+            "event list-sas list-sa 03016b000176\n\
+             event register:child-updown child-updown 03016b000176\n",
+        )
+        .unwrap();
+        let message = Message::new().with_value("k", "v");
+        assert_eq!(
+            seed,
+            Seed::new()
+                .with_event("list-sas", "list-sa", message.clone())
+                .with_event("register:child-updown", "child-updown", message)
+        );
+        assert!(Seed::parse("event list-sas list-sa").is_err());
+        assert!(Seed::parse("event list-sas list-sa 0g").is_err());
+        assert!(Seed::parse("event a b 03016b000176 extra").is_err());
+    }
+
+    #[test]
     fn names_the_line_of_a_bad_directive() {
         let err = Seed::parse("conn a\n\nfrobnicate x\n").unwrap_err();
         assert_eq!(
