@@ -77,6 +77,8 @@ fn run(binary: &Path, args: &[&str], dir: &Path, seed: &Seed, tag: &str) -> Run 
         .args(["--uri", &uri])
         .args(file.then_some("--file"))
         .args(file.then_some(&conf))
+        // dates in local time: one with daylight saving time
+        .env("TZ", "Europe/Zurich")
         .current_dir(dir)
         .env_remove("SWANCTL_DIR")
         .output()

@@ -309,12 +309,12 @@ fn same_shape(ours: &str, theirs: &str) -> Result<(), String> {
 
 /// `--raw` output of both: the same keys in the same order, apart from
 /// those that differ by role (`initiator`, the NAT conditions: charon
-/// fakes the NAT cygnetd sees).
+/// fakes the NAT cygnetd sees) and our `hw-offload` extension.
 fn same_keys(ours: &str, theirs: &str) -> Result<(), String> {
     let keys = |text: &str| -> Vec<String> {
         text.split([' ', '{', '}'])
             .filter_map(|w| w.split_once('=').map(|(k, _)| k.to_owned()))
-            .filter(|k| !k.starts_with("nat-") && k != "initiator")
+            .filter(|k| !k.starts_with("nat-") && k != "initiator" && k != "hw-offload")
             .collect()
     };
     let ours_keys = keys(ours);

@@ -20,7 +20,8 @@
 //! An `event` is sent to a client registered for `<event>` before the
 //! reply to each `<command>` request (as charon streams `control-log`
 //! during `initiate` or `list-policy` during `list-policies`), or, for
-//! `-`, 100 ms after confirming its registration for `<event>` (`log`;
+//! `-` (or `register:<event>`), 200 ms after confirming its registration
+//! for `<event>` (`log`, `--monitor-sa`;
 //! libvici drops events that arrive before it has read the confirmation).
 //! Events are sent in seed order.
 //!
@@ -236,7 +237,9 @@ impl Seed {
                 let bytes = from_hex(hex).ok_or("'event' message is not hex")?;
                 let message = Message::decode(&bytes).map_err(|e| e.to_string())?;
                 self.events.push(SeedEvent {
-                    command: (command != "-").then(|| command.to_owned()),
+                    // `-` or `register:<event>`: after the registration
+                    command: (command != "-" && !command.starts_with("register:"))
+                        .then(|| command.to_owned()),
                     event: event.to_owned(),
                     message,
                 });
@@ -335,6 +338,25 @@ mod tests {
         );
         assert_eq!(seed.closes, ["stats"]);
         assert_eq!(seed.unknown_events, ["log"]);
+    }
+
+    #[test]
+    fn parses_events_with_their_trigger() {
+        let seed = Seed::parse(
+            "event list-sas list-sa 03016b000176\n\
+             event register:child-updown child-updown 03016b000176\n",
+        )
+        .unwrap();
+        let message = Message::new().with_value("k", "v");
+        assert_eq!(
+            seed,
+            Seed::new()
+                .with_event(Some("list-sas"), "list-sa", message.clone())
+                .with_event(None, "child-updown", message)
+        );
+        assert!(Seed::parse("event list-sas list-sa").is_err());
+        assert!(Seed::parse("event list-sas list-sa 0g").is_err());
+        assert!(Seed::parse("event a b 03016b000176 extra").is_err());
     }
 
     #[test]

@@ -19,7 +19,7 @@ use super::state::{Daemon, State};
 
 /// Pause between confirming a registration and streaming the events
 /// seeded for it.
-const REGISTER_TO_EVENTS: Duration = Duration::from_millis(100);
+const REGISTER_TO_EVENTS: Duration = Duration::from_millis(200);
 
 /// Configures and starts a recording VICI server.
 pub struct Recorder {

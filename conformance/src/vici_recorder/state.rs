@@ -152,6 +152,8 @@ impl Daemon {
                 Message::new().with_list("authorities", self.state.authorities.clone())
             }
             "get-pools" => self.get_pools(msg),
+            // streaming commands: the events come first (see `events`)
+            "list-sas" | "list-conns" | "list-certs" => Message::new(),
             "load-key" | "load-token" => self.load_key(command, msg),
             "load-conn" => result(self.load_sections(command, msg, cut, Self::load_conn)),
             "load-authority" => result(self.load_sections(command, msg, cut, Self::load_authority)),
@@ -700,7 +702,9 @@ mod tests {
                 .get_str("errmsg"),
             Some("p not found")
         );
-        assert!(d.handle("list-sas", &Message::new()).is_none());
+        assert!(d.handle("frobnicate", &Message::new()).is_none());
+        // streaming commands: events first (server.rs), then an empty reply
+        assert_eq!(d.handle("list-sas", &Message::new()), Some(Message::new()));
     }
 
     #[test]

@@ -2,13 +2,15 @@
 //! actions out, as `ike::Endpoint`'s documentation asks: after every input
 //! drain `poll_action`, then sleep until `poll_timeout`.
 
-use core::net::SocketAddr;
+use core::net::{IpAddr, SocketAddr};
 use core::time::Duration;
+use std::collections::HashMap;
 use std::io;
 
 use esp_install::{Installer, KernelEvent};
 use ike::wire::iana::ProtocolId;
 use ike::{Action, Endpoint};
+use swanctl_parser::config as sw;
 use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
@@ -52,6 +54,8 @@ pub(crate) struct Driver {
     pub(crate) port: u16,
     /// What VICI commands work on.
     pub(crate) vici: vici::server::State,
+    /// The hardware offload of each installed SA, by SPI and destination.
+    pub(crate) offloads: HashMap<(u32, IpAddr), install::Offload>,
 }
 
 impl Driver {
@@ -73,6 +77,7 @@ impl Driver {
             replay_window,
             port,
             vici,
+            offloads: HashMap::new(),
         }
     }
 
@@ -217,6 +222,20 @@ impl Driver {
         Instant::now() + SHUTDOWN_WAIT
     }
 
+    /// `hw_offload` of the CHILD_SA configuration an SA is installed for.
+    fn configured_offload(&self, sa: &ike::action::SaInstall) -> sw::HwOffload {
+        let Some(ike) = self.endpoint.sa(sa.ike_sa) else {
+            return sw::HwOffload::No;
+        };
+        self.vici
+            .conns
+            .iter()
+            .filter(|c| c.name == ike.name)
+            .flat_map(|c| &c.children)
+            .find(|c| c.name == sa.config.name)
+            .map_or(sw::HwOffload::No, |c| c.hw_offload)
+    }
+
     /// Executes every queued action, in order.
     async fn drain(&mut self) {
         while let Some(action) = self.endpoint.poll_action() {
@@ -226,9 +245,22 @@ impl Driver {
             match action {
                 Action::Transmit(t) => self.sockets.send(&t).await,
                 Action::InstallSa(sa) => {
-                    install::add_sa(self.installer.as_mut(), &sa, self.replay_window);
+                    let configured = install::hw_offload(self.configured_offload(&sa));
+                    let added = install::add_sa(
+                        self.installer.as_mut(),
+                        &sa,
+                        self.replay_window,
+                        configured,
+                    );
+                    if let Some(mode) = added {
+                        let offload = install::Offload { configured, mode };
+                        self.offloads.insert((sa.spi, sa.dst.ip()), offload);
+                    }
                 }
-                Action::DeleteSa(sa) => install::del_sa(self.installer.as_mut(), &sa),
+                Action::DeleteSa(sa) => {
+                    self.offloads.remove(&(sa.spi, sa.dst.ip()));
+                    install::del_sa(self.installer.as_mut(), &sa);
+                }
                 Action::InstallPolicy(p) => install::add_policies(self.installer.as_mut(), &p),
                 Action::DeletePolicy(p) => install::del_policies(self.installer.as_mut(), &p),
                 Action::Event(e) => {

@@ -4,22 +4,73 @@
 
 use esp_install::{
     Aead, Algorithms, CopyDscp, Direction, Encryption, HwOffload, IcvLen, InstallError, Installer,
-    Integrity, Key, Lifetime, Limits, Mode, PolicyAction, PolicyClass, PolicyDirection, PolicySpec,
-    Protocol, SaId, SaSpec, SaTemplate, Selector,
+    Integrity, Key, Lifetime, Limits, Mode, OffloadMode, PolicyAction, PolicyClass,
+    PolicyDirection, PolicySpec, Protocol, SaId, SaSpec, SaTemplate, Selector,
 };
 use ike::action::{self, SaInstall, SaRemove};
 use ike::config;
 use ike::wire::TrafficSelector;
 use ike::wire::iana::{EncrId, IntegId, ProtocolId};
+use swanctl_parser::config as sw;
 
-/// Installs one direction of a CHILD_SA.
-pub(crate) fn add_sa(installer: &mut dyn Installer, sa: &SaInstall, replay_window: u32) {
+/// Installs one direction of a CHILD_SA with the configured `hw_offload`;
+/// the offload the installer applied, `None` if it failed.
+pub(crate) fn add_sa(
+    installer: &mut dyn Installer,
+    sa: &SaInstall,
+    replay_window: u32,
+    hw_offload: HwOffload,
+) -> Option<OffloadMode> {
     let Some(algorithms) = algorithms(sa) else {
         tracing::warn!(target: "knl", "unable to add SA: no installer transform for {:?}", sa.proposal);
-        return;
+        return None;
     };
-    let spec = sa_spec(sa, algorithms, replay_window);
-    report("add SA", installer.add_sa(&spec).map(drop));
+    let spec = SaSpec {
+        hw_offload,
+        ..sa_spec(sa, algorithms, replay_window)
+    };
+    match installer.add_sa(&spec) {
+        Ok(mode) => Some(mode),
+        Err(e) => {
+            report("add SA", Err(e));
+            None
+        }
+    }
+}
+
+/// The hardware offload of an installed SA: configured and applied.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Offload {
+    pub(crate) configured: HwOffload,
+    pub(crate) mode: OffloadMode,
+}
+
+impl Offload {
+    /// The `hw-offload` value of our `list-sa` extension: the mode in use
+    /// (`none`, `crypto` or `packet`), with ` (auto)` when `auto` fell back
+    /// from packet offload.
+    pub(crate) fn text(self) -> String {
+        let mode = match self.mode {
+            OffloadMode::None => "none",
+            OffloadMode::Crypto => "crypto",
+            OffloadMode::Packet => "packet",
+        };
+        if self.configured == HwOffload::Auto && self.mode != OffloadMode::Packet {
+            format!("{mode} (auto)")
+        } else {
+            mode.to_owned()
+        }
+    }
+}
+
+/// `hw_offload` of swanctl.conf as the installer takes it.
+pub(crate) const fn hw_offload(configured: sw::HwOffload) -> HwOffload {
+    match configured {
+        sw::HwOffload::No => HwOffload::No,
+        sw::HwOffload::Crypto => HwOffload::Crypto,
+        sw::HwOffload::Packet => HwOffload::Packet,
+        sw::HwOffload::Auto => HwOffload::Auto,
+    }
 }
 
 /// Removes one direction of a CHILD_SA.

@@ -293,7 +293,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             RAW,
             PRETTY
         ],
-        None
+        Some(commands::list_sas::run)
     ),
     command!(
         b'm',
@@ -301,7 +301,7 @@ pub(crate) static COMMANDS: &[Command] = &[
         "monitor for IKE_SA and CHILD_SA changes",
         ["[--raw|--pretty]"],
         [HELP, RAW, PRETTY],
-        None
+        Some(commands::list_sas::monitor)
     ),
     command!(
         b'P',
@@ -343,7 +343,7 @@ pub(crate) static COMMANDS: &[Command] = &[
         "list loaded configurations",
         ["[--raw|--pretty]"],
         [HELP, RAW, PRETTY],
-        None
+        Some(commands::list_conns::run)
     ),
     command!(
         b'x',
@@ -365,7 +365,7 @@ pub(crate) static COMMANDS: &[Command] = &[
             opt("short", b'S', false, "omit some certificate details"),
             opt("utc", b'U', false, "use UTC for time fields")
         ],
-        None
+        Some(commands::list_certs::run)
     ),
     command!(
         b'A',

@@ -172,16 +172,17 @@ pub(crate) fn submit_streaming(
 }
 
 /// `vici_register(conn, event, cb, user)`: subscribes; the errno on
-/// failure. Events that arrive before the confirmation are dropped, as
-/// libvici only dispatches them once registered.
+/// failure. `event`s that arrive before the confirmation are dropped, as
+/// libvici has no callback for them yet (earlier registrations keep
+/// theirs).
 pub(crate) fn register(conn: &mut Client, event: &str) -> Result<(), i32> {
     let result = conn.register(event).map_err(client_errno);
-    conn.take_events();
+    conn.discard_events(event);
     result
 }
 
 /// The errno libvici leaves for a failed exchange.
-fn client_errno(e: ClientError) -> i32 {
+pub(crate) fn client_errno(e: ClientError) -> i32 {
     match e {
         ClientError::UnknownCommand(_) | ClientError::UnknownEvent(_) => ENOENT,
         ClientError::Encode(_) => EINVAL,

@@ -184,6 +184,11 @@ impl Client {
         }
     }
 
+    /// Drops the queued events named `name`.
+    pub fn discard_events(&mut self, name: &str) {
+        self.queued.retain(|e| e.name != name);
+    }
+
     /// Takes the queued events, oldest first.
     pub fn take_events(&mut self) -> Vec<Event> {
         self.queued.drain(..).collect()

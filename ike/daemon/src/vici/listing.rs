@@ -64,6 +64,7 @@ impl Driver {
         let inbound = query(c.spi_in, sa.local.ip());
         let outbound = query(c.spi_out, sa.remote.ip());
         Usage {
+            offload: self.offloads.get(&(c.spi_in, sa.local.ip())).copied(),
             bytes_in: inbound.as_ref().map_or(0, |s| s.bytes),
             packets_in: inbound.as_ref().map_or(0, |s| s.packets),
             last_in: inbound.and_then(|s| s.last_use),

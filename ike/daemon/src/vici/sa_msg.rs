@@ -12,9 +12,13 @@ use ike::wire::Identification;
 use ike::{ChildSaInfo, IkeSaInfo, IkeState};
 use swanctl_parser::vici::Message;
 
-/// Traffic counters of a CHILD_SA's two SAs.
+use crate::install::Offload;
+
+/// Traffic counters of a CHILD_SA's two SAs, and the hardware offload of
+/// its inbound SA.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Usage {
+    pub(crate) offload: Option<Offload>,
     pub(crate) bytes_in: u64,
     pub(crate) packets_in: u64,
     pub(crate) last_in: Option<SystemTime>,
@@ -135,6 +139,10 @@ pub(crate) fn list_child(c: &ChildSaInfo, encap: bool, usage: &Usage, now: Insta
     b.push_value("packets-out", usage.packets_out.to_string());
     if let Some(s) = ago(usage.last_out) {
         b.push_value("use-out", s.to_string());
+    }
+    // Cygnet's extension (charon's swanctl ignores unknown keys)
+    if let Some(offload) = usage.offload {
+        b.push_value("hw-offload", offload.text());
     }
     if let Some(at) = c.rekey_at {
         b.push_value("rekey-time", secs(now, at).to_string());

@@ -120,6 +120,7 @@ fn counters_and_last_use_are_listed_for_each_direction() {
         bytes_out: 84,
         packets_out: 1,
         last_out: None,
+        offload: None,
     };
     let msg = list_child(&sa.children[0], false, &usage, at(100));
     assert_eq!(msg.get_str("bytes-in"), Some("420"));
@@ -127,4 +128,46 @@ fn counters_and_last_use_are_listed_for_each_direction() {
     assert!(matches!(msg.get_str("use-in"), Some("3" | "4")));
     assert_eq!(msg.get_str("use-out"), None);
     assert_eq!(msg.get_str("encap"), None);
+}
+
+#[test]
+fn the_offload_in_use_is_listed_as_our_hw_offload_key() {
+    use esp_install::{HwOffload, OffloadMode};
+
+    use crate::install::Offload;
+
+    let sa = lab_sa();
+    let child = &sa.children[0];
+    let listed = |configured, mode| {
+        let usage = Usage {
+            offload: Some(Offload { configured, mode }),
+            ..Usage::default()
+        };
+        let msg = list_child(child, false, &usage, at(100));
+        msg.get_str("hw-offload").map(str::to_owned)
+    };
+    assert_eq!(
+        list_child(child, false, &Usage::default(), at(100)).get_str("hw-offload"),
+        None
+    );
+    assert_eq!(
+        listed(HwOffload::No, OffloadMode::None).as_deref(),
+        Some("none")
+    );
+    assert_eq!(
+        listed(HwOffload::Crypto, OffloadMode::Crypto).as_deref(),
+        Some("crypto")
+    );
+    assert_eq!(
+        listed(HwOffload::Auto, OffloadMode::Packet).as_deref(),
+        Some("packet")
+    );
+    assert_eq!(
+        listed(HwOffload::Auto, OffloadMode::Crypto).as_deref(),
+        Some("crypto (auto)")
+    );
+    assert_eq!(
+        listed(HwOffload::Auto, OffloadMode::None).as_deref(),
+        Some("none (auto)")
+    );
 }

@@ -1,6 +1,7 @@
 //! One module per swanctl command, as in strongSwan's
 //! `src/swanctl/commands/*.c`.
 
+pub(crate) mod cert_print;
 pub(crate) mod counters;
 pub(crate) mod ctl;
 pub(crate) mod flush_certs;
@@ -9,8 +10,12 @@ pub(crate) mod install;
 pub(crate) mod lint;
 pub(crate) mod list_algs;
 pub(crate) mod list_authorities;
+pub(crate) mod list_certs;
+pub(crate) mod list_conns;
 pub(crate) mod list_pols;
 pub(crate) mod list_pools;
+pub(crate) mod list_sas;
+pub(crate) mod listing;
 pub(crate) mod load_all;
 pub(crate) mod load_authorities;
 pub(crate) mod load_conns;
