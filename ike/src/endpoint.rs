@@ -33,7 +33,7 @@ use crate::config::IkeConfig;
 use crate::cookie::{self, Admission, CookieDemand, CookieJar, CookieStatus, HalfOpen};
 use crate::crypto::Provider;
 use crate::natd::NatDetector;
-use crate::sa::{Ctx, Ids, IkeSa, IkeSaInfo, IkeState};
+use crate::sa::{ChildInit, Ctx, Ids, IkeSa, IkeSaInfo, IkeState};
 use crate::settings::Settings;
 use crate::time::Instant;
 use crate::wire::Message;
@@ -385,6 +385,30 @@ impl Endpoint {
         local: SocketAddr,
         remote: SocketAddr,
     ) -> Result<SaHandle, Error> {
+        let child = child.map(|c| (c, ChildInit::default()));
+        self.initiate_with(now, conn, child, (local, remote))
+    }
+
+    /// [`initiate`](Self::initiate) with CHILD_SA `child` set up as `init`
+    /// asks (an acquire's reqid and packet selectors).
+    pub fn initiate_child(
+        &mut self,
+        now: Instant,
+        conn: &str,
+        child: &str,
+        init: ChildInit,
+        (local, remote): (SocketAddr, SocketAddr),
+    ) -> Result<SaHandle, Error> {
+        self.initiate_with(now, conn, Some((child, init)), (local, remote))
+    }
+
+    fn initiate_with(
+        &mut self,
+        now: Instant,
+        conn: &str,
+        child: Option<(&str, ChildInit)>,
+        (local, remote): (SocketAddr, SocketAddr),
+    ) -> Result<SaHandle, Error> {
         let config = self
             .configs
             .iter()
@@ -392,12 +416,13 @@ impl Endpoint {
             .cloned()
             .ok_or(Error::ApiMisuse("no such connection"))?;
         let child = match child {
-            Some(name) => Some(
+            Some((name, init)) => Some((
                 config
                     .child(name)
                     .cloned()
                     .ok_or(Error::ApiMisuse("no such CHILD_SA configuration"))?,
-            ),
+                init,
+            )),
             None => None,
         };
         // INITIAL_CONTACT only without another SA of the connection (§2.4)
@@ -416,12 +441,29 @@ impl Endpoint {
 
     /// Creates CHILD_SA `child` of the SA's connection with CREATE_CHILD_SA.
     pub fn create_child(&mut self, now: Instant, sa: SaHandle, child: &str) -> Result<(), Error> {
+        self.create_child_with(now, sa, child, ChildInit::default())
+    }
+
+    /// [`create_child`](Self::create_child) set up as `init` asks.
+    pub fn create_child_with(
+        &mut self,
+        now: Instant,
+        sa: SaHandle,
+        child: &str,
+        init: ChildInit,
+    ) -> Result<(), Error> {
         let config = self
             .sas
             .get(&sa)
             .and_then(|s| s.core.config.child(child).cloned())
             .ok_or(Error::ApiMisuse("no such IKE SA or CHILD_SA configuration"))?;
-        with_sa!(self, now, sa, |s, ctx| s.create_child(ctx, config)).unwrap_or(Ok(()))
+        with_sa!(self, now, sa, |s, ctx| s.create_child(ctx, config, init)).unwrap_or(Ok(()))
+    }
+
+    /// A reqid no CHILD_SA of this endpoint will get, for policies the
+    /// caller installs itself (a trap's, later passed in [`ChildInit`]).
+    pub fn alloc_reqid(&mut self) -> u32 {
+        self.ids.reqid()
     }
 
     /// Deletes a CHILD_SA (INFORMATIONAL Delete).

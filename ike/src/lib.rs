@@ -33,4 +33,4 @@ mod tests;
 pub use action::{Action, ChildId, DownReason, Event, KernelEvent, SaHandle, Transmit};
 pub use endpoint::{Endpoint, Incoming};
 pub use error::{Error, PeerMisbehaved};
-pub use sa::{ChildSaInfo, ChildState, IkeSaInfo, IkeState, NatState};
+pub use sa::{ChildInit, ChildSaInfo, ChildState, IkeSaInfo, IkeState, NatState};

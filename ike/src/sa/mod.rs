@@ -28,7 +28,7 @@ use crate::wire::Identification;
 use crate::wire::iana::HashAlgorithm;
 
 pub(crate) use child::ChildSa;
-pub use child::ChildState;
+pub use child::{ChildInit, ChildState};
 pub(crate) use exchanges::Exchanges;
 pub(crate) use ike_sa::ike_spi;
 pub use info::{ChildSaInfo, IkeSaInfo};

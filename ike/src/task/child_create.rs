@@ -22,7 +22,7 @@ use crate::error::PeerMisbehaved;
 use crate::proposal::{
     Proposal, SelectionFlags, proposals_from_sa, sa_accepting, sa_offering, select, strip_ke,
 };
-use crate::sa::{ChildSa, Ctx, SaCore, child::Negotiated};
+use crate::sa::{ChildInit, ChildSa, Ctx, SaCore, child::Negotiated};
 use crate::ts;
 use crate::wire::iana::{ExchangeType, KeId, NotifyType, PayloadType, ProtocolId};
 use crate::wire::{KeyExchange, Nonce, Payload, TrafficSelector, TrafficSelectors};
@@ -35,6 +35,8 @@ pub(crate) struct ChildRequest {
     with_ke: bool,
     local_ts: Vec<TrafficSelector>,
     remote_ts: Vec<TrafficSelector>,
+    /// The reqid asked for (a trap's).
+    reqid: Option<u32>,
 }
 
 impl ChildRequest {
@@ -68,7 +70,19 @@ impl ChildRequest {
             spi_in,
             proposals,
             with_ke,
+            reqid: None,
         })
+    }
+
+    /// Applies an acquire's [`ChildInit`]: its reqid, and the packet's
+    /// selectors first in TSi/TSr (RFC 7296 §2.9).
+    pub(crate) fn with_init(mut self, init: ChildInit) -> Self {
+        if let Some((src, dst)) = init.packet {
+            self.local_ts.insert(0, src);
+            self.remote_ts.insert(0, dst);
+        }
+        self.reqid = init.reqid;
+        self
     }
 
     /// Rekeys `old` (§2.8): its configuration and current selectors.
@@ -151,6 +165,7 @@ impl ChildRequest {
             keys,
             we_initiated: true,
             replaces,
+            reqid: self.reqid,
             outbound_now: true,
         };
         Ok(establish(sa, ctx, neg))
@@ -308,6 +323,7 @@ impl Selection {
             we_initiated: false,
             outbound_now: replaces.is_none(),
             replaces,
+            reqid: None,
         };
         let id = establish(sa, ctx, neg);
         Ok((payloads, id))
@@ -357,8 +373,9 @@ impl ChildCreate {
         sa: &SaCore,
         ctx: &mut Ctx<'_>,
         config: Arc<ChildConfig>,
+        init: ChildInit,
     ) -> Result<Self, Error> {
-        let request = ChildRequest::new(sa, ctx, config, true)?;
+        let request = ChildRequest::new(sa, ctx, config, true)?.with_init(init);
         Ok(Self {
             group: request.ke_group(),
             request,

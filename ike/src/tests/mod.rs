@@ -11,6 +11,7 @@ pub(crate) mod pair;
 mod rekey;
 mod signatures;
 mod transport;
+mod trap;
 
 use core::net::{IpAddr, Ipv4Addr};
 use core::time::Duration;
