@@ -20,7 +20,7 @@ use crate::socket::{Datagram, Sockets, route_source};
 use crate::vici::{self, Inbound};
 
 /// A data plane event as the core takes it; `None` for those it does not
-/// act on (acquires: no trap policies yet).
+/// act on (acquires go to the traps, `trap.rs`).
 fn core_event(event: &KernelEvent) -> Option<ike::KernelEvent> {
     match event {
         KernelEvent::Expire { id, hard, .. } => Some(ike::KernelEvent::Expire {
@@ -52,6 +52,8 @@ pub(crate) struct Driver {
     pub(crate) port: u16,
     /// What VICI commands work on.
     pub(crate) vici: vici::server::State,
+    /// Trap policies and the acquires in progress.
+    pub(crate) traps: crate::trap::Traps,
 }
 
 impl Driver {
@@ -73,6 +75,7 @@ impl Driver {
             replay_window,
             port,
             vici,
+            traps: crate::trap::Traps::default(),
         }
     }
 
@@ -95,6 +98,7 @@ impl Driver {
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
         let mut kernel = self.installer.events();
+        self.trap_start_actions(None);
         self.start(starts);
         self.drain().await;
         let mut shutdown: Option<Instant> = None;
@@ -199,6 +203,7 @@ impl Driver {
         if let Some(event) = core_event(event) {
             self.endpoint.handle_kernel_event(self.now(), event);
         }
+        self.acquire(event);
     }
 
     /// Deletes every IKE SA (once) and returns when to give up waiting.
@@ -207,6 +212,7 @@ impl Driver {
             return deadline;
         }
         tracing::info!(target: "dmn", "{signal} received, shutting down");
+        self.flush_traps();
         let now = self.now();
         let handles: Vec<ike::SaHandle> = self.endpoint.sas().map(|sa| sa.handle).collect();
         for sa in handles {
@@ -231,6 +237,7 @@ impl Driver {
                 Action::DeletePolicy(p) => install::del_policies(self.installer.as_mut(), &p),
                 Action::Event(e) => {
                     self.events.log(&self.endpoint, &e);
+                    self.trap_event(&e);
                     self.vici_notify(&e);
                     self.vici_complete(&e);
                 }

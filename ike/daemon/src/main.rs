@@ -11,6 +11,7 @@ mod live_creds;
 mod log;
 mod settings;
 mod socket;
+mod trap;
 mod vici;
 
 use std::path::{Path, PathBuf};

@@ -101,7 +101,7 @@ fn algorithms(b: &mut Message, p: &Proposal, ike: bool) {
     }
 }
 
-const fn mode_name(mode: Mode) -> &'static str {
+pub(crate) const fn mode_name(mode: Mode) -> &'static str {
     match mode {
         Mode::Tunnel => "TUNNEL",
         Mode::Transport => "TRANSPORT",

@@ -76,7 +76,6 @@ impl Reply {
 /// charon 5.9.8's commands cygnetd does not implement yet.
 const NOT_YET: &[&str] = &[
     "redirect",
-    "install",
     "load-token",
     "load-pool",
     "unload-pool",
@@ -233,15 +232,10 @@ impl Driver {
                 let names = self.vici.authorities.iter().map(|a| a.name.as_str());
                 Reply::now(Message::new().with_list("authorities", names))
             }
-            // cygnetd has no trap, pass or drop policies and no counters
-            "list-policies" => Reply::now(Message::new()),
-            "uninstall" => {
-                let child = msg.get_str("child");
-                Reply::result(Err(child.map_or_else(
-                    || "missing configuration name".to_owned(),
-                    |c| format!("policy '{c}' not found"),
-                )))
-            }
+            "install" => Reply::result(self.vici_install(msg)),
+            "uninstall" => Reply::result(self.vici_uninstall(msg)),
+            "list-policies" => self.vici_list_policies(msg),
+            // cygnetd has no counters
             "get-counters" | "reset-counters" => {
                 Reply::result(Err("no counters available (plugin missing?)".into()))
             }

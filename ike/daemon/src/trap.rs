@@ -1,0 +1,274 @@
+//! Trap policies (`start_action = trap`, VICI `install`), as charon's
+//! `trap_manager.c` keeps them: a configured CHILD_SA's policies with a
+//! reqid and no SAs; traffic that hits them comes back as an acquire, and
+//! the CHILD_SA is negotiated with that reqid and the packet's selectors
+//! first (RFC 7296 §2.9). The trap stays when the CHILD_SA goes.
+
+use core::net::{IpAddr, Ipv4Addr, SocketAddr};
+
+use esp_install::{KernelEvent, PolicySpec, Selector};
+use ike::config::Mode;
+use ike::ts::TsSpec;
+use ike::wire::TrafficSelector;
+use ike::{ChildInit, IkeState, SaHandle};
+
+use crate::config::target;
+use crate::driver::Driver;
+use crate::install;
+use crate::socket::route_source;
+
+/// One installed trap.
+#[derive(Clone, Debug)]
+pub(crate) struct Trap {
+    /// The connection.
+    pub(crate) conn: String,
+    /// The child.
+    pub(crate) child: String,
+    /// The reqid of its policies and of the CHILD_SAs they trigger.
+    pub(crate) reqid: u32,
+    pub(crate) mode: Mode,
+    /// Our address, where IKE starts from.
+    pub(crate) local: IpAddr,
+    /// The peer, where IKE goes.
+    pub(crate) remote: SocketAddr,
+    pub(crate) local_ts: Vec<TrafficSelector>,
+    pub(crate) remote_ts: Vec<TrafficSelector>,
+    /// What the installer holds for it.
+    policies: Vec<PolicySpec>,
+}
+
+/// An acquire being handled: no other for its reqid until the CHILD_SA is
+/// up or failed, or its IKE SA gone.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Acquiring {
+    reqid: u32,
+    sa: SaHandle,
+}
+
+/// The traps, newest first (charon lists them so), and the acquires.
+#[derive(Debug, Default)]
+pub(crate) struct Traps {
+    pub(crate) list: Vec<Trap>,
+    acquiring: Vec<Acquiring>,
+}
+
+impl Traps {
+    fn position(&self, conn: Option<&str>, child: &str) -> Option<usize> {
+        self.list
+            .iter()
+            .position(|t| t.child == child && conn.is_none_or(|c| c == t.conn))
+    }
+}
+
+impl Driver {
+    /// Installs (or updates) the trap policies of child `child` of
+    /// connection `conn`, as charon's `trap_manager.install`: with our
+    /// address and the peer's resolved, `dynamic` selectors become them.
+    ///
+    /// # Errors
+    /// Why not, already logged.
+    pub(crate) fn install_trap(&mut self, conn: &str, child: &str) -> Result<(), String> {
+        let fail = |why: &str| {
+            tracing::info!(target: "cfg", "{why}");
+            Err(why.to_owned())
+        };
+        let Some(sw) = self.vici.conns.iter().find(|c| c.name == conn) else {
+            return fail(&format!("connection '{conn}' not found"));
+        };
+        let config = self.endpoint.configs().iter().find(|c| c.name == conn);
+        let Some((config, child_cfg)) =
+            config.and_then(|c| Some((c, c.child(child)?.clone())))
+        else {
+            return fail(&format!("CHILD_SA config '{child}' not found"));
+        };
+        let Some((local, remote)) = target(sw, config) else {
+            return fail("installing trap failed, remote address unknown");
+        };
+        let local = local
+            .or_else(|| route_source(remote))
+            .unwrap_or(IpAddr::V4(Ipv4Addr::UNSPECIFIED));
+        let old = self.traps.position(Some(conn), child).map(|at| {
+            tracing::info!(target: "cfg", "updating already routed CHILD_SA '{child}'");
+            self.traps.list.remove(at)
+        });
+        let reqid = match &old {
+            Some(old) => {
+                install::del_policy_specs(self.installer.as_mut(), &old.policies);
+                old.reqid
+            }
+            None => self.endpoint.alloc_reqid(),
+        };
+        let local_ts = ike::ts::propose(&child_cfg.local_ts, &[local]);
+        let remote_ts = ike::ts::propose(&child_cfg.remote_ts, &[remote.ip()]);
+        let policies = install::trap_policies(
+            reqid,
+            child_cfg.mode,
+            (local, remote.ip()),
+            (&local_ts, &remote_ts),
+        );
+        install::add_policy_specs(self.installer.as_mut(), &policies);
+        self.traps.list.insert(
+            0,
+            Trap {
+                conn: conn.to_owned(),
+                child: child.to_owned(),
+                reqid,
+                mode: child_cfg.mode,
+                local,
+                remote,
+                local_ts,
+                remote_ts,
+                policies,
+            },
+        );
+        Ok(())
+    }
+
+    /// Removes the trap of `child` (of connection `conn`, if given);
+    /// whether there was one (charon's `trap_manager.uninstall`).
+    pub(crate) fn uninstall_trap(&mut self, conn: Option<&str>, child: &str) -> bool {
+        let Some(at) = self.traps.position(conn, child) else {
+            return false;
+        };
+        let trap = self.traps.list.remove(at);
+        install::del_policy_specs(self.installer.as_mut(), &trap.policies);
+        self.traps.acquiring.retain(|a| a.reqid != trap.reqid);
+        true
+    }
+
+    /// Installs the traps of the `start_action = trap` children of
+    /// connection `conn`, or of every connection.
+    pub(crate) fn trap_start_actions(&mut self, conn: Option<&str>) {
+        let wanted: Vec<(String, String)> = self
+            .vici
+            .conns
+            .iter()
+            .filter(|c| conn.is_none_or(|n| n == c.name))
+            .flat_map(|c| {
+                c.children
+                    .iter()
+                    .filter(|ch| ch.start_action.trap)
+                    .map(|ch| (c.name.clone(), ch.name.clone()))
+            })
+            .collect();
+        for (conn, child) in wanted {
+            tracing::info!(target: "cfg", "installing '{child}'");
+            let _ = self.install_trap(&conn, &child);
+        }
+    }
+
+    /// Removes every trap of connection `conn` (`unload-conn`).
+    pub(crate) fn uninstall_traps_of(&mut self, conn: &str) {
+        while let Some(trap) = self.traps.list.iter().find(|t| t.conn == conn) {
+            let child = trap.child.clone();
+            tracing::info!(target: "cfg", "uninstalling '{child}'");
+            self.uninstall_trap(Some(conn), &child);
+        }
+    }
+
+    /// Removes every trap (shutdown: no acquires while the SAs go).
+    pub(crate) fn flush_traps(&mut self) {
+        for trap in core::mem::take(&mut self.traps.list) {
+            install::del_policy_specs(self.installer.as_mut(), &trap.policies);
+        }
+        self.traps.acquiring.clear();
+    }
+
+    /// Negotiates the CHILD_SA of the trap an acquire names, on an IKE SA
+    /// of its connection or a new one (charon's `trap_manager.acquire`).
+    pub(crate) fn acquire(&mut self, event: &KernelEvent) {
+        let KernelEvent::Acquire { reqid, src, dst } = event else {
+            return;
+        };
+        let reqid = *reqid;
+        tracing::info!(target: "knl", "creating acquire job for policy {src} === {dst} with reqid {{{reqid}}}");
+        let Some(trap) = self.traps.list.iter().find(|t| t.reqid == reqid).cloned() else {
+            tracing::info!(target: "cfg", "trap not found, unable to acquire reqid {reqid}");
+            return;
+        };
+        if self.traps.acquiring.iter().any(|a| a.reqid == reqid) {
+            tracing::info!(target: "cfg", "ignoring acquire for reqid {reqid}, connection attempt pending");
+            return;
+        }
+        let init = ChildInit {
+            reqid: Some(reqid),
+            packet: packet_ts(src).zip(packet_ts(dst)),
+        };
+        let now = self.now();
+        let existing = self
+            .endpoint
+            .sas()
+            .find(|s| {
+                s.name == trap.conn
+                    && (s.state == IkeState::Established
+                        || (s.state == IkeState::Connecting && s.initiator))
+            })
+            .map(|s| s.handle);
+        let started = match existing {
+            Some(sa) => self
+                .endpoint
+                .create_child_with(now, sa, &trap.child, init)
+                .map(|()| sa),
+            None => {
+                let local = SocketAddr::new(trap.local, self.port);
+                tracing::info!(target: "ike", "initiating IKE_SA {} to {}", trap.conn, trap.remote.ip());
+                let sa = self.endpoint.initiate_child(
+                    now,
+                    &trap.conn,
+                    &trap.child,
+                    init,
+                    (local, trap.remote),
+                );
+                if let Ok(sa) = sa {
+                    self.events.named(sa, &trap.conn);
+                }
+                sa
+            }
+        };
+        match started {
+            Ok(sa) => self.traps.acquiring.push(Acquiring { reqid, sa }),
+            Err(e) => tracing::info!(target: "cfg", "acquiring '{}' failed: {e}", trap.child),
+        }
+    }
+
+    /// Ends the acquires an event completes: the CHILD_SA is up or failed,
+    /// or the IKE SA is gone (charon's trap listener); follows IKE rekeys.
+    pub(crate) fn trap_event(&mut self, event: &ike::Event) {
+        let acquiring = &mut self.traps.acquiring;
+        match event {
+            ike::Event::ChildUp { sa, child, .. } => {
+                let reqid = self
+                    .endpoint
+                    .sa(*sa)
+                    .and_then(|info| info.children.into_iter().find(|c| c.id == *child))
+                    .map(|c| c.reqid);
+                acquiring.retain(|a| !(a.sa == *sa && Some(a.reqid) == reqid));
+            }
+            ike::Event::ChildFailed { sa, name, .. } => {
+                let list = &self.traps.list;
+                acquiring.retain(|a| {
+                    a.sa != *sa || !list.iter().any(|t| t.reqid == a.reqid && t.child == *name)
+                });
+            }
+            ike::Event::IkeDown { sa, .. } => acquiring.retain(|a| a.sa != *sa),
+            ike::Event::IkeRekeyed { old, new } => {
+                for a in acquiring.iter_mut().filter(|a| a.sa == *old) {
+                    a.sa = *new;
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// An acquire's selector as a traffic selector (charon's `selector2ts`);
+/// `None` for mixed families.
+fn packet_ts(s: &Selector) -> Option<TrafficSelector> {
+    TsSpec::range(s.from, s.to)
+        .with_protocol(s.protocol, s.from_port, s.to_port)
+        .selector()
+}
+
+#[cfg(test)]
+#[path = "trap_tests.rs"]
+mod tests;
