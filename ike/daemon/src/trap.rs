@@ -76,8 +76,7 @@ impl Driver {
             return fail(&format!("connection '{conn}' not found"));
         };
         let config = self.endpoint.configs().iter().find(|c| c.name == conn);
-        let Some((config, child_cfg)) =
-            config.and_then(|c| Some((c, c.child(child)?.clone())))
+        let Some((config, child_cfg)) = config.and_then(|c| Some((c, c.child(child)?.clone())))
         else {
             return fail(&format!("CHILD_SA config '{child}' not found"));
         };

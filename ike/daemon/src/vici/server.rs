@@ -74,12 +74,7 @@ impl Reply {
 }
 
 /// charon 5.9.8's commands cygnetd does not implement yet.
-const NOT_YET: &[&str] = &[
-    "redirect",
-    "load-token",
-    "load-pool",
-    "unload-pool",
-];
+const NOT_YET: &[&str] = &["redirect", "load-token", "load-pool", "unload-pool"];
 
 impl State {
     pub(crate) fn new(
