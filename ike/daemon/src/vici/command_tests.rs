@@ -142,8 +142,8 @@ async fn unknown_commands_get_cmd_unknown_and_charons_unimplemented_ones_a_reaso
         vec![Packet::CmdUnknown]
     );
     assert_eq!(
-        h.request("load-pool", Message::new()),
-        failure("'load-pool' is not supported by cygnetd yet")
+        h.request("redirect", Message::new()),
+        failure("'redirect' is not supported by cygnetd yet")
     );
 }
 

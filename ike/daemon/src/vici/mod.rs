@@ -16,6 +16,7 @@ pub(crate) mod logtap;
 pub(crate) mod notify;
 pub(crate) mod pending;
 pub(crate) mod policies;
+pub(crate) mod pools;
 pub(crate) mod query;
 pub(crate) mod sa_msg;
 pub(crate) mod server;

@@ -44,6 +44,8 @@ pub(crate) struct State {
     /// The last known state of each IKE SA, for events about SAs the core
     /// has already forgotten.
     pub(crate) snapshots: HashMap<SaHandle, IkeSaInfo>,
+    /// Virtual IP pools loaded over VICI.
+    pub(crate) pools: super::pools::Pools,
 }
 
 /// What a command answers.
@@ -99,6 +101,7 @@ impl State {
             backend,
             started: (SystemTime::now(), std::time::Instant::now()),
             snapshots: HashMap::new(),
+            pools: super::pools::Pools::default(),
         }
     }
 
@@ -198,7 +201,9 @@ impl Driver {
             }
             "load-conn" => Reply::result(self.vici_load_conn(msg)),
             "unload-conn" => Reply::result(self.vici_unload_conn(msg)),
-            "get-pools" => Reply::now(Message::new()),
+            "load-pool" => Reply::result(self.vici_load_pool(msg)),
+            "unload-pool" => Reply::result(self.vici_unload_pool(msg)),
+            "get-pools" => Reply::now(self.vici_get_pools(msg)),
             other => self.vici_creds_command(other, msg),
         }
     }
