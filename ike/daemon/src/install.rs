@@ -223,7 +223,7 @@ fn protect_policies(
 
 /// An address selector; other types (RFC 4595 Fibre Channel) select no
 /// IP traffic.
-fn selector(ts: &TrafficSelector) -> Option<Selector> {
+pub(crate) fn selector(ts: &TrafficSelector) -> Option<Selector> {
     Some(match ts {
         TrafficSelector::Ipv4(r) => Selector {
             from: r.start.into(),

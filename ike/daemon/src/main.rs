@@ -10,6 +10,7 @@ mod install;
 mod live_creds;
 mod log;
 mod settings;
+mod shunt;
 mod socket;
 mod trap;
 mod vici;

@@ -15,6 +15,7 @@ use ike::{ChildInit, IkeState, SaHandle};
 use crate::config::target;
 use crate::driver::Driver;
 use crate::install;
+use crate::shunt::{Shunt, is_shunt};
 use crate::socket::route_source;
 
 /// One installed trap.
@@ -45,11 +46,13 @@ struct Acquiring {
     sa: SaHandle,
 }
 
-/// The traps, newest first (charon lists them so), and the acquires.
+/// The traps, newest first (charon lists them so), the acquires, and the
+/// shunts (`shunt.rs`), oldest first.
 #[derive(Debug, Default)]
 pub(crate) struct Traps {
     pub(crate) list: Vec<Trap>,
     acquiring: Vec<Acquiring>,
+    pub(crate) shunts: Vec<Shunt>,
 }
 
 impl Traps {
@@ -135,10 +138,11 @@ impl Driver {
         true
     }
 
-    /// Installs the traps of the `start_action = trap` children of
-    /// connection `conn`, or of every connection.
+    /// Installs the traps and shunts of the `start_action = trap` children
+    /// of connection `conn`, or of every connection (charon's
+    /// `run_start_action`).
     pub(crate) fn trap_start_actions(&mut self, conn: Option<&str>) {
-        let wanted: Vec<(String, String)> = self
+        let wanted: Vec<(String, String, bool)> = self
             .vici
             .conns
             .iter()
@@ -147,28 +151,43 @@ impl Driver {
                 c.children
                     .iter()
                     .filter(|ch| ch.start_action.trap)
-                    .map(|ch| (c.name.clone(), ch.name.clone()))
+                    .map(|ch| (c.name.clone(), ch.name.clone(), is_shunt(ch)))
             })
             .collect();
-        for (conn, child) in wanted {
+        for (conn, child, shunt) in wanted {
             tracing::info!(target: "cfg", "installing '{child}'");
-            let _ = self.install_trap(&conn, &child);
+            let _ = if shunt {
+                self.install_shunt(&conn, &child)
+            } else {
+                self.install_trap(&conn, &child)
+            };
         }
     }
 
-    /// Removes every trap of connection `conn` (`unload-conn`).
+    /// Removes every trap and shunt of connection `conn` (`unload-conn`).
     pub(crate) fn uninstall_traps_of(&mut self, conn: &str) {
-        while let Some(trap) = self.traps.list.iter().find(|t| t.conn == conn) {
-            let child = trap.child.clone();
+        let traps = self.traps.list.iter().filter(|t| t.conn == conn);
+        let mut children: Vec<String> = traps.map(|t| t.child.clone()).collect();
+        let shunts = self.traps.shunts.iter().filter(|s| s.conn == conn);
+        children.extend(shunts.map(|s| s.child.name.clone()));
+        for child in children {
             tracing::info!(target: "cfg", "uninstalling '{child}'");
-            self.uninstall_trap(Some(conn), &child);
+            if !self.uninstall_shunt(Some(conn), &child) {
+                self.uninstall_trap(Some(conn), &child);
+            }
         }
     }
 
-    /// Removes every trap (shutdown: no acquires while the SAs go).
+    /// Removes every trap and shunt (shutdown: no acquires while the SAs
+    /// go).
     pub(crate) fn flush_traps(&mut self) {
-        for trap in core::mem::take(&mut self.traps.list) {
-            install::del_policy_specs(self.installer.as_mut(), &trap.policies);
+        let shunts = core::mem::take(&mut self.traps.shunts);
+        let policies = core::mem::take(&mut self.traps.list)
+            .into_iter()
+            .map(|t| t.policies)
+            .chain(shunts.into_iter().map(Shunt::into_policies));
+        for list in policies.collect::<Vec<_>>() {
+            install::del_policy_specs(self.installer.as_mut(), &list);
         }
         self.traps.acquiring.clear();
     }

@@ -227,3 +227,55 @@ async fn reinstalling_keeps_the_reqid_and_unload_conn_removes_the_trap() {
     assert!(shared.lock().policies().is_empty());
     assert!(h.driver.traps.list.is_empty());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn pass_and_drop_children_are_shunts_listed_and_removed_as_charon_does() {
+    let (mut h, shared) = setup();
+    let shunt = |mode: &str| {
+        Message::new()
+            .with_value("mode", mode)
+            .with_value("start_action", "trap")
+            .with_list("remote_ts", ["10.9.0.0/16"])
+    };
+    let children = Message::new()
+        .with_section("lan", shunt("pass"))
+        .with_section("blk", shunt("drop"));
+    let conn = Message::new()
+        .with_value("version", "2")
+        .with_section("local", Message::new().with_value("auth", "psk"))
+        .with_section("remote", Message::new().with_value("auth", "psk"))
+        .with_section("children", children);
+    assert_eq!(
+        h.request("load-conn", Message::new().with_section("sh", conn)),
+        ok()
+    );
+    assert!(h.driver.endpoint.configs()[0].children.is_empty());
+    let actions: Vec<PolicyAction> = shared.lock().policies().iter().map(|p| p.action).collect();
+    assert_eq!(actions.len(), 6);
+    assert!(actions[..3].iter().all(|a| *a == PolicyAction::Pass));
+    assert!(actions[3..].iter().all(|a| *a == PolicyAction::Drop));
+    let pass = Message::new().with_value("pass", "yes");
+    let out = list_policies(&mut h, pass);
+    let [Packet::Event { message, .. }, Packet::CmdResponse(_)] = out.as_slice() else {
+        panic!("{out:?}");
+    };
+    assert_eq!(
+        message.vici_dump("e", false),
+        "e {sh/lan {child=lan ike=sh mode=PASS local-ts=[dynamic] remote-ts=[10.9.0.0/16]}}\n"
+    );
+    let all = Message::new()
+        .with_value("trap", "yes")
+        .with_value("drop", "yes")
+        .with_value("pass", "yes");
+    assert_eq!(list_policies(&mut h, all).len(), 3);
+    let blk = Message::new().with_value("child", "blk");
+    assert_eq!(h.request("uninstall", blk.clone()), ok());
+    assert_eq!(shared.lock().policies().len(), 3);
+    assert_eq!(h.request("install", blk), ok());
+    assert_eq!(shared.lock().policies().len(), 6);
+    assert_eq!(
+        h.request("unload-conn", Message::new().with_value("name", "sh")),
+        ok()
+    );
+    assert!(shared.lock().policies().is_empty());
+}
