@@ -21,14 +21,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use common::cygnetd::{Cygnetd, STRONGSWAN_CONF};
-use common::traffic::{lab_conf, ping};
+use common::traffic::{A, INNER_A, INNER_B, lab, lab_conf, ping};
 use common::{Charon, Netns, SWANCTL, prerequisites, tail, wait_until, write};
-use tempfile::TempDir;
-
-const A: &str = "192.0.2.1";
-const B: &str = "192.0.2.2";
-const INNER_A: &str = "10.1.0.1";
-const INNER_B: &str = "10.2.0.1";
 
 /// A connection of shunts: a pass policy within the local network and
 /// a drop policy towards 10.66.0.0/16.
@@ -60,20 +54,6 @@ fn swanctl(uri: &str, command: &str, extra: &[&str]) -> Result<String, String> {
             String::from_utf8_lossy(&out.stderr)
         ))
     }
-}
-
-/// The namespaces with both sides' addresses and a folder per daemon.
-fn lab(ip: &Path, prefix: &str) -> Result<(Netns, TempDir), String> {
-    let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-    let netns = Netns::up(ip, prefix)?;
-    netns.add_outer(true, A)?;
-    netns.add_outer(false, B)?;
-    netns.add_inner(true, INNER_A)?;
-    netns.add_inner(false, INNER_B)?;
-    for side in ["a", "b"] {
-        fs::create_dir(dir.path().join(side)).map_err(|e| e.to_string())?;
-    }
-    Ok((netns, dir))
 }
 
 /// cygnetd in side a with `conf` and this `cygnet.backend`.

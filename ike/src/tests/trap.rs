@@ -27,12 +27,8 @@ fn acquire(reqid: u32, src: TrafficSelector, dst: TrafficSelector) -> ChildInit 
     }
 }
 
-#[test]
-fn an_acquired_child_gets_the_traps_reqid_and_the_responder_narrows_as_charon() {
-    let (a, b) = configs(|_| {}, |_| {});
-    let mut pair = Pair::new(a, b);
-    let reqid = pair.a.ep.alloc_reqid();
-    let init = acquire(reqid, ping(10, 1, 0, 5), ping(10, 2, 0, 9));
+/// A initiates `gw` with child `net` as `init` asks, to the end.
+fn initiate_acquired(pair: &mut Pair, init: ChildInit) {
     let (from, to) = (pair.a.addr, pair.b.addr);
     pair.a
         .ep
@@ -40,6 +36,15 @@ fn an_acquired_child_gets_the_traps_reqid_and_the_responder_narrows_as_charon() 
         .unwrap();
     pair.flush();
     pair.drive();
+}
+
+#[test]
+fn an_acquired_child_gets_the_traps_reqid_and_the_responder_narrows_as_charon() {
+    let (a, b) = configs(|_| {}, |_| {});
+    let mut pair = Pair::new(a, b);
+    let reqid = pair.a.ep.alloc_reqid();
+    let init = acquire(reqid, ping(10, 1, 0, 5), ping(10, 2, 0, 9));
+    initiate_acquired(&mut pair, init);
     let child = &pair.a.sa().children[0];
     assert_eq!(child.reqid, reqid);
     assert!(pair.a.kernel.sas.values().all(|s| s.reqid == reqid));
@@ -58,10 +63,10 @@ fn an_acquired_child_gets_the_traps_reqid_and_the_responder_narrows_as_charon() 
     }
 }
 
-#[test]
-fn the_packets_selectors_are_proposed_in_tsi_and_tsr() {
-    // B allows only 10.9.9.0/24 hosts that A's configuration does not
-    // cover: only the packet's selectors can make the CHILD_SA possible
+/// B allows only hosts of 10.9.9.0/24 and 10.8.8.0/24, which A's
+/// configuration does not cover: only packet selectors can make a CHILD_SA
+/// possible.
+fn narrow_b() -> Pair {
     let (a, b) = configs(
         |_| {},
         |b| {
@@ -71,15 +76,14 @@ fn the_packets_selectors_are_proposed_in_tsi_and_tsr() {
             });
         },
     );
-    let mut pair = Pair::new(a, b);
+    Pair::new(a, b)
+}
+
+#[test]
+fn the_packets_selectors_are_proposed_in_tsi_and_tsr() {
+    let mut pair = narrow_b();
     let init = acquire(77, ping(10, 8, 8, 1), ping(10, 9, 9, 2));
-    let (from, to) = (pair.a.addr, pair.b.addr);
-    pair.a
-        .ep
-        .initiate_child(pair.now, "gw", "net", init, (from, to))
-        .unwrap();
-    pair.flush();
-    pair.drive();
+    initiate_acquired(&mut pair, init);
     let child = &pair.b.sa().children[0];
     assert_eq!(TsList(&child.remote_ts).to_string(), "10.8.8.1/32[icmp]");
     assert_eq!(TsList(&child.local_ts).to_string(), "10.9.9.2/32[icmp]");
@@ -88,16 +92,7 @@ fn the_packets_selectors_are_proposed_in_tsi_and_tsr() {
 
 #[test]
 fn without_the_packet_the_same_configuration_is_refused() {
-    let (a, b) = configs(
-        |_| {},
-        |b| {
-            edit_child(b, |c| {
-                c.local_ts = vec![subnet(9, 9, false)];
-                c.remote_ts = vec![subnet(8, 8, false)];
-            });
-        },
-    );
-    let mut pair = Pair::new(a, b);
+    let mut pair = narrow_b();
     pair.initiate("gw", Some("net"));
     pair.drive();
     assert!(pair.a.sa().children.is_empty());

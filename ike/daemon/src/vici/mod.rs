@@ -24,6 +24,7 @@ pub(crate) mod socket;
 
 use std::collections::BTreeMap;
 
+use swanctl_parser::config::{ConfNode, ConfigError};
 use swanctl_parser::vici::{Message, Packet};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot};
@@ -191,6 +192,23 @@ pub(crate) fn reply(result: Result<(), String>) -> Message {
             .with_value("success", "no")
             .with_value("errmsg", errmsg),
     }
+}
+
+/// The sections of a `load-*` request, in order; a name that is not
+/// printable refuses the whole request, as charon's parser does.
+pub(crate) fn request_nodes(msg: &Message) -> Result<Vec<ConfNode>, String> {
+    if msg.all_names_printable() {
+        Ok(ConfNode::from_vici_request(msg))
+    } else {
+        Err("parsing request failed".into())
+    }
+}
+
+/// charon's answer to a section it refuses: its first problem.
+pub(crate) fn first_errmsg(errors: &[ConfigError]) -> String {
+    errors
+        .first()
+        .map_or_else(|| "parsing request failed".to_owned(), ConfigError::errmsg)
 }
 
 #[cfg(test)]

@@ -5,7 +5,7 @@
 
 use core::net::IpAddr;
 
-use swanctl_parser::config::{ConfNode, Pool, PoolAddrs, parse_pool};
+use swanctl_parser::config::{Pool, PoolAddrs, parse_pool};
 use swanctl_parser::vici::Message;
 
 use crate::driver::Driver;
@@ -87,15 +87,8 @@ impl Driver {
     /// Each section of the request is a pool; the first refused one ends
     /// the request, earlier ones stay loaded.
     pub(crate) fn vici_load_pool(&mut self, msg: &Message) -> Result<(), String> {
-        if !msg.all_names_printable() {
-            return Err("parsing request failed".into());
-        }
-        for node in ConfNode::from_vici_request(msg) {
-            let pool = parse_pool(&node).map_err(|errors| {
-                errors
-                    .first()
-                    .map_or_else(|| "parsing request failed".to_owned(), |e| e.errmsg())
-            })?;
+        for node in super::request_nodes(msg)? {
+            let pool = parse_pool(&node).map_err(|e| super::first_errmsg(&e))?;
             self.vici.pools.merge(LoadedPool::new(pool))?;
         }
         Ok(())
