@@ -5,7 +5,8 @@
 //!   hits the trap, cygnetd negotiates the CHILD_SA with the packet's
 //!   selectors first, charon lists it ESTABLISHED/INSTALLED, pings pass;
 //!   when charon closes the CHILD_SA the trap stays and the next ping
-//!   brings it up again;
+//!   brings it up again; a CHILD_SA charon initiates for the trapped
+//!   child carries the traffic without acquires;
 //! - the same trap configuration and pools in cygnetd and in a charon
 //!   alone: strongSwan's `swanctl --list-pols`, `--load-pools` and
 //!   `--list-pools` print the same through both.
@@ -122,7 +123,24 @@ fn trap_steps(netns: &Netns, cygnetd: &Cygnetd, charon: &Charon) -> Result<(), S
     }
     ping(netns, &netns.a, INNER_A, INNER_B, 3, "0.5")?;
     wait_charon_sas(charon, &["net: #2, reqid 1, INSTALLED, TUNNEL-in-UDP"])?;
-    ping_all(netns, 5)
+    ping_all(netns, 5)?;
+    // charon initiates the trapped child: its CHILD_SA (a reqid of its own
+    // in cygnetd) carries the traffic, the trap acquires nothing
+    charon.swanctl("--terminate", &["--child", "net", "--timeout", "5"])?;
+    let acquires = |log: &str| log.matches("creating acquire job").count();
+    let before = acquires(&cygnetd.log());
+    let out = charon.swanctl("--initiate", &["--child", "net", "--timeout", "10"])?;
+    if !out.contains("initiate completed successfully") {
+        return Err(format!("swanctl --initiate:\n{out}"));
+    }
+    ping_all(netns, 5)?;
+    let sas = charon.swanctl("--list-sas", &[])?;
+    if sas.matches("INSTALLED").count() != 1 || acquires(&cygnetd.log()) != before {
+        return Err(format!(
+            "the trap acquired beside charon's CHILD_SA:\n{sas}"
+        ));
+    }
+    Ok(())
 }
 
 fn ping_all(netns: &Netns, count: u32) -> Result<(), String> {
