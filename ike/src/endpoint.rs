@@ -33,6 +33,7 @@ use crate::config::IkeConfig;
 use crate::cookie::{self, Admission, CookieDemand, CookieJar, CookieStatus, HalfOpen};
 use crate::crypto::Provider;
 use crate::natd::NatDetector;
+use crate::pools::AddressPools;
 use crate::sa::{ChildInit, Ctx, Ids, IkeSa, IkeSaInfo, IkeState};
 use crate::settings::Settings;
 use crate::time::Instant;
@@ -84,6 +85,8 @@ pub struct Endpoint {
     new_sas: Vec<IkeSa>,
     /// CHILD_SA moves requested during the current call.
     moves: Vec<(SaHandle, SaHandle)>,
+    /// Where responders take virtual IPs from.
+    pools: Option<Arc<dyn AddressPools>>,
 }
 
 impl core::fmt::Debug for Endpoint {
@@ -109,6 +112,7 @@ macro_rules! with_sa {
             actions,
             new_sas,
             moves,
+            pools,
             ..
         } = $self;
         match sas.get_mut(&$handle) {
@@ -124,6 +128,7 @@ macro_rules! with_sa {
                     actions,
                     new_sas,
                     moves,
+                    pools: pools.as_deref(),
                 };
                 let $ctx = &mut ctx;
                 let result = $body;
@@ -161,6 +166,7 @@ impl Endpoint {
             actions: VecDeque::new(),
             new_sas: Vec::new(),
             moves: Vec::new(),
+            pools: None,
         })
     }
 
@@ -175,6 +181,12 @@ impl Endpoint {
         let before = self.configs.len();
         self.configs.retain(|c| c.name != name);
         before != self.configs.len()
+    }
+
+    /// Sets where responders take the virtual IPs initiators request
+    /// (connections with `pools`).
+    pub fn set_address_pools(&mut self, pools: Arc<dyn AddressPools>) {
+        self.pools = Some(pools);
     }
 
     /// The loaded connections.
@@ -563,6 +575,7 @@ impl Endpoint {
             actions: &mut self.actions,
             new_sas: &mut self.new_sas,
             moves: &mut self.moves,
+            pools: self.pools.as_deref(),
         }
     }
 

@@ -15,6 +15,7 @@ mod endpoint;
 mod error;
 pub mod fragment;
 pub mod natd;
+pub mod pools;
 pub mod proposal;
 pub mod protect;
 mod sa;

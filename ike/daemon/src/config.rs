@@ -160,6 +160,8 @@ pub(crate) fn connection(conn: &sw::Connection, dir: &Path) -> Result<IkeConfig,
             sw::SendCert::Never => SendCert::Never,
             sw::SendCert::IfAsked => SendCert::IfAsked,
         },
+        vips: conn.vips.clone(),
+        pools: conn.pools.clone(),
     };
     if d.errors.is_empty() {
         Ok(config)

@@ -41,6 +41,8 @@ impl IkeSa {
             children: Vec::new(),
             initial_contact: false,
             deleted_early: VecDeque::new(),
+            local_vips: Vec::new(),
+            remote_vips: Vec::new(),
             fragmentation: false,
             peer_hashes: Vec::new(),
             peer_certreq: false,
@@ -124,6 +126,8 @@ impl IkeSa {
         core.remote_id.clone_from(&old.remote_id);
         core.fragmentation = old.fragmentation;
         core.peer_hashes.clone_from(&old.peer_hashes);
+        core.local_vips.clone_from(&old.local_vips);
+        core.remote_vips.clone_from(&old.remote_vips);
         core.established = Some(ctx.now);
         core.rekey_at = rekey_at;
         core.expire_at = expire_at;

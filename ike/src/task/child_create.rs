@@ -13,6 +13,7 @@ use super::common::{
     check_nonce, check_selected, child_spi, find, find_notify, first_error, has_notify, nonce,
     notify, refusal, requested_group, require, start_ke,
 };
+use super::config_payload::{local_hosts, remote_hosts};
 use super::{Inbound, Progress, Reply, Task};
 use crate::Error;
 use crate::action::{ChildId, DownReason, Event};
@@ -64,7 +65,7 @@ impl ChildRequest {
             );
         }
         Ok(Self {
-            local_ts: ts::propose(&config.local_ts, &[sa.local.ip()]),
+            local_ts: ts::propose(&config.local_ts, &local_hosts(sa)),
             remote_ts: ts::propose(&config.remote_ts, &[sa.remote.ip()]),
             config,
             spi_in,
@@ -242,7 +243,7 @@ pub(crate) fn select_child(
         .into_iter()
         .find_map(|config| {
             let local = ts::narrow(&ts::resolve(&config.local_ts, &[sa.local.ip()]), &ts_r.0);
-            let remote = ts::narrow(&ts::resolve(&config.remote_ts, &[sa.remote.ip()]), &ts_i.0);
+            let remote = ts::narrow(&ts::resolve(&config.remote_ts, &remote_hosts(sa)), &ts_i.0);
             (!local.is_empty() && !remote.is_empty()).then_some((config, local, remote))
         })
         .ok_or(Error::TsUnacceptable)?;

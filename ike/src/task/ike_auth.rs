@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::authenticate::{our_auth, verify_peer};
 use super::child_create::{ChildRequest, respond_in_auth};
 use super::common::{certificate_requests, find, first_error, has_notify, notify, our_id, require};
+use super::config_payload::{assign_vips, assigned_vips, vip_request};
 use super::{Inbound, Progress, Reply};
 use crate::Error;
 use crate::action::{DownReason, Event};
@@ -56,6 +57,7 @@ impl IkeAuth {
             payloads.push(Payload::IdR(peer.clone()));
         }
         payloads.push(auth);
+        payloads.extend(vip_request(&sa.config));
         if let Some(child) = &self.child {
             payloads.extend(child.payloads(None, None));
         }
@@ -82,6 +84,13 @@ impl IkeAuth {
         }
         let me = sa.local_id.clone().unwrap_or_else(|| our_id(sa));
         verify_peer(sa, ctx, &me, id_r, auth, &certificates(payloads))?;
+        sa.local_vips = assigned_vips(payloads);
+        for vip in &sa.local_vips {
+            tracing::info!("installing new virtual IP {vip}");
+        }
+        if sa.local_vips.is_empty() && !sa.config.vips.is_empty() {
+            tracing::info!("peer didn't accept virtual IP request");
+        }
         established(sa, ctx, id_r.clone());
         if let Some(child) = self.child.take() {
             let Some(init) = sa.init.as_ref() else {
@@ -145,6 +154,7 @@ fn authenticate(
     response.push(auth);
     sa.local_id = Some(me);
     sa.initial_contact = has_notify(payloads, NotifyType::INITIAL_CONTACT);
+    response.extend(assign_vips(sa, ctx, payloads, id_i));
     established(sa, ctx, id_i.clone());
     Ok(response)
 }
