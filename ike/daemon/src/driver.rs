@@ -59,13 +59,14 @@ pub(crate) struct Driver {
 impl Driver {
     /// A driver for `endpoint`, whose clock starts now.
     pub(crate) fn new(
-        endpoint: Endpoint,
+        mut endpoint: Endpoint,
         sockets: Sockets,
         installer: Box<dyn Installer>,
         replay_window: u32,
         port: u16,
         vici: vici::server::State,
     ) -> Self {
+        endpoint.set_address_pools(vici.pools.clone());
         Self {
             endpoint,
             sockets,

@@ -10,6 +10,7 @@ pub(crate) mod certs_list;
 pub(crate) mod conn_msg;
 pub(crate) mod control;
 pub(crate) mod creds;
+pub(crate) mod leases;
 pub(crate) mod listing;
 pub(crate) mod load;
 pub(crate) mod logtap;

@@ -1,9 +1,10 @@
 //! Virtual IP pools: `load-pool`, `unload-pool` and `get-pools` as
 //! charon's `vici_attribute.c` answers them, the addresses counted as its
-//! `mem_pool.c` counts them. Leases are kept per pool; cygnetd assigns none
-//! yet (no configuration payloads), so every pool lists `online = 0`.
+//! `mem_pool.c` counts them. The core takes leases from them through
+//! [`PoolStore`] (`leases.rs`).
 
 use core::net::IpAddr;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use swanctl_parser::config::{Pool, PoolAddrs, parse_pool};
 use swanctl_parser::vici::Message;
@@ -28,21 +29,31 @@ pub(crate) struct LoadedPool {
     pub(crate) pool: Pool,
     pub(crate) base: IpAddr,
     pub(crate) size: u32,
+    /// 1 if `base` is a network ID that is never handed out.
+    pub(crate) first: u32,
     pub(crate) leases: Vec<Lease>,
 }
 
 impl LoadedPool {
-    fn new(pool: Pool) -> Self {
+    pub(crate) fn new(pool: Pool) -> Self {
         let (base, size) = base_and_size(pool.addrs);
+        let first = match pool.addrs {
+            PoolAddrs::Subnet { base, prefix } => {
+                let host_bits = host_bits(base, prefix);
+                u32::from(1u32 << host_bits > 2 && network_id_diff(base, host_bits) == 0)
+            }
+            PoolAddrs::Range { .. } => 0,
+        };
         Self {
             pool,
             base,
             size,
+            first,
             leases: Vec::new(),
         }
     }
 
-    fn online(&self) -> usize {
+    pub(crate) fn online(&self) -> usize {
         self.leases.iter().filter(|l| l.online).count()
     }
 }
@@ -51,6 +62,18 @@ impl LoadedPool {
 #[derive(Debug, Default)]
 pub(crate) struct Pools {
     pub(crate) list: Vec<LoadedPool>,
+}
+
+/// The pools, shared by the VICI commands and the core's IKE_AUTH
+/// responders (one thread uses them; the lock only satisfies the core's
+/// `Send + Sync` bound).
+#[derive(Debug, Default)]
+pub(crate) struct PoolStore(Mutex<Pools>);
+
+impl PoolStore {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, Pools> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
 }
 
 impl Pools {
@@ -89,14 +112,15 @@ impl Driver {
     pub(crate) fn vici_load_pool(&mut self, msg: &Message) -> Result<(), String> {
         for node in super::request_nodes(msg)? {
             let pool = parse_pool(&node).map_err(|e| super::first_errmsg(&e))?;
-            self.vici.pools.merge(LoadedPool::new(pool))?;
+            self.vici.pools.lock().merge(LoadedPool::new(pool))?;
         }
         Ok(())
     }
 
     pub(crate) fn vici_unload_pool(&mut self, msg: &Message) -> Result<(), String> {
         let name = msg.get_str("name").ok_or("missing pool name to unload")?;
-        let pools = &mut self.vici.pools.list;
+        let mut store = self.vici.pools.lock();
+        let pools = &mut store.list;
         let at = pools
             .iter()
             .position(|p| p.pool.name == name)
@@ -117,7 +141,7 @@ impl Driver {
         let leases = msg.get_str("leases").is_some_and(truthy);
         let filter = msg.get_str("name");
         let mut out = Message::new();
-        for p in &self.vici.pools.list {
+        for p in &self.vici.pools.lock().list {
             if filter.is_some_and(|f| f != p.pool.name) {
                 continue;
             }
@@ -174,12 +198,10 @@ fn base_and_size(addrs: PoolAddrs) -> (IpAddr, u32) {
             (from, last32(to).wrapping_sub(last32(from)).wrapping_add(1))
         }
         PoolAddrs::Subnet { base, prefix } => {
-            let addr_bits: u32 = if base.is_ipv4() { 32 } else { 128 };
-            let mut host_bits = addr_bits.saturating_sub(prefix.into());
-            if host_bits > POOL_LIMIT {
-                host_bits = POOL_LIMIT;
+            let host_bits = host_bits(base, prefix);
+            if addr_bits(base).saturating_sub(prefix.into()) > POOL_LIMIT {
                 tracing::info!(target: "cfg", "virtual IP pool too large, limiting to {base}/{}",
-                    addr_bits - host_bits);
+                    addr_bits(base) - host_bits);
             }
             let mut size = 1u32 << host_bits;
             let diff = network_id_diff(base, host_bits);
@@ -192,6 +214,17 @@ fn base_and_size(addrs: PoolAddrs) -> (IpAddr, u32) {
             (base, size)
         }
     }
+}
+
+fn addr_bits(ip: IpAddr) -> u32 {
+    if ip.is_ipv4() { 32 } else { 128 }
+}
+
+/// The host bits of a pool subnet, at most [`POOL_LIMIT`].
+fn host_bits(base: IpAddr, prefix: u8) -> u32 {
+    addr_bits(base)
+        .saturating_sub(prefix.into())
+        .min(POOL_LIMIT)
 }
 
 /// How far `host` lies above its subnet's network ID (`host_bits` ≤ 31).

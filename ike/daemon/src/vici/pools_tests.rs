@@ -67,10 +67,12 @@ async fn pools_load_list_merge_and_unload_with_charons_replies() {
     );
     // same name, other addresses, no online leases: replaced in place
     assert_eq!(h.request("load-pool", pool("p1", "10.5.0.0/16")), ok());
-    let pools = &h.driver.vici.pools.list;
+    let store = h.driver.vici.pools.lock();
+    let pools = &store.list;
     assert_eq!(pools[0].base.to_string(), "10.5.0.0");
     assert_eq!(pools[0].size, 65534);
     assert_eq!(pools[0].pool.attributes.len(), 2, "dns kept");
+    drop(store);
     let unload = |name: &str| Message::new().with_value("name", name);
     assert_eq!(h.request("unload-pool", unload("p1")), ok());
     assert_eq!(
@@ -95,9 +97,9 @@ async fn refused_pools_answer_charons_messages_and_online_leases_protect_a_pool(
         h.request("load-pool", pool("x", "nonsense")),
         failure("invalid addrs value: nonsense")
     );
-    assert!(h.driver.vici.pools.list.is_empty());
+    assert!(h.driver.vici.pools.lock().list.is_empty());
     assert_eq!(h.request("load-pool", pool("p", "10.3.0.0/24")), ok());
-    h.driver.vici.pools.list[0].leases.push(Lease {
+    h.driver.vici.pools.lock().list[0].leases.push(Lease {
         address: "10.3.0.1".parse().unwrap(),
         identity: "a.lab.test".into(),
         online: true,

@@ -59,6 +59,8 @@ fn lab_sa() -> IkeSaInfo {
         },
         established: Some(at(85)),
         rekey_at: Some(at(100 + 13683)),
+        local_vips: Vec::new(),
+        remote_vips: Vec::new(),
         children: vec![child],
     }
 }
@@ -127,4 +129,21 @@ fn counters_and_last_use_are_listed_for_each_direction() {
     assert!(matches!(msg.get_str("use-in"), Some("3" | "4")));
     assert_eq!(msg.get_str("use-out"), None);
     assert_eq!(msg.get_str("encap"), None);
+}
+
+#[test]
+fn virtual_ips_are_listed_after_the_times_only_when_there_are_some() {
+    let mut sa = lab_sa();
+    let mut msg = Message::new();
+    list_ike(&mut msg, &sa, at(100));
+    assert!(msg.find(&["local-vips"]).is_none());
+    sa.local_vips = vec!["10.3.0.1".parse().unwrap()];
+    let mut msg = Message::new();
+    list_ike(&mut msg, &sa, at(100));
+    assert!(
+        msg.vici_dump("e", false)
+            .ends_with("rekey-time=13683 local-vips=[10.3.0.1]}\n"),
+        "{}",
+        msg.vici_dump("e", false)
+    );
 }

@@ -45,7 +45,7 @@ pub(crate) struct State {
     /// has already forgotten.
     pub(crate) snapshots: HashMap<SaHandle, IkeSaInfo>,
     /// Virtual IP pools loaded over VICI.
-    pub(crate) pools: super::pools::Pools,
+    pub(crate) pools: Arc<super::pools::PoolStore>,
 }
 
 /// What a command answers.
@@ -101,7 +101,7 @@ impl State {
             backend,
             started: (SystemTime::now(), std::time::Instant::now()),
             snapshots: HashMap::new(),
-            pools: super::pools::Pools::default(),
+            pools: Arc::default(),
         }
     }
 
