@@ -54,6 +54,8 @@ pub(crate) struct Driver {
     pub(crate) vici: vici::server::State,
     /// Trap policies and the acquires in progress.
     pub(crate) traps: crate::trap::Traps,
+    /// Virtual IPs installed for IKE SAs.
+    pub(crate) vips: crate::vips::Vips,
 }
 
 impl Driver {
@@ -77,6 +79,7 @@ impl Driver {
             port,
             vici,
             traps: crate::trap::Traps::default(),
+            vips: crate::vips::Vips::default(),
         }
     }
 
@@ -239,6 +242,7 @@ impl Driver {
                 Action::Event(e) => {
                     self.events.log(&self.endpoint, &e);
                     self.trap_event(&e);
+                    self.vip_event(&e);
                     self.vici_notify(&e);
                     self.vici_complete(&e);
                 }

@@ -289,4 +289,4 @@ fn packet_ts(s: &Selector) -> Option<TrafficSelector> {
 
 #[cfg(test)]
 #[path = "trap_tests.rs"]
-mod tests;
+pub(crate) mod tests;

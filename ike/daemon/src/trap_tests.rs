@@ -13,10 +13,10 @@ use crate::vici::command_tests::{Harness, failure, gw, gw_with, harness_with, ok
 
 /// A recording installer the test keeps a handle on.
 #[derive(Clone, Default)]
-struct Shared(Arc<Mutex<RecordingInstaller>>);
+pub(crate) struct Shared(Arc<Mutex<RecordingInstaller>>);
 
 impl Shared {
-    fn lock(&self) -> MutexGuard<'_, RecordingInstaller> {
+    pub(crate) fn lock(&self) -> MutexGuard<'_, RecordingInstaller> {
         self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
@@ -50,6 +50,12 @@ impl Installer for Shared {
     fn del_policy(&mut self, p: &esp_install::PolicySpec) -> Result<(), InstallError> {
         self.lock().del_policy(p)
     }
+    fn add_vip(&mut self, vip: core::net::IpAddr) -> Result<(), InstallError> {
+        self.lock().add_vip(vip)
+    }
+    fn del_vip(&mut self, vip: core::net::IpAddr) -> Result<(), InstallError> {
+        self.lock().del_vip(vip)
+    }
     fn flush(&mut self) -> Result<(), InstallError> {
         self.lock().flush()
     }
@@ -58,7 +64,7 @@ impl Installer for Shared {
     }
 }
 
-fn setup() -> (Harness, Shared) {
+pub(crate) fn setup() -> (Harness, Shared) {
     let shared = Shared::default();
     (harness_with(Box::new(shared.clone())), shared)
 }

@@ -74,6 +74,17 @@ impl PoolStore {
     pub(crate) fn lock(&self) -> MutexGuard<'_, Pools> {
         self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
+
+    /// The pools of swanctl.conf, loaded at start as `load-pool` would
+    /// (as its connections are).
+    pub(crate) fn load(&self, pools: &[Pool]) {
+        let mut store = self.lock();
+        for pool in pools {
+            if let Err(e) = store.merge(LoadedPool::new(pool.clone())) {
+                tracing::warn!(target: "cfg", "{e}");
+            }
+        }
+    }
 }
 
 impl Pools {

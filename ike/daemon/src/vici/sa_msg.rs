@@ -77,7 +77,10 @@ pub(crate) fn list_ike(b: &mut Message, sa: &IkeSaInfo, now: Instant) {
         }
     }
     // charon's list_vips: only non-empty lists
-    for (key, vips) in [("local-vips", &sa.local_vips), ("remote-vips", &sa.remote_vips)] {
+    for (key, vips) in [
+        ("local-vips", &sa.local_vips),
+        ("remote-vips", &sa.remote_vips),
+    ] {
         if !vips.is_empty() {
             b.push_list(key, vips.iter().map(ToString::to_string));
         }
