@@ -148,7 +148,7 @@ fn steps(netns: &Netns, cygnetd: &Cygnetd, charon: &Charon, asker: Asker) -> Res
                 ],
             )?;
             let leases = ours(cygnetd, "--list-pools", &["--leases"])?;
-            if !leases.contains(&format!("{VIP}")) || !leases.contains("online   'b.lab.test'") {
+            if !leases.contains(VIP) || !leases.contains("online   'b.lab.test'") {
                 return Err(format!("cygnetd's --list-pools --leases:\n{leases}"));
             }
             ping_from(netns, &netns.b, VIP, INNER_A)

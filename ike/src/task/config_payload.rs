@@ -50,26 +50,38 @@ pub(crate) fn vip_request(config: &IkeConfig) -> Option<Payload> {
 
 /// The addresses a CP(CFG_REPLY) assigns (malformed values are skipped).
 pub(crate) fn assigned_vips(payloads: &[Payload]) -> Vec<IpAddr> {
+    let mut out = cp_addresses(payloads, CfgType::REPLY);
+    out.retain(|ip| !ip.is_unspecified());
+    out
+}
+
+/// The INTERNAL_IP4/6_ADDRESS values of the CP payloads of type `ty`: an
+/// empty or malformed value is the family's unspecified address (a
+/// request for any address); an IPv6 value carries a prefix length after
+/// the address (§3.15.1).
+fn cp_addresses(payloads: &[Payload], ty: CfgType) -> Vec<IpAddr> {
+    let cps = payloads.iter().filter_map(|p| match p {
+        Payload::Cp(cp) if cp.ty == ty => Some(cp),
+        _ => None,
+    });
     let mut out = Vec::new();
-    for p in payloads {
-        let Payload::Cp(cp) = p else { continue };
-        if cp.ty != CfgType::REPLY {
-            continue;
-        }
-        for a in &cp.attributes {
-            let ip = match (a.ty, a.value.as_slice()) {
-                (ConfigAttributeType::INTERNAL_IP4_ADDRESS, v) => <[u8; 4]>::try_from(v)
-                    .ok()
-                    .map(|o| IpAddr::V4(Ipv4Addr::from(o))),
-                (ConfigAttributeType::INTERNAL_IP6_ADDRESS, v) => v
-                    .get(..16)
-                    .filter(|_| v.len() == 17)
+    for a in cps.flat_map(|cp| &cp.attributes) {
+        let v = a.value.as_slice();
+        let ip: Option<IpAddr> = match a.ty {
+            ConfigAttributeType::INTERNAL_IP4_ADDRESS => Some(
+                <[u8; 4]>::try_from(v)
+                    .map_or(Ipv4Addr::UNSPECIFIED, Ipv4Addr::from)
+                    .into(),
+            ),
+            ConfigAttributeType::INTERNAL_IP6_ADDRESS => Some(
+                v.get(..16)
                     .and_then(|o| <[u8; 16]>::try_from(o).ok())
-                    .map(|o| IpAddr::V6(Ipv6Addr::from(o))),
-                _ => None,
-            };
-            out.extend(ip.filter(|ip| !ip.is_unspecified()));
-        }
+                    .map_or(Ipv6Addr::UNSPECIFIED, Ipv6Addr::from)
+                    .into(),
+            ),
+            _ => None,
+        };
+        out.extend(ip);
     }
     out
 }
@@ -105,37 +117,6 @@ pub(crate) fn remote_hosts(sa: &SaCore) -> Vec<IpAddr> {
     }
 }
 
-/// The addresses a CP(CFG_REQUEST) asks for: unspecified for "any of
-/// this family", else the address itself.
-fn requested_vips(payloads: &[Payload]) -> Vec<IpAddr> {
-    let mut out = Vec::new();
-    for p in payloads {
-        let Payload::Cp(cp) = p else { continue };
-        if cp.ty != CfgType::REQUEST {
-            continue;
-        }
-        for a in &cp.attributes {
-            let v = a.value.as_slice();
-            let ip: Option<IpAddr> = match a.ty {
-                ConfigAttributeType::INTERNAL_IP4_ADDRESS => Some(
-                    <[u8; 4]>::try_from(v)
-                        .map_or(Ipv4Addr::UNSPECIFIED, Ipv4Addr::from)
-                        .into(),
-                ),
-                ConfigAttributeType::INTERNAL_IP6_ADDRESS => Some(
-                    v.get(..16)
-                        .and_then(|o| <[u8; 16]>::try_from(o).ok())
-                        .map_or(Ipv6Addr::UNSPECIFIED, Ipv6Addr::from)
-                        .into(),
-                ),
-                _ => None,
-            };
-            out.extend(ip);
-        }
-    }
-    out
-}
-
 /// The responder's answer to CP(CFG_REQUEST) in IKE_AUTH: an address from
 /// the connection's `pools` for each requested one, in CP(CFG_REPLY), or
 /// N(INTERNAL_ADDRESS_FAILURE) if none could be assigned (RFC 7296
@@ -146,7 +127,7 @@ pub(crate) fn assign_vips(
     payloads: &[Payload],
     peer: &Identification,
 ) -> Option<Payload> {
-    let requested = requested_vips(payloads);
+    let requested = cp_addresses(payloads, CfgType::REQUEST);
     if requested.is_empty() {
         return None;
     }
