@@ -4,8 +4,9 @@
 //!
 //! - charon asks with `vips = 0.0.0.0`, cygnetd assigns 10.3.0.1 from its
 //!   pool `p1`: both list the address, cygnetd's `--list-pools --leases`
-//!   shows the lease online for charon's identity, charon's virtual IP
-//!   pings 10.1.0.1 through the tunnel;
+//!   shows the lease online for charon's identity, charon receives the
+//!   pool's DNS server with it, and charon's virtual IP pings 10.1.0.1
+//!   through the tunnel;
 //! - cygnetd asks, charon assigns from its pool: the same the other way,
 //!   cygnetd's virtual IP on its TUN device pings 10.2.0.1.
 //!
@@ -24,7 +25,7 @@ use common::traffic::{A, INNER_A, INNER_B, lab, lab_conf, ping};
 use common::{Charon, Netns, SWANCTL, prerequisites, tail, wait_until, write};
 
 const VIP: &str = "10.3.0.1";
-const POOL: &str = "pools {\n  p1 {\n    addrs = 10.3.0.0/24\n  }\n}\n";
+const POOL: &str = "pools {\n  p1 {\n    addrs = 10.3.0.0/24\n    dns = 10.9.0.1\n  }\n}\n";
 
 /// The lab's configuration of a side, asking for a virtual IP (`vips`,
 /// dynamic local selector) or assigning one (`pools`, dynamic remote
@@ -147,6 +148,10 @@ fn steps(netns: &Netns, cygnetd: &Cygnetd, charon: &Charon, asker: Asker) -> Res
                     &format!("remote {VIP}/32"),
                 ],
             )?;
+            // the pool's DNS server went along with the address
+            if !charon.log().contains("CPRP(ADDR DNS)") {
+                return Err("charon received no CPRP(ADDR DNS)".into());
+            }
             let leases = ours(cygnetd, "--list-pools", &["--leases"])?;
             if !leases.contains(VIP) || !leases.contains("online   'b.lab.test'") {
                 return Err(format!("cygnetd's --list-pools --leases:\n{leases}"));

@@ -16,6 +16,13 @@ pub trait AddressPools: Send + Sync + Debug {
     fn acquire(&self, pools: &[String], peer: &Identification, requested: IpAddr)
     -> Option<IpAddr>;
 
+    /// Further attributes (type, value) of the pools that `vips` came from
+    /// (DNS servers, subnets, ...), for the CFG_REPLY.
+    fn attributes(&self, pools: &[String], vips: &[IpAddr]) -> Vec<(u16, Vec<u8>)> {
+        let _ = (pools, vips);
+        Vec::new()
+    }
+
     /// `address` is no longer used by `peer` (its IKE SA is gone).
     fn release(&self, pools: &[String], peer: &Identification, address: IpAddr);
 }

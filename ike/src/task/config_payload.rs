@@ -17,31 +17,7 @@ pub(crate) fn vip_request(config: &IkeConfig) -> Option<Payload> {
     if config.vips.is_empty() {
         return None;
     }
-    let attributes = config
-        .vips
-        .iter()
-        .map(|vip| match vip {
-            IpAddr::V4(a) => ConfigAttribute {
-                ty: ConfigAttributeType::INTERNAL_IP4_ADDRESS,
-                value: if a.is_unspecified() {
-                    Vec::new()
-                } else {
-                    a.octets().to_vec()
-                },
-            },
-            IpAddr::V6(a) => ConfigAttribute {
-                ty: ConfigAttributeType::INTERNAL_IP6_ADDRESS,
-                // an address with its prefix length (§3.15.1)
-                value: if a.is_unspecified() {
-                    Vec::new()
-                } else {
-                    let mut v = a.octets().to_vec();
-                    v.push(128);
-                    v
-                },
-            },
-        })
-        .collect();
+    let attributes = config.vips.iter().map(address_attribute).collect();
     Some(Payload::Cp(Configuration {
         ty: CfgType::REQUEST,
         attributes,
@@ -117,58 +93,79 @@ pub(crate) fn remote_hosts(sa: &SaCore) -> Vec<IpAddr> {
     }
 }
 
-/// The responder's answer to CP(CFG_REQUEST) in IKE_AUTH: an address from
-/// the connection's `pools` for each requested one, in CP(CFG_REPLY), or
-/// N(INTERNAL_ADDRESS_FAILURE) if none could be assigned (RFC 7296
-/// §3.10.1). Nothing without a request.
+/// The responder's answer to CP(CFG_REQUEST) in IKE_AUTH (charon's
+/// `ike_config` `build_r`): an address from the connection's `pools` for
+/// each requested one, with the pools' other attributes, in
+/// CP(CFG_REPLY). `Err` is the notify that fails the configuration, after
+/// which no CHILD_SA is built: INTERNAL_ADDRESS_FAILURE if nothing could be
+/// assigned, FAILED_CP_REQUIRED if the connection has pools and the peer
+/// asked for nothing (RFC 7296 §3.10.1).
 pub(crate) fn assign_vips(
     sa: &mut SaCore,
     ctx: &Ctx<'_>,
     payloads: &[Payload],
     peer: &Identification,
-) -> Option<Payload> {
+) -> Result<Option<Payload>, Payload> {
     let requested = cp_addresses(payloads, CfgType::REQUEST);
-    if requested.is_empty() {
-        return None;
-    }
-    for want in requested {
-        let ip = ctx
-            .pools
-            .filter(|_| !sa.config.pools.is_empty())
-            .and_then(|p| p.acquire(&sa.config.pools, peer, want));
-        match ip {
+    let pools = ctx.pools.filter(|_| !sa.config.pools.is_empty());
+    for want in &requested {
+        tracing::info!("peer requested virtual IP {}", any(*want));
+        match pools.and_then(|p| p.acquire(&sa.config.pools, peer, *want)) {
             Some(ip) => {
                 tracing::info!("assigning virtual IP {ip} to peer '{peer}'");
                 sa.remote_vips.push(ip);
             }
             None => tracing::info!(
                 "no virtual IP found for {} requested by '{peer}'",
-                any(want)
+                any(*want)
             ),
         }
     }
-    if sa.remote_vips.is_empty() {
+    if !requested.is_empty() && sa.remote_vips.is_empty() {
         tracing::info!("no virtual IP found, sending INTERNAL_ADDRESS_FAILURE");
-        return Some(notify(NotifyType::INTERNAL_ADDRESS_FAILURE, Vec::new()));
+        return Err(notify(NotifyType::INTERNAL_ADDRESS_FAILURE, Vec::new()));
     }
-    let attributes = sa
-        .remote_vips
-        .iter()
-        .map(|ip| match ip {
-            IpAddr::V4(a) => ConfigAttribute {
-                ty: ConfigAttributeType::INTERNAL_IP4_ADDRESS,
-                value: a.octets().to_vec(),
-            },
-            IpAddr::V6(a) => ConfigAttribute {
-                ty: ConfigAttributeType::INTERNAL_IP6_ADDRESS,
-                value: [a.octets().as_slice(), &[128]].concat(),
-            },
-        })
-        .collect();
-    Some(Payload::Cp(Configuration {
+    if requested.is_empty() {
+        if !sa.config.pools.is_empty() {
+            tracing::info!("expected a virtual IP request, sending FAILED_CP_REQUIRED");
+            return Err(notify(NotifyType::FAILED_CP_REQUIRED, Vec::new()));
+        }
+        return Ok(None);
+    }
+    let mut attributes: Vec<ConfigAttribute> =
+        sa.remote_vips.iter().map(address_attribute).collect();
+    if let Some(pools) = pools {
+        let more = pools.attributes(&sa.config.pools, &sa.remote_vips);
+        attributes.extend(more.into_iter().map(|(ty, value)| ConfigAttribute {
+            ty: ConfigAttributeType(ty),
+            value,
+        }));
+    }
+    Ok(Some(Payload::Cp(Configuration {
         ty: CfgType::REPLY,
         attributes,
-    }))
+    })))
+}
+
+/// INTERNAL_IP4/6_ADDRESS for `ip`: empty for the unspecified address
+/// (any), an IPv6 address followed by its prefix length (§3.15.1).
+fn address_attribute(ip: &IpAddr) -> ConfigAttribute {
+    let (ty, value) = match ip {
+        IpAddr::V4(a) => (
+            ConfigAttributeType::INTERNAL_IP4_ADDRESS,
+            a.octets().to_vec(),
+        ),
+        IpAddr::V6(a) => (
+            ConfigAttributeType::INTERNAL_IP6_ADDRESS,
+            [a.octets().as_slice(), &[128]].concat(),
+        ),
+    };
+    let value = if ip.is_unspecified() {
+        Vec::new()
+    } else {
+        value
+    };
+    ConfigAttribute { ty, value }
 }
 
 /// charon prints an unspecified address as `%any`/`%any6`.

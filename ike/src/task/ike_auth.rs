@@ -118,11 +118,14 @@ impl IkeAuth {
 }
 
 /// The responder's IKE_AUTH: find the connection, check the initiator,
-/// answer with our identity and AUTH and the CHILD_SA.
+/// answer with our identity and AUTH, the virtual IPs and the CHILD_SA
+/// (none if the configuration payload failed, as in charon).
 pub(crate) fn respond(sa: &mut SaCore, ctx: &mut Ctx<'_>, request: &Inbound<'_>) -> Reply {
     match authenticate(sa, ctx, request.payloads) {
-        Ok(mut payloads) => {
-            if find!(request.payloads, Payload::Sa).is_some() {
+        Ok((mut payloads, configured)) => {
+            if !configured {
+                tracing::info!("configuration payload negotiation failed, no CHILD_SA built");
+            } else if find!(request.payloads, Payload::Sa).is_some() {
                 payloads.extend(respond_in_auth(sa, ctx, request.payloads));
             }
             Reply::keep(payloads)
@@ -138,7 +141,7 @@ fn authenticate(
     sa: &mut SaCore,
     ctx: &mut Ctx<'_>,
     payloads: &[Payload],
-) -> Result<Vec<Payload>, Error> {
+) -> Result<(Vec<Payload>, bool), Error> {
     let ex = ExchangeType::IKE_AUTH;
     let id_i = require(find!(payloads, Payload::IdI), ex, PayloadType::IDI)?;
     let auth = require(find!(payloads, Payload::Auth), ex, PayloadType::AUTH)?;
@@ -154,9 +157,18 @@ fn authenticate(
     response.push(auth);
     sa.local_id = Some(me);
     sa.initial_contact = has_notify(payloads, NotifyType::INITIAL_CONTACT);
-    response.extend(assign_vips(sa, ctx, payloads, id_i));
+    let configured = match assign_vips(sa, ctx, payloads, id_i) {
+        Ok(cp) => {
+            response.extend(cp);
+            true
+        }
+        Err(failure) => {
+            response.push(failure);
+            false
+        }
+    };
     established(sa, ctx, id_i.clone());
-    Ok(response)
+    Ok((response, configured))
 }
 
 /// The best connection for these identities among those matching the

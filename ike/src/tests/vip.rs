@@ -41,12 +41,18 @@ impl AddressPools for Pools {
     }
 }
 
-/// A requests a virtual IP; B has pool `vpn` (if `pools`) and gives out
-/// 10.2.0.0/16 to whatever A gets.
+/// A requests a virtual IP (if `asks`); B has pool `vpn` (if `pools`)
+/// and gives out 10.2.0.0/16 to whatever A gets.
 fn pair(pools: bool) -> (Pair, Arc<Pools>) {
+    pair_asking(true, pools)
+}
+
+fn pair_asking(asks: bool, pools: bool) -> (Pair, Arc<Pools>) {
     let (a, b) = configs(
         |a| {
-            a.vips = vec![IpAddr::V4(Ipv4Addr::UNSPECIFIED)];
+            if asks {
+                a.vips = vec![IpAddr::V4(Ipv4Addr::UNSPECIFIED)];
+            }
             edit_child(a, |c| c.local_ts = vec![TsSpec::dynamic()]);
         },
         |b| {
@@ -102,5 +108,18 @@ fn without_a_pool_the_initiator_gets_no_virtual_ip_and_no_child_sa() {
     assert_eq!(a.state, IkeState::Established);
     assert!(a.local_vips.is_empty());
     assert!(a.children.is_empty(), "INTERNAL_ADDRESS_FAILURE");
+    assert!(pools.given.lock().unwrap().is_empty());
+}
+
+#[test]
+fn a_responder_with_pools_builds_no_child_sa_for_a_peer_that_asks_for_none() {
+    let (pair, pools) = pair_asking(false, true);
+    let (a, b) = (pair.a.sa(), pair.b.sa());
+    assert_eq!(a.state, IkeState::Established);
+    assert!(
+        a.children.is_empty() && b.children.is_empty(),
+        "FAILED_CP_REQUIRED"
+    );
+    assert!(b.remote_vips.is_empty());
     assert!(pools.given.lock().unwrap().is_empty());
 }

@@ -88,6 +88,18 @@ impl AddressPools for PoolStore {
         })
     }
 
+    fn attributes(&self, pools: &[String], vips: &[IpAddr]) -> Vec<(u16, Vec<u8>)> {
+        let store = self.lock();
+        let from = |p: &&LoadedPool| vips.iter().any(|ip| p.contains(*ip));
+        pools
+            .iter()
+            .filter_map(|name| store.list.iter().find(|p| p.pool.name == *name))
+            .filter(from)
+            .flat_map(|p| &p.pool.attributes)
+            .map(|a| (a.attr_type, a.value.clone()))
+            .collect()
+    }
+
     fn release(&self, pools: &[String], peer: &Identification, address: IpAddr) {
         let peer = peer.to_string();
         let mut store = self.lock();
@@ -151,6 +163,29 @@ mod tests {
         assert_eq!(store.acquire(&pools, &id("c"), any), Some(ip("10.3.0.1")));
         assert_eq!(store.lock().list[0].leases[0].identity, "c");
         assert_eq!(store.acquire(&["other".into()], &id("d"), any), None);
+        assert!(store.attributes(&pools, &[ip("10.3.0.1")]).is_empty());
+    }
+
+    #[test]
+    fn the_attributes_of_the_pool_an_address_came_from_go_with_it() {
+        let store = store(PoolAddrs::Subnet {
+            base: ip("10.3.0.0"),
+            prefix: 24,
+        });
+        store.lock().list[0]
+            .pool
+            .attributes
+            .push(swanctl_parser::config::PoolAttr {
+                key: "dns".into(),
+                attr_type: 3,
+                value: vec![10, 9, 0, 1],
+            });
+        let pools = ["p".to_owned()];
+        assert_eq!(
+            store.attributes(&pools, &[ip("10.3.0.1")]),
+            [(3, vec![10, 9, 0, 1])]
+        );
+        assert!(store.attributes(&pools, &[ip("10.4.0.1")]).is_empty());
     }
 
     #[test]
