@@ -166,10 +166,28 @@ impl Driver {
 
     /// Removes every trap and shunt of connection `conn` (`unload-conn`).
     pub(crate) fn uninstall_traps_of(&mut self, conn: &str) {
+        self.uninstall_traps_where(conn, |_| true);
+    }
+
+    /// Removes the traps and shunts of connection `conn` whose child its
+    /// (reloaded) configuration no longer has.
+    pub(crate) fn prune_traps_of(&mut self, conn: &str) {
+        let kept: Vec<String> = self
+            .vici
+            .conns
+            .iter()
+            .filter(|c| c.name == conn)
+            .flat_map(|c| c.children.iter().map(|ch| ch.name.clone()))
+            .collect();
+        self.uninstall_traps_where(conn, |child| !kept.iter().any(|k| k == child));
+    }
+
+    fn uninstall_traps_where(&mut self, conn: &str, gone: impl Fn(&str) -> bool) {
         let traps = self.traps.list.iter().filter(|t| t.conn == conn);
         let mut children: Vec<String> = traps.map(|t| t.child.clone()).collect();
         let shunts = self.traps.shunts.iter().filter(|s| s.conn == conn);
         children.extend(shunts.map(|s| s.child.name.clone()));
+        children.retain(|c| gone(c));
         for child in children {
             tracing::info!(target: "cfg", "uninstalling '{child}'");
             if !self.uninstall_shunt(Some(conn), &child) {

@@ -285,3 +285,27 @@ async fn pass_and_drop_children_are_shunts_listed_and_removed_as_charon_does() {
     );
     assert!(shared.lock().policies().is_empty());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn reloading_a_connection_without_the_child_removes_its_trap() {
+    let (mut h, shared) = setup();
+    assert_eq!(h.request("load-conn", trap()), ok());
+    assert_eq!(trap_reqids(&shared).len(), 3);
+    // the same connection with its child renamed: the old trap goes
+    let conn = Message::new()
+        .with_value("version", "2")
+        .with_list("local_addrs", ["127.0.0.1"])
+        .with_list("remote_addrs", ["127.0.0.2"])
+        .with_section("local", Message::new().with_value("auth", "psk"))
+        .with_section("remote", Message::new().with_value("auth", "psk"))
+        .with_section(
+            "children",
+            Message::new().with_section("other", Message::new()),
+        );
+    assert_eq!(
+        h.request("load-conn", Message::new().with_section("gw", conn)),
+        ok()
+    );
+    assert!(shared.lock().policies().is_empty());
+    assert!(h.driver.traps.list.is_empty());
+}

@@ -43,6 +43,7 @@ impl Driver {
             } else {
                 tracing::info!(target: "cfg", "added vici connection: {name}");
             }
+            self.prune_traps_of(&name);
             self.trap_start_actions(Some(&name));
             self.start(&start);
         }
