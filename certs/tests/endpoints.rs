@@ -111,6 +111,8 @@ fn config(me: &str, peer: &str, edit: &dyn Fn(&mut LocalAuth, &mut RemoteAuth)) 
         fragmentation: Fragmentation::Yes,
         send_certreq: true,
         send_cert: ike::config::SendCert::IfAsked,
+        vips: Vec::new(),
+        pools: Vec::new(),
     }
 }
 

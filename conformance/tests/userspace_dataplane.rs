@@ -17,35 +17,18 @@
 
 mod common;
 
-use std::fs;
 use std::path::Path;
 use std::thread;
 use std::time::Duration;
 
 use common::cygnetd::{Cygnetd, STRONGSWAN_CONF, child_spis};
-use common::traffic::{iperf3, iperf3_available, lab_conf, link_packets, ping};
+use common::traffic::{
+    A, B, INNER_A, INNER_B, iperf3, iperf3_available, lab, lab_conf, link_packets, ping,
+};
 use common::{Charon, Netns, prerequisites, tail, wait_until, write};
 use tempfile::TempDir;
 
-const A: &str = "192.0.2.1";
-const B: &str = "192.0.2.2";
-const INNER_A: &str = "10.1.0.1";
-const INNER_B: &str = "10.2.0.1";
 const TUN: &str = "ipsec0";
-
-/// The lab: namespaces, addresses, a temporary directory per daemon.
-fn lab(ip: &Path, prefix: &str) -> Result<(Netns, TempDir), String> {
-    let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-    let netns = Netns::up(ip, prefix)?;
-    netns.add_outer(true, A)?;
-    netns.add_outer(false, B)?;
-    netns.add_inner(true, INNER_A)?;
-    netns.add_inner(false, INNER_B)?;
-    for side in ["a", "b"] {
-        fs::create_dir(dir.path().join(side)).map_err(|e| e.to_string())?;
-    }
-    Ok((netns, dir))
-}
 
 /// cygnetd in side a (or b) with `conf`, its files in `<dir>/<side>`.
 fn cygnetd(

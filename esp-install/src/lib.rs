@@ -150,6 +150,24 @@ pub trait Installer {
     /// [`InstallError::NotFound`] if it is not installed; backend errors.
     fn del_policy(&mut self, policy: &PolicySpec) -> Result<(), InstallError>;
 
+    /// Adds a virtual IP the peer assigned us (RFC 7296 §2.19) where
+    /// traffic from it takes the SAs (charon's `add_ip`); call it before
+    /// the policies of the CHILD_SAs that use it.
+    ///
+    /// # Errors
+    /// [`InstallError::Unsupported`] by default; backend errors.
+    fn add_vip(&mut self, vip: IpAddr) -> Result<(), InstallError> {
+        Err(InstallError::Unsupported(format!("virtual IP {vip}")))
+    }
+
+    /// Removes a virtual IP added with [`Installer::add_vip`].
+    ///
+    /// # Errors
+    /// [`InstallError::Unsupported`] by default; backend errors.
+    fn del_vip(&mut self, vip: IpAddr) -> Result<(), InstallError> {
+        Err(InstallError::Unsupported(format!("virtual IP {vip}")))
+    }
+
     /// Removes every SA and policy this installer added, and nothing else.
     ///
     /// # Errors

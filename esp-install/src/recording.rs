@@ -24,6 +24,7 @@ pub struct RecordingInstaller {
     sas: BTreeMap<SaId, (SaSpec, SaStats)>,
     reserved: BTreeSet<SaId>,
     policies: Vec<PolicySpec>,
+    vips: Vec<IpAddr>,
     next_spi: u32,
     events_tx: mpsc::Sender<KernelEvent>,
     events_rx: Option<mpsc::Receiver<KernelEvent>>,
@@ -36,6 +37,7 @@ impl Default for RecordingInstaller {
             sas: BTreeMap::new(),
             reserved: BTreeSet::new(),
             policies: Vec::new(),
+            vips: Vec::new(),
             next_spi: FIRST_SPI,
             events_tx,
             events_rx: Some(events_rx),
@@ -59,6 +61,12 @@ impl RecordingInstaller {
     #[must_use]
     pub fn policies(&self) -> &[PolicySpec] {
         &self.policies
+    }
+
+    /// The virtual IPs added, oldest first.
+    #[must_use]
+    pub fn vips(&self) -> &[IpAddr] {
+        &self.vips
     }
 
     /// Sets what [`Installer::query_sa`] reports for an SA.
@@ -184,6 +192,25 @@ impl Installer for RecordingInstaller {
         Ok(())
     }
 
+    fn add_vip(&mut self, vip: IpAddr) -> Result<(), InstallError> {
+        tracing::info!(target: "knl", "adding virtual IP {vip}");
+        if !self.vips.contains(&vip) {
+            self.vips.push(vip);
+        }
+        Ok(())
+    }
+
+    fn del_vip(&mut self, vip: IpAddr) -> Result<(), InstallError> {
+        let at = self
+            .vips
+            .iter()
+            .position(|v| *v == vip)
+            .ok_or(InstallError::NotFound)?;
+        self.vips.remove(at);
+        tracing::info!(target: "knl", "removing virtual IP {vip}");
+        Ok(())
+    }
+
     fn flush(&mut self) -> Result<(), InstallError> {
         tracing::info!(
             target: "knl",
@@ -194,6 +221,7 @@ impl Installer for RecordingInstaller {
         self.sas.clear();
         self.reserved.clear();
         self.policies.clear();
+        self.vips.clear();
         Ok(())
     }
 

@@ -41,6 +41,12 @@ pub struct IkeConfig {
     pub send_certreq: bool,
     /// `send_cert`.
     pub send_cert: SendCert,
+    /// `vips`: virtual IPs to request in IKE_AUTH (RFC 7296 §3.15.1);
+    /// `0.0.0.0` or `::` asks for any address of that family.
+    pub vips: Vec<IpAddr>,
+    /// `pools`: where a responder takes the virtual IPs initiators ask
+    /// for (see [`crate::pools::AddressPools`]).
+    pub pools: Vec<String>,
 }
 
 /// `send_cert`: when our certificate goes into a CERT payload.

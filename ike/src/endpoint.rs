@@ -33,7 +33,8 @@ use crate::config::IkeConfig;
 use crate::cookie::{self, Admission, CookieDemand, CookieJar, CookieStatus, HalfOpen};
 use crate::crypto::Provider;
 use crate::natd::NatDetector;
-use crate::sa::{Ctx, Ids, IkeSa, IkeSaInfo, IkeState};
+use crate::pools::AddressPools;
+use crate::sa::{ChildInit, Ctx, Ids, IkeSa, IkeSaInfo, IkeState};
 use crate::settings::Settings;
 use crate::time::Instant;
 use crate::wire::Message;
@@ -84,6 +85,8 @@ pub struct Endpoint {
     new_sas: Vec<IkeSa>,
     /// CHILD_SA moves requested during the current call.
     moves: Vec<(SaHandle, SaHandle)>,
+    /// Where responders take virtual IPs from.
+    pools: Option<Arc<dyn AddressPools>>,
 }
 
 impl core::fmt::Debug for Endpoint {
@@ -109,6 +112,7 @@ macro_rules! with_sa {
             actions,
             new_sas,
             moves,
+            pools,
             ..
         } = $self;
         match sas.get_mut(&$handle) {
@@ -124,6 +128,7 @@ macro_rules! with_sa {
                     actions,
                     new_sas,
                     moves,
+                    pools: pools.as_deref(),
                 };
                 let $ctx = &mut ctx;
                 let result = $body;
@@ -161,6 +166,7 @@ impl Endpoint {
             actions: VecDeque::new(),
             new_sas: Vec::new(),
             moves: Vec::new(),
+            pools: None,
         })
     }
 
@@ -175,6 +181,12 @@ impl Endpoint {
         let before = self.configs.len();
         self.configs.retain(|c| c.name != name);
         before != self.configs.len()
+    }
+
+    /// Sets where responders take the virtual IPs initiators request
+    /// (connections with `pools`).
+    pub fn set_address_pools(&mut self, pools: Arc<dyn AddressPools>) {
+        self.pools = Some(pools);
     }
 
     /// The loaded connections.
@@ -385,6 +397,30 @@ impl Endpoint {
         local: SocketAddr,
         remote: SocketAddr,
     ) -> Result<SaHandle, Error> {
+        let child = child.map(|c| (c, ChildInit::default()));
+        self.initiate_with(now, conn, child, (local, remote))
+    }
+
+    /// [`initiate`](Self::initiate) with CHILD_SA `child` set up as `init`
+    /// asks (an acquire's reqid and packet selectors).
+    pub fn initiate_child(
+        &mut self,
+        now: Instant,
+        conn: &str,
+        child: &str,
+        init: ChildInit,
+        (local, remote): (SocketAddr, SocketAddr),
+    ) -> Result<SaHandle, Error> {
+        self.initiate_with(now, conn, Some((child, init)), (local, remote))
+    }
+
+    fn initiate_with(
+        &mut self,
+        now: Instant,
+        conn: &str,
+        child: Option<(&str, ChildInit)>,
+        (local, remote): (SocketAddr, SocketAddr),
+    ) -> Result<SaHandle, Error> {
         let config = self
             .configs
             .iter()
@@ -392,12 +428,13 @@ impl Endpoint {
             .cloned()
             .ok_or(Error::ApiMisuse("no such connection"))?;
         let child = match child {
-            Some(name) => Some(
+            Some((name, init)) => Some((
                 config
                     .child(name)
                     .cloned()
                     .ok_or(Error::ApiMisuse("no such CHILD_SA configuration"))?,
-            ),
+                init,
+            )),
             None => None,
         };
         // INITIAL_CONTACT only without another SA of the connection (§2.4)
@@ -416,12 +453,29 @@ impl Endpoint {
 
     /// Creates CHILD_SA `child` of the SA's connection with CREATE_CHILD_SA.
     pub fn create_child(&mut self, now: Instant, sa: SaHandle, child: &str) -> Result<(), Error> {
+        self.create_child_with(now, sa, child, ChildInit::default())
+    }
+
+    /// [`create_child`](Self::create_child) set up as `init` asks.
+    pub fn create_child_with(
+        &mut self,
+        now: Instant,
+        sa: SaHandle,
+        child: &str,
+        init: ChildInit,
+    ) -> Result<(), Error> {
         let config = self
             .sas
             .get(&sa)
             .and_then(|s| s.core.config.child(child).cloned())
             .ok_or(Error::ApiMisuse("no such IKE SA or CHILD_SA configuration"))?;
-        with_sa!(self, now, sa, |s, ctx| s.create_child(ctx, config)).unwrap_or(Ok(()))
+        with_sa!(self, now, sa, |s, ctx| s.create_child(ctx, config, init)).unwrap_or(Ok(()))
+    }
+
+    /// A reqid no CHILD_SA of this endpoint will get, for policies the
+    /// caller installs itself (a trap's, later passed in [`ChildInit`]).
+    pub fn alloc_reqid(&mut self) -> u32 {
+        self.ids.reqid()
     }
 
     /// Deletes a CHILD_SA (INFORMATIONAL Delete).
@@ -521,6 +575,7 @@ impl Endpoint {
             actions: &mut self.actions,
             new_sas: &mut self.new_sas,
             moves: &mut self.moves,
+            pools: self.pools.as_deref(),
         }
     }
 

@@ -2,11 +2,35 @@
 //! counters, each run inside a namespace; the lab's two-sided swanctl.conf
 //! for data plane tests.
 
-use std::path::PathBuf;
+use std::fs;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use tempfile::TempDir;
+
 use super::{Netns, run, terminate, wait_until};
+
+/// The lab's outer addresses (sides a and b) and inner hosts.
+pub const A: &str = "192.0.2.1";
+pub const B: &str = "192.0.2.2";
+pub const INNER_A: &str = "10.1.0.1";
+pub const INNER_B: &str = "10.2.0.1";
+
+/// The lab: namespaces with both sides' addresses, and a temporary
+/// directory with a folder per side (`a`, `b`).
+pub fn lab(ip: &Path, prefix: &str) -> Result<(Netns, TempDir), String> {
+    let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
+    let netns = Netns::up(ip, prefix)?;
+    netns.add_outer(true, A)?;
+    netns.add_outer(false, B)?;
+    netns.add_inner(true, INNER_A)?;
+    netns.add_inner(false, INNER_B)?;
+    for side in ["a", "b"] {
+        fs::create_dir(dir.path().join(side)).map_err(|e| e.to_string())?;
+    }
+    Ok((netns, dir))
+}
 
 pub const IPERF3: &str = "/usr/bin/iperf3";
 

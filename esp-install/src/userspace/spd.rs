@@ -5,7 +5,7 @@
 use core::net::IpAddr;
 
 use super::wire::flow::{Flow, Ports};
-use crate::{PolicyAction as SpecAction, PolicySpec, Selector};
+use crate::{PolicyAction as SpecAction, PolicyClass, PolicySpec, Selector};
 
 /// What a matching policy does with a packet (RFC 4301 §4.4.1: PROTECT,
 /// BYPASS, DISCARD).
@@ -36,8 +36,8 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// A PROTECT policy from an installer policy, with
-    /// [`default_priority`] (the direction is the caller's business: only
+    /// A PROTECT policy from an installer policy, with its fixed priority
+    /// or [`class_priority`] (the direction is the caller's business: only
     /// outbound policies belong in the SPD here).
     #[must_use]
     pub fn from_spec(spec: &PolicySpec) -> Self {
@@ -53,7 +53,7 @@ impl Policy {
             },
             priority: spec
                 .priority
-                .unwrap_or_else(|| default_priority(&spec.src_ts, &spec.dst_ts)),
+                .unwrap_or_else(|| class_priority(spec.class, &spec.src_ts, &spec.dst_ts)),
         }
     }
 
@@ -80,6 +80,21 @@ pub fn default_priority(src: &Selector, dst: &Selector) -> u32 {
         score
     };
     100_000 - specificity(src) - specificity(dst)
+}
+
+/// [`default_priority`] within strongSwan's priority classes: pass
+/// policies before those of CHILD_SAs before fallback drops, and at equal
+/// selectors an installed CHILD_SA's policy before a trap's (charon's
+/// `get_priority`), so a CHILD_SA with a reqid of its own carries the
+/// traffic its trap would otherwise acquire for.
+#[must_use]
+pub fn class_priority(class: PolicyClass, src: &Selector, dst: &Selector) -> u32 {
+    let base = match class {
+        PolicyClass::Pass => 0,
+        PolicyClass::Default | PolicyClass::Routed => 1_000_000,
+        PolicyClass::Fallback => 2_000_000,
+    };
+    base + 2 * default_priority(src, dst) + u32::from(class == PolicyClass::Routed)
 }
 
 /// The prefix length a range of addresses is as wide as (rounded down).
@@ -342,6 +357,18 @@ mod tests {
         spd.insert(second);
         let hit = spd.lookup(&flow("1.1.1.1", "2.2.2.2", 6, HTTP)).unwrap();
         assert_eq!(hit.action, PolicyAction::Protect { reqid: 1 });
+    }
+
+    #[test]
+    fn classes_order_pass_then_installed_then_trap_then_fallback() {
+        let (a, b) = (net("10.1.0.0", "10.1.0.255"), net("10.2.0.0", "10.2.0.255"));
+        let host = net("10.2.0.9", "10.2.0.9");
+        let p = |class, dst: &Selector| class_priority(class, &a, dst);
+        assert!(p(PolicyClass::Pass, &b) < p(PolicyClass::Default, &b));
+        assert!(p(PolicyClass::Default, &b) < p(PolicyClass::Routed, &b));
+        assert!(p(PolicyClass::Routed, &b) < p(PolicyClass::Fallback, &b));
+        // a narrower trap still beats a wider installed policy
+        assert!(p(PolicyClass::Routed, &host) < p(PolicyClass::Default, &b));
     }
 
     #[test]

@@ -143,7 +143,13 @@ pub(crate) fn connection(conn: &sw::Connection, dir: &Path) -> Result<IkeConfig,
         proposals: conn.proposals.clone(),
         local: auth::local_auth(&mut d, &conn.local, dir),
         remote: auth::remote_auth(&mut d, &conn.remote, dir),
-        children: conn.children.iter().map(|c| child(&mut d, c)).collect(),
+        // pass/drop children are shunt policies, never negotiated
+        children: conn
+            .children
+            .iter()
+            .filter(|c| !crate::shunt::is_shunt(c))
+            .map(|c| child(&mut d, c))
+            .collect(),
         lifetime: ike_lifetime(&conn.lifetime),
         dpd_delay: Duration::from_secs(conn.dpd_delay.into()),
         encap: conn.encap,
@@ -154,6 +160,8 @@ pub(crate) fn connection(conn: &sw::Connection, dir: &Path) -> Result<IkeConfig,
             sw::SendCert::Never => SendCert::Never,
             sw::SendCert::IfAsked => SendCert::IfAsked,
         },
+        vips: conn.vips.clone(),
+        pools: conn.pools.clone(),
     };
     if d.errors.is_empty() {
         Ok(config)
@@ -283,7 +291,7 @@ pub(crate) fn starts(conn: &sw::Connection, config: &IkeConfig) -> Vec<Start> {
     };
     conn.children
         .iter()
-        .filter(|c| c.start_action.start)
+        .filter(|c| c.start_action.start && !crate::shunt::is_shunt(c))
         .map(|c| Start {
             conn: conn.name.clone(),
             child: c.name.clone(),

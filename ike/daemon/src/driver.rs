@@ -22,7 +22,7 @@ use crate::socket::{Datagram, Peer, Sockets, route_source};
 use crate::vici::{self, Inbound};
 
 /// A data plane event as the core takes it; `None` for those it does not
-/// act on (acquires: no trap policies yet).
+/// act on (acquires go to the traps, `trap.rs`).
 fn core_event(event: &KernelEvent) -> Option<ike::KernelEvent> {
     match event {
         KernelEvent::Expire { id, hard, .. } => Some(ike::KernelEvent::Expire {
@@ -56,18 +56,23 @@ pub(crate) struct Driver {
     pub(crate) vici: vici::server::State,
     /// The hardware offload of each installed SA, by SPI and destination.
     pub(crate) offloads: HashMap<(u32, IpAddr), install::Offload>,
+    /// Trap policies and the acquires in progress.
+    pub(crate) traps: crate::trap::Traps,
+    /// Virtual IPs installed for IKE SAs.
+    pub(crate) vips: crate::vips::Vips,
 }
 
 impl Driver {
     /// A driver for `endpoint`, whose clock starts now.
     pub(crate) fn new(
-        endpoint: Endpoint,
+        mut endpoint: Endpoint,
         sockets: Sockets,
         installer: Box<dyn Installer>,
         replay_window: u32,
         port: u16,
         vici: vici::server::State,
     ) -> Self {
+        endpoint.set_address_pools(vici.pools.clone());
         Self {
             endpoint,
             sockets,
@@ -78,6 +83,8 @@ impl Driver {
             port,
             vici,
             offloads: HashMap::new(),
+            traps: crate::trap::Traps::default(),
+            vips: crate::vips::Vips::default(),
         }
     }
 
@@ -100,6 +107,7 @@ impl Driver {
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
         let mut kernel = self.installer.events();
+        self.trap_start_actions(None);
         self.start(starts);
         self.drain().await;
         let mut shutdown: Option<Instant> = None;
@@ -206,6 +214,7 @@ impl Driver {
         if let Some(event) = core_event(event) {
             self.endpoint.handle_kernel_event(self.now(), event);
         }
+        self.acquire(event);
     }
 
     /// Deletes every IKE SA (once) and returns when to give up waiting.
@@ -214,6 +223,7 @@ impl Driver {
             return deadline;
         }
         tracing::info!(target: "dmn", "{signal} received, shutting down");
+        self.flush_traps();
         let now = self.now();
         let handles: Vec<ike::SaHandle> = self.endpoint.sas().map(|sa| sa.handle).collect();
         for sa in handles {
@@ -265,6 +275,8 @@ impl Driver {
                 Action::DeletePolicy(p) => install::del_policies(self.installer.as_mut(), &p),
                 Action::Event(e) => {
                     self.events.log(&self.endpoint, &e);
+                    self.trap_event(&e);
+                    self.vip_event(&e);
                     self.vici_notify(&e);
                     self.vici_complete(&e);
                 }

@@ -2,6 +2,8 @@
 //! §4.4: SAD and SPD entries). Failures are logged; the core is not told
 //! yet (its CHILD_SA stays up).
 
+use core::net::IpAddr;
+
 use esp_install::{
     Aead, Algorithms, CopyDscp, Direction, Encryption, HwOffload, IcvLen, InstallError, Installer,
     Integrity, Key, Lifetime, Limits, Mode, OffloadMode, PolicyAction, PolicyClass,
@@ -85,16 +87,26 @@ pub(crate) fn del_sa(installer: &mut dyn Installer, sa: &SaRemove) {
 
 /// Installs the in, out and forward policies of a CHILD_SA.
 pub(crate) fn add_policies(installer: &mut dyn Installer, spec: &action::PolicySpec) {
-    for policy in policies(spec) {
-        report("add policy", installer.add_policy(&policy));
+    add_policy_specs(installer, &policies(spec));
+}
+
+/// Installs policies in order.
+pub(crate) fn add_policy_specs(installer: &mut dyn Installer, specs: &[PolicySpec]) {
+    for policy in specs {
+        report("add policy", installer.add_policy(policy));
+    }
+}
+
+/// Removes policies in order.
+pub(crate) fn del_policy_specs(installer: &mut dyn Installer, specs: &[PolicySpec]) {
+    for policy in specs {
+        report("delete policy", installer.del_policy(policy));
     }
 }
 
 /// Removes them.
 pub(crate) fn del_policies(installer: &mut dyn Installer, spec: &action::PolicySpec) {
-    for policy in policies(spec) {
-        report("delete policy", installer.del_policy(&policy));
-    }
+    del_policy_specs(installer, &policies(spec));
 }
 
 fn report(what: &str, result: Result<(), InstallError>) {
@@ -204,23 +216,49 @@ fn sa_spec(sa: &SaInstall, algorithms: Algorithms, replay_window: u32) -> SaSpec
 /// Out for each local × remote selector pair, in and fwd the other way
 /// (charon's `install_policies_outbound`/`_inbound`).
 fn policies(spec: &action::PolicySpec) -> Vec<PolicySpec> {
-    let (local, remote) = (spec.local.ip(), spec.remote.ip());
+    protect_policies(
+        spec.reqid,
+        spec.mode,
+        (spec.local.ip(), spec.remote.ip()),
+        (&spec.local_ts, &spec.remote_ts),
+        PolicyClass::Default,
+    )
+}
+
+/// The policies of a trap (`start_action = trap`): a CHILD_SA's, at
+/// charon's `POLICY_PRIORITY_ROUTED`, with no SA behind them yet.
+pub(crate) fn trap_policies(
+    reqid: u32,
+    mode: config::Mode,
+    addrs: (IpAddr, IpAddr),
+    selectors: (&[TrafficSelector], &[TrafficSelector]),
+) -> Vec<PolicySpec> {
+    protect_policies(reqid, mode, addrs, selectors, PolicyClass::Routed)
+}
+
+fn protect_policies(
+    reqid: u32,
+    mode: config::Mode,
+    (local, remote): (IpAddr, IpAddr),
+    (local_ts, remote_ts): (&[TrafficSelector], &[TrafficSelector]),
+    class: PolicyClass,
+) -> Vec<PolicySpec> {
     let mut out = Vec::new();
-    for l in spec.local_ts.iter().filter_map(selector) {
-        for r in spec.remote_ts.iter().filter_map(selector) {
+    for l in local_ts.iter().filter_map(selector) {
+        for r in remote_ts.iter().filter_map(selector) {
             let policy = |direction, src_ts, dst_ts, src, dst| PolicySpec {
                 direction,
                 src_ts,
                 dst_ts,
                 action: PolicyAction::Protect(SaTemplate {
-                    reqid: spec.reqid,
+                    reqid,
                     protocol: Protocol::Esp,
-                    mode: mode(spec.mode),
+                    mode: self::mode(mode),
                     src,
                     dst,
                     spi: None,
                 }),
-                class: PolicyClass::Default,
+                class,
                 priority: None,
                 mark: None,
                 if_id: 0,
@@ -236,7 +274,7 @@ fn policies(spec: &action::PolicySpec) -> Vec<PolicySpec> {
 
 /// An address selector; other types (RFC 4595 Fibre Channel) select no
 /// IP traffic.
-fn selector(ts: &TrafficSelector) -> Option<Selector> {
+pub(crate) fn selector(ts: &TrafficSelector) -> Option<Selector> {
     Some(match ts {
         TrafficSelector::Ipv4(r) => Selector {
             from: r.start.into(),

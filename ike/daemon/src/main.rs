@@ -10,8 +10,11 @@ mod install;
 mod live_creds;
 mod log;
 mod settings;
+mod shunt;
 mod socket;
+mod trap;
 mod vici;
+mod vips;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -106,6 +109,7 @@ fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
             args.conf.clone(),
             format!("{:?}", charon.cygnet.backend).to_lowercase(),
         );
+        state.pools.load(&swanctl.pools);
         let driver = driver::Driver::new(
             endpoint,
             sockets,

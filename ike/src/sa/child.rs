@@ -67,6 +67,18 @@ pub(crate) struct ChildSa {
     pub(crate) expire_at: Option<Instant>,
 }
 
+/// How to initiate a CHILD_SA beyond its configuration (charon's
+/// `child_init_args_t`), for traffic that hit a trap policy.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChildInit {
+    /// The reqid to install it with (the trap policy's), so that its
+    /// policies join the trap's; `None` for a fresh one.
+    pub reqid: Option<u32>,
+    /// The triggering packet's source and destination selectors, proposed
+    /// first in TSi and TSr (RFC 7296 §2.9).
+    pub packet: Option<(TrafficSelector, TrafficSelector)>,
+}
+
 /// Everything a negotiation decided about a new CHILD_SA.
 pub(crate) struct Negotiated {
     /// The unique ID reserved when we proposed it; responders number it now.
@@ -84,6 +96,8 @@ pub(crate) struct Negotiated {
     pub(crate) we_initiated: bool,
     /// The reqid of the CHILD_SA it replaces (rekey): the policies stay.
     pub(crate) replaces: Option<u32>,
+    /// The reqid asked for in [`ChildInit`] (a trap's).
+    pub(crate) reqid: Option<u32>,
     /// Install the outbound SA now (rekey responders wait, see
     /// [`ChildSa::install_outbound`]).
     pub(crate) outbound_now: bool,
@@ -93,7 +107,10 @@ impl ChildSa {
     /// Installs a negotiated CHILD_SA: inbound SA first, then outbound (if
     /// `outbound_now`), then the policies of a new reqid.
     pub(crate) fn install(sa: &SaCore, ctx: &mut Ctx<'_>, neg: Negotiated) -> Self {
-        let reqid = neg.replaces.unwrap_or_else(|| ctx.ids.reqid());
+        let reqid = neg
+            .replaces
+            .or(neg.reqid)
+            .unwrap_or_else(|| ctx.ids.reqid());
         // a rekey keeps the policies of its reqid, unless they went with
         // the old CHILD_SA before the new one arrived
         let new_policies = !sa.reqid_in_use(reqid);

@@ -5,7 +5,7 @@ use core::net::SocketAddr;
 use std::collections::VecDeque;
 use std::sync::Arc;
 
-use super::{ChildState, Ctx, Exchanges, IkeSa, IkeState, NatState, SaCore};
+use super::{ChildInit, ChildState, Ctx, Exchanges, IkeSa, IkeState, NatState, SaCore};
 use crate::Error;
 use crate::action::{ChildId, DownReason, KernelEvent};
 use crate::config::{ChildConfig, IkeConfig};
@@ -41,6 +41,8 @@ impl IkeSa {
             children: Vec::new(),
             initial_contact: false,
             deleted_early: VecDeque::new(),
+            local_vips: Vec::new(),
+            remote_vips: Vec::new(),
             fragmentation: false,
             peer_hashes: Vec::new(),
             peer_certreq: false,
@@ -56,7 +58,7 @@ impl IkeSa {
     pub(crate) fn initiate(
         ctx: &mut Ctx<'_>,
         config: Arc<IkeConfig>,
-        child: Option<Arc<ChildConfig>>,
+        child: Option<(Arc<ChildConfig>, ChildInit)>,
         (local, remote): (SocketAddr, SocketAddr),
         initial_contact: bool,
     ) -> Result<Self, Error> {
@@ -64,7 +66,7 @@ impl IkeSa {
         core.spi_i = ike_spi(ctx)?;
         let init = IkeInit::new(&core, ctx)?;
         let child = match child {
-            Some(c) => Some(ChildRequest::new(&core, ctx, c, false)?),
+            Some((c, init)) => Some(ChildRequest::new(&core, ctx, c, false)?.with_init(init)),
             None => None,
         };
         let mut sa = Self {
@@ -130,6 +132,8 @@ impl IkeSa {
         core.remote_id.clone_from(&old.remote_id);
         core.fragmentation = old.fragmentation;
         core.peer_hashes.clone_from(&old.peer_hashes);
+        core.local_vips.clone_from(&old.local_vips);
+        core.remote_vips.clone_from(&old.remote_vips);
         core.established = Some(ctx.now);
         core.rekey_at = rekey_at;
         core.expire_at = expire_at;
@@ -298,8 +302,9 @@ impl IkeSa {
         &mut self,
         ctx: &mut Ctx<'_>,
         config: Arc<ChildConfig>,
+        init: ChildInit,
     ) -> Result<(), Error> {
-        let task = ChildCreate::new(&self.core, ctx, config)?;
+        let task = ChildCreate::new(&self.core, ctx, config, init)?;
         self.exchanges.queue(Task::ChildCreate(Box::new(task)));
         self.exchanges.initiate(&mut self.core, ctx);
         Ok(())

@@ -1,6 +1,6 @@
 //! Read-only views of IKE and CHILD SAs, for `list-sas` and tests.
 
-use core::net::SocketAddr;
+use core::net::{IpAddr, SocketAddr};
 
 use super::{ChildState, IkeSa, IkeState, NatState};
 use crate::action::{ChildId, SaHandle};
@@ -40,6 +40,10 @@ pub struct IkeSaInfo {
     pub established: Option<Instant>,
     /// When it will be rekeyed.
     pub rekey_at: Option<Instant>,
+    /// Virtual IPs the peer assigned us.
+    pub local_vips: Vec<IpAddr>,
+    /// Virtual IPs we assigned the peer.
+    pub remote_vips: Vec<IpAddr>,
     /// Its CHILD_SAs.
     pub children: Vec<ChildSaInfo>,
 }
@@ -93,6 +97,8 @@ impl IkeSa {
             nat: sa.nat,
             established: sa.established,
             rekey_at: sa.rekey_at,
+            local_vips: sa.local_vips.clone(),
+            remote_vips: sa.remote_vips.clone(),
             children: sa
                 .children
                 .iter()

@@ -14,7 +14,7 @@ mod info;
 mod keys;
 pub(crate) mod lifetime;
 
-use core::net::SocketAddr;
+use core::net::{IpAddr, SocketAddr};
 use std::collections::{BTreeSet, VecDeque};
 use std::sync::Arc;
 
@@ -28,7 +28,7 @@ use crate::wire::Identification;
 use crate::wire::iana::HashAlgorithm;
 
 pub(crate) use child::ChildSa;
-pub use child::ChildState;
+pub use child::{ChildInit, ChildState};
 pub(crate) use exchanges::Exchanges;
 pub(crate) use ike_sa::ike_spi;
 pub use info::{ChildSaInfo, IkeSaInfo};
@@ -124,6 +124,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) new_sas: &'a mut Vec<IkeSa>,
     /// CHILD_SAs to move from one IKE SA to another (after an IKE rekey).
     pub(crate) moves: &'a mut Vec<(SaHandle, SaHandle)>,
+    /// Virtual IP pools, if the caller keeps any.
+    pub(crate) pools: Option<&'a dyn crate::pools::AddressPools>,
 }
 
 impl Ctx<'_> {
@@ -177,6 +179,10 @@ pub(crate) struct SaCore {
     /// SPIs the peer deleted before we knew them: its answer to our
     /// CREATE_CHILD_SA may still be on its way (bounded, newest last).
     pub(crate) deleted_early: VecDeque<u32>,
+    /// Virtual IPs the peer assigned us (CFG_REPLY, RFC 7296 §3.15.1).
+    pub(crate) local_vips: Vec<IpAddr>,
+    /// Virtual IPs we assigned the peer from our pools.
+    pub(crate) remote_vips: Vec<IpAddr>,
     /// Both sides announced IKEV2_FRAGMENTATION_SUPPORTED (RFC 7383 §2.3).
     pub(crate) fragmentation: bool,
     /// The peer sent a CERTREQ (`send_cert = ifasked`, RFC 7296 §3.7).
@@ -276,9 +282,11 @@ impl SaCore {
         if self.state == IkeState::Destroyed {
             return;
         }
-        // a rekeyed SA's CHILD_SAs moved (or are moving) to its successor
+        // a rekeyed SA's CHILD_SAs and virtual IPs moved (or are moving)
+        // to its successor
         if reason != DownReason::Rekeyed {
             self.remove_children(ctx, &reason);
+            self.release_vips(ctx);
         }
         self.state = IkeState::Destroyed;
         ctx.event(Event::IkeDown {

@@ -13,6 +13,7 @@ use super::common::{
     check_nonce, check_selected, child_spi, find, find_notify, first_error, has_notify,
     log_selected, nonce, notify, refusal, requested_group, require, start_ke,
 };
+use super::config_payload::{local_hosts, remote_hosts};
 use super::{Inbound, Progress, Reply, Task};
 use crate::Error;
 use crate::action::{ChildId, DownReason, Event};
@@ -22,7 +23,7 @@ use crate::error::PeerMisbehaved;
 use crate::proposal::{
     Proposal, SelectionFlags, proposals_from_sa, sa_accepting, sa_offering, select, strip_ke,
 };
-use crate::sa::{ChildSa, Ctx, SaCore, child::Negotiated};
+use crate::sa::{ChildInit, ChildSa, Ctx, SaCore, child::Negotiated};
 use crate::ts;
 use crate::wire::iana::{ExchangeType, KeId, NotifyType, PayloadType, ProtocolId};
 use crate::wire::{KeyExchange, Nonce, Payload, TrafficSelector, TrafficSelectors};
@@ -39,6 +40,8 @@ pub(crate) struct ChildRequest {
     with_ke: bool,
     local_ts: Vec<TrafficSelector>,
     remote_ts: Vec<TrafficSelector>,
+    /// The reqid asked for (a trap's).
+    reqid: Option<u32>,
 }
 
 impl ChildRequest {
@@ -68,13 +71,25 @@ impl ChildRequest {
         Ok(Self {
             id: ctx.ids.child(),
             rekeys: None,
-            local_ts: ts::propose(&config.local_ts, &[sa.local.ip()]),
+            local_ts: ts::propose(&config.local_ts, &local_hosts(sa)),
             remote_ts: ts::propose(&config.remote_ts, &[sa.remote.ip()]),
             config,
             spi_in,
             proposals,
             with_ke,
+            reqid: None,
         })
+    }
+
+    /// Applies an acquire's [`ChildInit`]: its reqid, and the packet's
+    /// selectors first in TSi/TSr (RFC 7296 §2.9).
+    pub(crate) fn with_init(mut self, init: ChildInit) -> Self {
+        if let Some((src, dst)) = init.packet {
+            self.local_ts.insert(0, src);
+            self.remote_ts.insert(0, dst);
+        }
+        self.reqid = init.reqid;
+        self
     }
 
     /// Rekeys `old` (§2.8): its configuration and current selectors.
@@ -168,6 +183,7 @@ impl ChildRequest {
             keys,
             we_initiated: true,
             replaces,
+            reqid: self.reqid,
             outbound_now: true,
         };
         Ok(establish(sa, ctx, neg))
@@ -244,7 +260,7 @@ pub(crate) fn select_child(
         .into_iter()
         .find_map(|config| {
             let local = ts::narrow(&ts::resolve(&config.local_ts, &[sa.local.ip()]), &ts_r.0);
-            let remote = ts::narrow(&ts::resolve(&config.remote_ts, &[sa.remote.ip()]), &ts_i.0);
+            let remote = ts::narrow(&ts::resolve(&config.remote_ts, &remote_hosts(sa)), &ts_i.0);
             (!local.is_empty() && !remote.is_empty()).then_some((config, local, remote))
         })
         .ok_or(Error::TsUnacceptable)?;
@@ -327,6 +343,7 @@ impl Selection {
             we_initiated: false,
             outbound_now: replaces.is_none(),
             replaces,
+            reqid: None,
         };
         let id = establish(sa, ctx, neg);
         Ok((payloads, id))
@@ -376,8 +393,9 @@ impl ChildCreate {
         sa: &SaCore,
         ctx: &mut Ctx<'_>,
         config: Arc<ChildConfig>,
+        init: ChildInit,
     ) -> Result<Self, Error> {
-        let request = ChildRequest::new(sa, ctx, config, true)?;
+        let request = ChildRequest::new(sa, ctx, config, true)?.with_init(init);
         Ok(Self {
             group: request.ke_group(),
             request,

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use super::authenticate::{our_auth, verify_peer};
 use super::child_create::{ChildRequest, respond_in_auth};
 use super::common::{certificate_requests, find, first_error, has_notify, notify, our_id, require};
+use super::config_payload::{assign_vips, assigned_vips, vip_request};
 use super::{Inbound, Progress, Reply};
 use crate::Error;
 use crate::action::{DownReason, Event};
@@ -56,6 +57,7 @@ impl IkeAuth {
             payloads.push(Payload::IdR(peer.clone()));
         }
         payloads.push(auth);
+        payloads.extend(vip_request(&sa.config));
         if let Some(child) = &self.child {
             payloads.extend(child.payloads(None, None));
         }
@@ -82,6 +84,13 @@ impl IkeAuth {
         }
         let me = sa.local_id.clone().unwrap_or_else(|| our_id(sa));
         verify_peer(sa, ctx, &me, id_r, auth, &certificates(payloads))?;
+        sa.local_vips = assigned_vips(payloads);
+        for vip in &sa.local_vips {
+            tracing::info!("installing new virtual IP {vip}");
+        }
+        if sa.local_vips.is_empty() && !sa.config.vips.is_empty() {
+            tracing::info!("peer didn't accept virtual IP request");
+        }
         established(sa, ctx, id_r.clone());
         if let Some(child) = self.child.take() {
             let Some(init) = sa.init.as_ref() else {
@@ -109,11 +118,14 @@ impl IkeAuth {
 }
 
 /// The responder's IKE_AUTH: find the connection, check the initiator,
-/// answer with our identity and AUTH and the CHILD_SA.
+/// answer with our identity and AUTH, the virtual IPs and the CHILD_SA
+/// (none if the configuration payload failed, as in charon).
 pub(crate) fn respond(sa: &mut SaCore, ctx: &mut Ctx<'_>, request: &Inbound<'_>) -> Reply {
     match authenticate(sa, ctx, request.payloads) {
-        Ok(mut payloads) => {
-            if find!(request.payloads, Payload::Sa).is_some() {
+        Ok((mut payloads, configured)) => {
+            if !configured {
+                tracing::info!("configuration payload negotiation failed, no CHILD_SA built");
+            } else if find!(request.payloads, Payload::Sa).is_some() {
                 payloads.extend(respond_in_auth(sa, ctx, request.payloads));
             }
             Reply::keep(payloads)
@@ -129,7 +141,7 @@ fn authenticate(
     sa: &mut SaCore,
     ctx: &mut Ctx<'_>,
     payloads: &[Payload],
-) -> Result<Vec<Payload>, Error> {
+) -> Result<(Vec<Payload>, bool), Error> {
     let ex = ExchangeType::IKE_AUTH;
     let id_i = require(find!(payloads, Payload::IdI), ex, PayloadType::IDI)?;
     let auth = require(find!(payloads, Payload::Auth), ex, PayloadType::AUTH)?;
@@ -145,8 +157,18 @@ fn authenticate(
     response.push(auth);
     sa.local_id = Some(me);
     sa.initial_contact = has_notify(payloads, NotifyType::INITIAL_CONTACT);
+    let configured = match assign_vips(sa, ctx, payloads, id_i) {
+        Ok(cp) => {
+            response.extend(cp);
+            true
+        }
+        Err(failure) => {
+            response.push(failure);
+            false
+        }
+    };
     established(sa, ctx, id_i.clone());
-    Ok(response)
+    Ok((response, configured))
 }
 
 /// The best connection for these identities among those matching the

@@ -12,6 +12,7 @@ mod authenticate;
 mod child_create;
 mod child_rekey;
 mod common;
+mod config_payload;
 mod ike_auth;
 mod ike_init;
 mod ike_rekey;

@@ -12,6 +12,8 @@ pub(crate) mod pair;
 mod rekey;
 mod signatures;
 mod transport;
+mod trap;
+mod vip;
 
 use core::net::{IpAddr, Ipv4Addr};
 use core::time::Duration;
@@ -111,6 +113,8 @@ fn psk_conn(side_a: bool) -> IkeConfig {
         fragmentation: Fragmentation::Yes,
         send_certreq: true,
         send_cert: crate::config::SendCert::IfAsked,
+        vips: Vec::new(),
+        pools: Vec::new(),
     }
 }
 

@@ -235,6 +235,18 @@ impl Installer for UserspaceInstaller {
         Ok(())
     }
 
+    fn add_vip(&mut self, vip: IpAddr) -> Result<(), InstallError> {
+        self.routing
+            .add_vip(vip)
+            .map_err(|e| InstallError::System(format!("adding virtual IP {vip}: {e}")))
+    }
+
+    fn del_vip(&mut self, vip: IpAddr) -> Result<(), InstallError> {
+        self.routing
+            .del_vip(vip)
+            .map_err(|e| InstallError::System(format!("removing virtual IP {vip}: {e}")))
+    }
+
     fn flush(&mut self) -> Result<(), InstallError> {
         self.io.shared.lock().flush();
         self.routing.clear_routes();

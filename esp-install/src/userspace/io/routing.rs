@@ -10,7 +10,7 @@
 use core::net::IpAddr;
 use std::collections::BTreeMap;
 
-use super::rtnl::{EEXIST, Route, Rtnl, Rule};
+use super::rtnl::{EEXIST, Error, Route, Rtnl, Rule};
 use crate::Selector;
 
 /// charon's `routing_table` and `routing_table_prio`.
@@ -38,6 +38,8 @@ pub(crate) struct Routing {
     dev: String,
     rules: Vec<Rule>,
     routes: BTreeMap<Route, Use>,
+    /// Virtual IPs we added to the TUN device.
+    vips: Vec<IpAddr>,
 }
 
 impl Routing {
@@ -50,6 +52,7 @@ impl Routing {
             dev: dev.to_owned(),
             rules: Vec::new(),
             routes: BTreeMap::new(),
+            vips: Vec::new(),
         };
         for v6 in [false, true] {
             let bypass = |protocol, sport| Rule {
@@ -138,6 +141,30 @@ impl Routing {
         }
     }
 
+    /// Adds a virtual IP to the TUN device, so routes added later take it
+    /// as their source (charon's `add_ip`); one already there stays.
+    pub(crate) fn add_vip(&mut self, ip: IpAddr) -> Result<(), Error> {
+        match self.rtnl.add_address(ip, self.oif) {
+            Ok(()) => {
+                tracing::info!(target: "knl", "installing virtual IP {ip} on TUN device #{}", self.oif);
+                self.vips.push(ip);
+                Ok(())
+            }
+            Err(Error::Errno(EEXIST)) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Removes a virtual IP we added.
+    pub(crate) fn del_vip(&mut self, ip: IpAddr) -> Result<(), Error> {
+        let Some(at) = self.vips.iter().position(|v| *v == ip) else {
+            return Ok(());
+        };
+        self.vips.remove(at);
+        tracing::info!(target: "knl", "removing virtual IP {ip}");
+        self.rtnl.del_address(ip, self.oif)
+    }
+
     /// Removes every route we added.
     pub(crate) fn clear_routes(&mut self) {
         for (route, used) in core::mem::take(&mut self.routes) {
@@ -174,6 +201,9 @@ impl Routing {
 impl Drop for Routing {
     fn drop(&mut self) {
         self.clear_routes();
+        for ip in core::mem::take(&mut self.vips) {
+            let _ = self.rtnl.del_address(ip, self.oif);
+        }
         for rule in core::mem::take(&mut self.rules) {
             let _ = self.rtnl.del_rule(&rule);
         }

@@ -12,7 +12,7 @@ use netlink_packet_core::{
     NLM_F_ACK, NLM_F_CREATE, NLM_F_DUMP, NLM_F_EXCL, NLM_F_REQUEST, NetlinkHeader, NetlinkMessage,
     NetlinkPayload,
 };
-use netlink_packet_route::address::{AddressAttribute, AddressMessage};
+use netlink_packet_route::address::{AddressAttribute, AddressHeader, AddressMessage};
 use netlink_packet_route::route::{
     RouteAddress, RouteAttribute, RouteHeader, RouteMessage, RouteProtocol, RouteScope, RouteType,
 };
@@ -107,6 +107,19 @@ impl Rtnl {
         Ok(out)
     }
 
+    /// Adds `ip` as a host address (/32, /128) of interface `index`;
+    /// [`Error::Errno`] `EEXIST` if it is there already.
+    pub(crate) fn add_address(&mut self, ip: IpAddr, index: u32) -> Result<(), Error> {
+        let msg = RouteNetlinkMessage::NewAddress(address_message(ip, index));
+        self.request(msg, NLM_F_CREATE | NLM_F_EXCL).map(drop)
+    }
+
+    /// Removes it.
+    pub(crate) fn del_address(&mut self, ip: IpAddr, index: u32) -> Result<(), Error> {
+        let msg = RouteNetlinkMessage::DelAddress(address_message(ip, index));
+        self.request(msg, 0).map(drop)
+    }
+
     /// Adds a route; [`Error::Errno`] `EEXIST` if it is there already.
     pub(crate) fn add_route(&mut self, route: &Route) -> Result<(), Error> {
         let msg = RouteNetlinkMessage::NewRoute(route_message(route));
@@ -191,6 +204,23 @@ fn family(v6: bool) -> AddressFamily {
     } else {
         AddressFamily::Inet
     }
+}
+
+/// `ip/32` (or `/128`) on interface `index`.
+fn address_message(ip: IpAddr, index: u32) -> AddressMessage {
+    let (family, prefix_len) = match ip {
+        IpAddr::V4(_) => (AddressFamily::Inet, 32),
+        IpAddr::V6(_) => (AddressFamily::Inet6, 128),
+    };
+    let mut msg = AddressMessage::default();
+    msg.header = AddressHeader {
+        family,
+        prefix_len,
+        index,
+        ..AddressHeader::default()
+    };
+    msg.attributes = vec![AddressAttribute::Local(ip), AddressAttribute::Address(ip)];
+    msg
 }
 
 fn route_message(route: &Route) -> RouteMessage {

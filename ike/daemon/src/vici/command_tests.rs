@@ -20,8 +20,8 @@ use crate::socket::Sockets;
 
 const CLIENT: ClientId = ClientId(1);
 
-struct Harness {
-    driver: Driver,
+pub(crate) struct Harness {
+    pub(crate) driver: Driver,
     rx: mpsc::Receiver<Vec<Packet>>,
     /// The `done` ends of requests answered later.
     waiting: Vec<oneshot::Receiver<()>>,
@@ -30,6 +30,11 @@ struct Harness {
 }
 
 fn harness() -> Harness {
+    harness_with(Box::new(RecordingInstaller::new()))
+}
+
+/// A harness whose driver uses `installer`.
+pub(crate) fn harness_with(installer: Box<dyn esp_install::Installer>) -> Harness {
     let creds = Arc::new(LiveCreds::new(CredentialStore::new()));
     let endpoint = Endpoint::new(
         ike::crypto::default_provider(),
@@ -50,7 +55,6 @@ fn harness() -> Harness {
         "/nonexistent/strongswan.conf".into(),
         "recording".into(),
     );
-    let installer = Box::new(RecordingInstaller::new());
     let mut driver = Driver::new(endpoint, sockets, installer, 32, 500, state);
     let (tx, rx) = mpsc::channel(16);
     driver.vici_inbound(Inbound::Connected { client: CLIENT, tx });
@@ -64,7 +68,7 @@ fn harness() -> Harness {
 
 impl Harness {
     /// Sends a packet; everything queued for the client in answer.
-    fn send(&mut self, packet: Packet) -> Vec<Packet> {
+    pub(crate) fn send(&mut self, packet: Packet) -> Vec<Packet> {
         let (done, finished) = oneshot::channel();
         self.waiting.push(finished);
         self.driver.vici_inbound(Inbound::Packet {
@@ -80,7 +84,7 @@ impl Harness {
     }
 
     /// The response of a command.
-    fn request(&mut self, command: &str, msg: Message) -> Message {
+    pub(crate) fn request(&mut self, command: &str, msg: Message) -> Message {
         let out = self.send(Packet::request(command, msg));
         match out.last() {
             Some(Packet::CmdResponse(m)) => m.clone(),
@@ -89,26 +93,34 @@ impl Harness {
     }
 }
 
-fn failure(errmsg: &str) -> Message {
+pub(crate) fn failure(errmsg: &str) -> Message {
     Message::new()
         .with_value("success", "no")
         .with_value("errmsg", errmsg)
 }
 
-fn ok() -> Message {
+pub(crate) fn ok() -> Message {
     Message::new().with_value("success", "yes")
 }
 
 /// A `load-conn` request as strongSwan's swanctl sends it.
-fn gw(extra: Message) -> Message {
+pub(crate) fn gw(extra: Message) -> Message {
+    gw_with(extra, Message::new())
+}
+
+/// [`gw`] with more keys in child `net`.
+pub(crate) fn gw_with(extra: Message, net_extra: Message) -> Message {
     let side = |id: &str| {
         Message::new()
             .with_value("auth", "psk")
             .with_value("id", id)
     };
-    let net = Message::new()
+    let mut net = Message::new()
         .with_list("local_ts", ["10.1.0.0/24"])
         .with_list("remote_ts", ["10.2.0.0/24"]);
+    for (k, item) in net_extra.into_items() {
+        net.push(k, item);
+    }
     let mut conn = Message::new()
         .with_value("version", "2")
         .with_list("local_addrs", ["127.0.0.1"])
@@ -130,8 +142,8 @@ async fn unknown_commands_get_cmd_unknown_and_charons_unimplemented_ones_a_reaso
         vec![Packet::CmdUnknown]
     );
     assert_eq!(
-        h.request("load-pool", Message::new()),
-        failure("'load-pool' is not supported by cygnetd yet")
+        h.request("redirect", Message::new()),
+        failure("'redirect' is not supported by cygnetd yet")
     );
 }
 

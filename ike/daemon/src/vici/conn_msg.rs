@@ -131,7 +131,7 @@ fn auth(r: &AuthRound, subject: Subject<'_>) -> Message {
     b
 }
 
-const fn mode(m: Mode) -> &'static str {
+pub(crate) const fn mode(m: Mode) -> &'static str {
     match m {
         Mode::Tunnel => "TUNNEL",
         Mode::Transport => "TRANSPORT",

@@ -5,7 +5,7 @@
 use certs::load::{Loaded, parse_vici};
 use ike::config::IdMatch;
 use ike::crypto::Secret;
-use swanctl_parser::config::{ConfNode, Identity, parse_authority};
+use swanctl_parser::config::{Identity, parse_authority};
 use swanctl_parser::vici::{Item, Message};
 
 use super::reply;
@@ -247,15 +247,8 @@ impl Driver {
     }
 
     pub(crate) fn vici_load_authority(&mut self, msg: &Message) -> Result<(), String> {
-        if !msg.all_names_printable() {
-            return Err("parsing request failed".into());
-        }
-        for node in ConfNode::from_vici_request(msg) {
-            let a = parse_authority(&node).map_err(|errors| {
-                errors
-                    .first()
-                    .map_or_else(|| "parsing request failed".to_owned(), |e| e.errmsg())
-            })?;
+        for node in super::request_nodes(msg)? {
+            let a = parse_authority(&node).map_err(|e| super::first_errmsg(&e))?;
             let loaded = authority(&mut self.vici.creds.write(), &a, &self.vici.dir)
                 .map_err(|e| format!("unable to load certificate: {}", e.message))?;
             // a reloaded authority moves to the end, as in charon

@@ -43,6 +43,8 @@ impl Driver {
             } else {
                 tracing::info!(target: "cfg", "added vici connection: {name}");
             }
+            self.prune_traps_of(&name);
+            self.trap_start_actions(Some(&name));
             self.start(&start);
         }
         Ok(())
@@ -53,6 +55,7 @@ impl Driver {
             .get_str("name")
             .ok_or("unload: missing connection name")?;
         let before = self.vici.conns.len();
+        self.uninstall_traps_of(name);
         self.vici.conns.retain(|c| c.name != name);
         self.endpoint.unload_config(name);
         if before == self.vici.conns.len() {

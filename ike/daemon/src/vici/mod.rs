@@ -10,11 +10,14 @@ pub(crate) mod certs_list;
 pub(crate) mod conn_msg;
 pub(crate) mod control;
 pub(crate) mod creds;
+pub(crate) mod leases;
 pub(crate) mod listing;
 pub(crate) mod load;
 pub(crate) mod logtap;
 pub(crate) mod notify;
 pub(crate) mod pending;
+pub(crate) mod policies;
+pub(crate) mod pools;
 pub(crate) mod query;
 pub(crate) mod sa_msg;
 pub(crate) mod server;
@@ -22,6 +25,7 @@ pub(crate) mod socket;
 
 use std::collections::BTreeMap;
 
+use swanctl_parser::config::{ConfNode, ConfigError};
 use swanctl_parser::vici::{Message, Packet};
 use tokio::sync::mpsc::error::TrySendError;
 use tokio::sync::{mpsc, oneshot};
@@ -191,6 +195,23 @@ pub(crate) fn reply(result: Result<(), String>) -> Message {
     }
 }
 
+/// The sections of a `load-*` request, in order; a name that is not
+/// printable refuses the whole request, as charon's parser does.
+pub(crate) fn request_nodes(msg: &Message) -> Result<Vec<ConfNode>, String> {
+    if msg.all_names_printable() {
+        Ok(ConfNode::from_vici_request(msg))
+    } else {
+        Err("parsing request failed".into())
+    }
+}
+
+/// charon's answer to a section it refuses: its first problem.
+pub(crate) fn first_errmsg(errors: &[ConfigError]) -> String {
+    errors
+        .first()
+        .map_or_else(|| "parsing request failed".to_owned(), ConfigError::errmsg)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -255,4 +276,4 @@ mod tests {
 }
 
 #[cfg(test)]
-mod command_tests;
+pub(crate) mod command_tests;

@@ -80,6 +80,15 @@ pub(crate) fn list_ike(b: &mut Message, sa: &IkeSaInfo, now: Instant) {
             b.push_value("rekey-time", secs(now, at).to_string());
         }
     }
+    // charon's list_vips: only non-empty lists
+    for (key, vips) in [
+        ("local-vips", &sa.local_vips),
+        ("remote-vips", &sa.remote_vips),
+    ] {
+        if !vips.is_empty() {
+            b.push_list(key, vips.iter().map(ToString::to_string));
+        }
+    }
 }
 
 /// `encr-alg`, `encr-keysize`, `integ-alg`, (IKE: `prf-alg`), `dh-group`,
@@ -105,7 +114,7 @@ fn algorithms(b: &mut Message, p: &Proposal, ike: bool) {
     }
 }
 
-const fn mode_name(mode: Mode) -> &'static str {
+pub(crate) const fn mode_name(mode: Mode) -> &'static str {
     match mode {
         Mode::Tunnel => "TUNNEL",
         Mode::Transport => "TRANSPORT",

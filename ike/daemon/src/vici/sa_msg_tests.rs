@@ -59,6 +59,8 @@ fn lab_sa() -> IkeSaInfo {
         },
         established: Some(at(85)),
         rekey_at: Some(at(100 + 13683)),
+        local_vips: Vec::new(),
+        remote_vips: Vec::new(),
         children: vec![child],
     }
 }
@@ -169,5 +171,22 @@ fn the_offload_in_use_is_listed_as_our_hw_offload_key() {
     assert_eq!(
         listed(HwOffload::Auto, OffloadMode::None).as_deref(),
         Some("none (auto)")
+    );
+}
+
+#[test]
+fn virtual_ips_are_listed_after_the_times_only_when_there_are_some() {
+    let mut sa = lab_sa();
+    let mut msg = Message::new();
+    list_ike(&mut msg, &sa, at(100));
+    assert!(msg.find(&["local-vips"]).is_none());
+    sa.local_vips = vec!["10.3.0.1".parse().unwrap()];
+    let mut msg = Message::new();
+    list_ike(&mut msg, &sa, at(100));
+    assert!(
+        msg.vici_dump("e", false)
+            .ends_with("rekey-time=13683 local-vips=[10.3.0.1]}\n"),
+        "{}",
+        msg.vici_dump("e", false)
     );
 }

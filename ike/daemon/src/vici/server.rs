@@ -44,6 +44,8 @@ pub(crate) struct State {
     /// The last known state of each IKE SA, for events about SAs the core
     /// has already forgotten.
     pub(crate) snapshots: HashMap<SaHandle, IkeSaInfo>,
+    /// Virtual IP pools loaded over VICI.
+    pub(crate) pools: Arc<super::pools::PoolStore>,
 }
 
 /// What a command answers.
@@ -74,13 +76,7 @@ impl Reply {
 }
 
 /// charon 5.9.8's commands cygnetd does not implement yet.
-const NOT_YET: &[&str] = &[
-    "redirect",
-    "install",
-    "load-token",
-    "load-pool",
-    "unload-pool",
-];
+const NOT_YET: &[&str] = &["redirect", "load-token", "load-pool", "unload-pool"];
 
 impl State {
     pub(crate) fn new(
@@ -105,6 +101,7 @@ impl State {
             backend,
             started: (SystemTime::now(), std::time::Instant::now()),
             snapshots: HashMap::new(),
+            pools: Arc::default(),
         }
     }
 
@@ -204,7 +201,9 @@ impl Driver {
             }
             "load-conn" => Reply::result(self.vici_load_conn(msg)),
             "unload-conn" => Reply::result(self.vici_unload_conn(msg)),
-            "get-pools" => Reply::now(Message::new()),
+            "load-pool" => Reply::result(self.vici_load_pool(msg)),
+            "unload-pool" => Reply::result(self.vici_unload_pool(msg)),
+            "get-pools" => Reply::now(self.vici_get_pools(msg)),
             other => self.vici_creds_command(other, msg),
         }
     }
@@ -233,15 +232,10 @@ impl Driver {
                 let names = self.vici.authorities.iter().map(|a| a.name.as_str());
                 Reply::now(Message::new().with_list("authorities", names))
             }
-            // cygnetd has no trap, pass or drop policies and no counters
-            "list-policies" => Reply::now(Message::new()),
-            "uninstall" => {
-                let child = msg.get_str("child");
-                Reply::result(Err(child.map_or_else(
-                    || "missing configuration name".to_owned(),
-                    |c| format!("policy '{c}' not found"),
-                )))
-            }
+            "install" => Reply::result(self.vici_install(msg)),
+            "uninstall" => Reply::result(self.vici_uninstall(msg)),
+            "list-policies" => self.vici_list_policies(msg),
+            // cygnetd has no counters
             "get-counters" | "reset-counters" => {
                 Reply::result(Err("no counters available (plugin missing?)".into()))
             }
