@@ -31,6 +31,7 @@ use crate::action::{Action, ChildId, DownReason, KernelEvent, SaHandle};
 use crate::auth::Credentials;
 use crate::config::IkeConfig;
 use crate::cookie::{self, Admission, CookieDemand, CookieJar, CookieStatus, HalfOpen};
+use crate::counters::{Counter, Counters};
 use crate::crypto::Provider;
 use crate::natd::NatDetector;
 use crate::pools::AddressPools;
@@ -87,6 +88,7 @@ pub struct Endpoint {
     moves: Vec<(SaHandle, SaHandle)>,
     /// Where responders take virtual IPs from.
     pools: Option<Arc<dyn AddressPools>>,
+    counters: Counters,
 }
 
 impl core::fmt::Debug for Endpoint {
@@ -113,6 +115,7 @@ macro_rules! with_sa {
             new_sas,
             moves,
             pools,
+            counters,
             ..
         } = $self;
         match sas.get_mut(&$handle) {
@@ -129,6 +132,7 @@ macro_rules! with_sa {
                     new_sas,
                     moves,
                     pools: pools.as_deref(),
+                    counters,
                 };
                 let $ctx = &mut ctx;
                 let result = $body;
@@ -167,6 +171,7 @@ impl Endpoint {
             new_sas: Vec::new(),
             moves: Vec::new(),
             pools: None,
+            counters: Counters::default(),
         })
     }
 
@@ -199,6 +204,17 @@ impl Endpoint {
         self.sas.get(&handle).map(IkeSa::info)
     }
 
+    /// The event counters (charon's `counters` plugin, and ours).
+    #[must_use]
+    pub const fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    /// The counters, for `reset-counters`.
+    pub fn counters_mut(&mut self) -> &mut Counters {
+        &mut self.counters
+    }
+
     /// Every SA, oldest first.
     pub fn sas(&self) -> impl Iterator<Item = IkeSaInfo> + '_ {
         self.sas.values().map(IkeSa::info)
@@ -218,6 +234,8 @@ impl Endpoint {
             Ok(msg) => msg,
             Err(e) => {
                 tracing::debug!("dropping datagram from {remote}: {e}");
+                self.counters.count(None, Counter::Invalid);
+                self.counters.dropped += 1;
                 return None;
             }
         };
@@ -228,6 +246,10 @@ impl Endpoint {
                 && msg.flags.is_initiator()
                 && msg.spi_r == 0
                 && msg.message_id == 0;
+            if !new {
+                self.counters.count(None, Counter::InvalidSpi);
+                self.counters.dropped += 1;
+            }
             return new.then(|| Incoming {
                 local,
                 remote,
@@ -576,6 +598,7 @@ impl Endpoint {
             new_sas: &mut self.new_sas,
             moves: &mut self.moves,
             pools: self.pools.as_deref(),
+            counters: &mut self.counters,
         }
     }
 

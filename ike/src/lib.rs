@@ -10,6 +10,7 @@ pub mod action;
 pub mod auth;
 pub mod config;
 pub mod cookie;
+pub mod counters;
 pub mod crypto;
 mod endpoint;
 mod error;

@@ -9,6 +9,7 @@ use std::collections::VecDeque;
 use super::{Ctx, IkeState, SaCore};
 use crate::action::{Action, DownReason, Transmit};
 use crate::config::Fragmentation;
+use crate::counters::{Counter, Counters};
 use crate::fragment::{
     AddressFamily, FragmentError, Reassembler, Reassembly, max_message_len, seal_datagrams,
 };
@@ -155,7 +156,7 @@ impl Exchanges {
         if msg.message_id != active.message_id || msg.exchange != active.exchange {
             return;
         }
-        let Some(payloads) = open(sa, msg, bytes, &mut self.defrag_responses) else {
+        let Some(payloads) = open(sa, msg, bytes, &mut self.defrag_responses, ctx.counters) else {
             return;
         };
         sa.authentic_from(ctx.settings, path);
@@ -213,7 +214,7 @@ impl Exchanges {
             // wait for our IKE_AUTH to complete (it retransmits them)
             return;
         }
-        let Some(payloads) = open(sa, msg, bytes, &mut self.defrag_requests) else {
+        let Some(payloads) = open(sa, msg, bytes, &mut self.defrag_requests, ctx.counters) else {
             return;
         };
         sa.authentic_from(ctx.settings, path);
@@ -305,6 +306,7 @@ impl Exchanges {
                     active.sent,
                     active.message_id
                 );
+                ctx.counters.retransmits += 1;
                 transmit(sa, ctx, &active.packets);
             }
             None => {
@@ -342,11 +344,15 @@ fn header(sa: &SaCore, exchange: ExchangeType, message_id: u32, response: bool) 
 /// payload (§3.14).
 fn seal(
     sa: &SaCore,
-    ctx: &Ctx<'_>,
+    ctx: &mut Ctx<'_>,
     mut header: Message,
     payloads: &[Payload],
 ) -> Result<Vec<Vec<u8>>, crate::Error> {
     tracing::info!(target: "enc", "generating {} {}", describe(&header), chain_summary(payloads));
+    let request = !header.flags.is_response();
+    if let Some(counter) = Counter::message(header.exchange, false, request) {
+        ctx.counters.count(Some(&sa.config.name), counter);
+    }
     if header.exchange == ExchangeType::IKE_SA_INIT {
         header.payloads = payloads.to_vec();
         return Ok(vec![header.emit()?]);
@@ -413,9 +419,16 @@ fn open(
     msg: &Message,
     bytes: &[u8],
     defrag: &mut Reassembler,
+    counters: &mut Counters,
 ) -> Option<Vec<Payload>> {
-    let payloads = open_chain(sa, msg, bytes, defrag)?;
+    let Some(payloads) = open_chain(sa, msg, bytes, defrag) else {
+        counters.dropped += 1;
+        return None;
+    };
     tracing::info!(target: "enc", "parsed {} {}", describe(msg), chain_summary(&payloads));
+    if let Some(counter) = Counter::message(msg.exchange, true, !msg.flags.is_response()) {
+        counters.count(Some(&sa.config.name), counter);
+    }
     Some(payloads)
 }
 

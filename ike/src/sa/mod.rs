@@ -126,6 +126,7 @@ pub(crate) struct Ctx<'a> {
     pub(crate) moves: &'a mut Vec<(SaHandle, SaHandle)>,
     /// Virtual IP pools, if the caller keeps any.
     pub(crate) pools: Option<&'a dyn crate::pools::AddressPools>,
+    pub(crate) counters: &'a mut crate::counters::Counters,
 }
 
 impl Ctx<'_> {

@@ -18,6 +18,7 @@ use super::informational::{ChildDelete, remove_child};
 use super::{Inbound, Progress, Reply, Task};
 use crate::Error;
 use crate::action::{ChildId, DownReason, Event};
+use crate::counters::Counter;
 use crate::crypto::{ActiveKe, Secret};
 use crate::error::PeerMisbehaved;
 use crate::sa::{ChildState, Ctx, IkeState, SaCore};
@@ -152,6 +153,8 @@ impl ChildRekey {
     /// Our new CHILD_SA is installed: settle a collision, then delete the
     /// loser.
     fn rekeyed(&mut self, sa: &mut SaCore, ctx: &mut Ctx<'_>, new: ChildId, nr: &[u8]) -> Progress {
+        ctx.counters
+            .count(Some(&sa.config.name), Counter::ChildRekey);
         ctx.event(Event::ChildRekeyed {
             sa: sa.handle,
             old: self.old,
@@ -302,6 +305,8 @@ pub(crate) fn respond(
             } else {
                 awaiting_delete(sa, ctx, old_id, new);
             }
+            ctx.counters
+                .count(Some(&sa.config.name), Counter::ChildRekey);
             ctx.event(Event::ChildRekeyed {
                 sa: sa.handle,
                 old: old_id,

@@ -18,6 +18,7 @@ use super::informational::IkeDelete;
 use super::{Inbound, Progress, Reply, Task};
 use crate::Error;
 use crate::action::{DownReason, Event, SaHandle};
+use crate::counters::Counter;
 use crate::crypto::ActiveKe;
 use crate::error::PeerMisbehaved;
 use crate::proposal::{Proposal, order_for_ke, sa_accepting, sa_offering, supported_ike_proposals};
@@ -165,11 +166,11 @@ impl IkeRekey {
             Some(theirs) if lowest_is_ours((&self.ni, nr), (&theirs.ni, &theirs.nr)) => {
                 tracing::info!("IKE_SA rekey collision won by the peer, deleting redundant IKE_SA");
                 new.delete(ctx, DownReason::Local);
-                adopt(sa, ctx, theirs.new);
+                adopt(sa, ctx, theirs.new, false);
                 Progress::Done
             }
             _ => {
-                adopt(sa, ctx, new_handle);
+                adopt(sa, ctx, new_handle, true);
                 Progress::Followed(Task::IkeDelete(IkeDelete {
                     reason: DownReason::Rekeyed,
                 }))
@@ -182,7 +183,7 @@ impl IkeRekey {
     fn failed(&mut self, sa: &mut SaCore, ctx: &mut Ctx<'_>, e: &Error) {
         tracing::info!("rekeying IKE_SA failed: {e}");
         if let Some(theirs) = self.collision.take() {
-            adopt(sa, ctx, theirs.new);
+            adopt(sa, ctx, theirs.new, false);
             return;
         }
         sa.state = IkeState::Established;
@@ -197,11 +198,18 @@ impl IkeRekey {
 }
 
 /// `new` replaces `sa`: the CHILD_SAs move over, `sa` waits for its delete.
-pub(crate) fn adopt(sa: &mut SaCore, ctx: &mut Ctx<'_>, new: SaHandle) {
+pub(crate) fn adopt(sa: &mut SaCore, ctx: &mut Ctx<'_>, new: SaHandle, ours: bool) {
     sa.state = IkeState::Rekeyed;
     // if the peer never deletes it, we do (charon does the same)
     sa.expire_at = Some(ctx.now + REKEYED_GRACE);
     ctx.moves.push((sa.handle, new));
+    // charon counts by who initiated the rekey (`ours`)
+    let counter = if ours {
+        Counter::IkeRekeyInit
+    } else {
+        Counter::IkeRekeyResp
+    };
+    ctx.counters.count(Some(&sa.config.name), counter);
     ctx.event(Event::IkeRekeyed {
         old: sa.handle,
         new,
@@ -238,7 +246,7 @@ pub(crate) fn respond(
         Ok((payloads, new, ni, nr)) => {
             match ours {
                 Some(ours) => ours.collision = Some(IkeCollision { new, ni, nr }),
-                None => adopt(sa, ctx, new),
+                None => adopt(sa, ctx, new, false),
             }
             Reply::keep(payloads)
         }

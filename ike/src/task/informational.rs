@@ -82,7 +82,7 @@ fn deleted_by_peer(sa: &mut SaCore, ctx: &mut Ctx<'_>, active: Option<&mut Task>
     if let Some(Task::IkeRekey(ours)) = active
         && let Some(theirs) = ours.collision.take()
     {
-        super::ike_rekey::adopt(sa, ctx, theirs.new);
+        super::ike_rekey::adopt(sa, ctx, theirs.new, false);
         return DownReason::Rekeyed;
     }
     if sa.state == IkeState::Rekeyed {

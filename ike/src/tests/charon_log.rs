@@ -2,19 +2,26 @@
 //! (compare the verbatim `swanctl --initiate` capture in
 //! strongswan.md §6.3), since `swanctl --initiate` streams them.
 
+use std::cell::RefCell;
+use std::sync::Once;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
 
 use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
+use tracing::subscriber::Interest;
 use tracing::{Event, Metadata, Subscriber};
 
 use super::{Pair, configs};
 
-/// Collects the message of every event.
-#[derive(Default)]
-struct Lines {
-    lines: Mutex<Vec<String>>,
+thread_local! {
+    /// The lines of the test running on this thread, while it captures.
+    static CAPTURED: RefCell<Option<Vec<String>>> = const { RefCell::new(None) };
+}
+
+/// The process-wide subscriber: every callsite stays enabled (a scoped
+/// dispatcher can miss callsites other test threads register at the same
+/// time), and info lines go to the capturing thread's buffer.
+struct Capture {
     next_span: AtomicU64,
 }
 
@@ -28,7 +35,10 @@ impl Visit for Message<'_> {
     }
 }
 
-impl Subscriber for Lines {
+impl Subscriber for Capture {
+    fn register_callsite(&self, _: &'static Metadata<'static>) -> Interest {
+        Interest::always()
+    }
     fn enabled(&self, _: &Metadata<'_>) -> bool {
         true
     }
@@ -41,21 +51,31 @@ impl Subscriber for Lines {
         if *event.metadata().level() > tracing::Level::INFO {
             return;
         }
-        let mut line = String::new();
-        event.record(&mut Message(&mut line));
-        let mut lines = self.lines.lock().unwrap_or_else(PoisonError::into_inner);
-        lines.push(line);
+        CAPTURED.with(|captured| {
+            if let Some(lines) = captured.borrow_mut().as_mut() {
+                let mut line = String::new();
+                event.record(&mut Message(&mut line));
+                lines.push(line);
+            }
+        });
     }
     fn enter(&self, _: &Id) {}
     fn exit(&self, _: &Id) {}
 }
 
-/// The info lines logged while `run` runs.
+/// The info lines logged on this thread while `run` runs.
 fn logged(run: impl FnOnce()) -> Vec<String> {
-    let lines = Arc::new(Lines::default());
-    tracing::subscriber::with_default(Arc::clone(&lines), run);
-    let lines = lines.lines.lock().unwrap_or_else(PoisonError::into_inner);
-    lines.clone()
+    static INSTALL: Once = Once::new();
+    INSTALL.call_once(|| {
+        let capture = Capture {
+            next_span: AtomicU64::new(0),
+        };
+        tracing::subscriber::set_global_default(capture).expect("no other global subscriber");
+    });
+    tracing::callsite::rebuild_interest_cache();
+    CAPTURED.with(|c| *c.borrow_mut() = Some(Vec::new()));
+    run();
+    CAPTURED.with(|c| c.borrow_mut().take().unwrap_or_default())
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod charon_log;
 mod collisions;
+mod counters;
 mod establish;
 mod hostile;
 mod informational;

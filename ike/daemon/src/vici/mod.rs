@@ -9,6 +9,7 @@
 pub(crate) mod certs_list;
 pub(crate) mod conn_msg;
 pub(crate) mod control;
+pub(crate) mod counters;
 pub(crate) mod creds;
 pub(crate) mod leases;
 pub(crate) mod listing;
@@ -51,6 +52,13 @@ pub(crate) enum Inbound {
     },
     /// The client closed its connection (or was dropped).
     Gone { client: ClientId },
+}
+
+/// A boolean as charon's `get_bool` reads it.
+pub(crate) fn truthy(v: &str) -> bool {
+    ["1", "yes", "true", "enabled"]
+        .iter()
+        .any(|t| v.eq_ignore_ascii_case(t))
 }
 
 /// The events charon's vici plugin raises; registering any other name

@@ -10,6 +10,7 @@ use swanctl_parser::config::{Pool, PoolAddrs, parse_pool};
 use swanctl_parser::vici::Message;
 
 use crate::driver::Driver;
+use crate::vici::truthy;
 
 /// charon's `POOL_LIMIT`: leases are counted in 31 host bits at most.
 const POOL_LIMIT: u32 = 31;
@@ -185,12 +186,6 @@ fn pool_message(p: &LoadedPool, with_leases: bool) -> Message {
 }
 
 /// charon's boolean setting values (`settings_value_as_bool`).
-fn truthy(v: &str) -> bool {
-    ["1", "yes", "true", "enabled"]
-        .iter()
-        .any(|t| v.eq_ignore_ascii_case(t))
-}
-
 /// The low 32 bits of an address (charon counts leases in them).
 fn last32(ip: IpAddr) -> u32 {
     match ip {

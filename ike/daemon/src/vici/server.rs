@@ -235,9 +235,9 @@ impl Driver {
             "install" => Reply::result(self.vici_install(msg)),
             "uninstall" => Reply::result(self.vici_uninstall(msg)),
             "list-policies" => self.vici_list_policies(msg),
-            // cygnetd has no counters
-            "get-counters" | "reset-counters" => {
-                Reply::result(Err("no counters available (plugin missing?)".into()))
+            "get-counters" => Reply::now(super::counters::get(self.endpoint.counters(), msg)),
+            "reset-counters" => {
+                Reply::now(super::counters::reset(self.endpoint.counters_mut(), msg))
             }
             other if NOT_YET.contains(&other) => {
                 tracing::info!(target: "cfg", "vici '{other}' is not supported by cygnetd yet");
