@@ -14,6 +14,7 @@ mod auth;
 mod authorities;
 mod child;
 mod conn;
+mod cygnet_conf;
 mod error;
 mod from_vici;
 mod identity;
@@ -33,6 +34,7 @@ pub use conn::{
     AddrSpec, Childless, Connection, Fragmentation, IkeVersion, SendCert, UniquePolicy,
     parse_connection,
 };
+pub use cygnet_conf::{Backend, CygnetSettings};
 pub use error::{ConfigError, ErrorKind, Scope, ValueError};
 pub use identity::{IdType, Identity};
 pub use lifetime::{
@@ -48,8 +50,7 @@ pub use proposal::{
 };
 pub use secrets::{Secret, SecretBytes, SecretKind, SecretType, parse_secret};
 pub use strongswan_conf::{
-    Backend, CharonSettings, CygnetSettings, DEFAULT_NAMESPACE, FileLogger, LogLevels, Subsystem,
-    SysLogger,
+    CharonSettings, DEFAULT_NAMESPACE, FileLogger, LogLevels, Subsystem, SysLogger,
 };
 pub use ts::TrafficSelector;
 pub use value::{

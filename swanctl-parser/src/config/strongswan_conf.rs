@@ -9,6 +9,7 @@
 
 use crate::settings::{Pos, Reference, Section, SectionView, Settings};
 
+use super::cygnet_conf::CygnetSettings;
 use super::error::{ConfigError, ErrorKind, Scope};
 use super::value::{has_prefix_ci, strtoul};
 
@@ -138,26 +139,6 @@ pub struct SysLogger {
     /// -1: map all levels to LOG_INFO.
     pub map_level: i32,
     pub levels: LogLevels,
-}
-
-/// `cygnet.backend`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
-pub enum Backend {
-    /// Linux XFRM.
-    Kernel,
-    /// Our userspace ESP.
-    Userspace,
-    /// Kernel if XFRM is usable, else userspace.
-    #[default]
-    Auto,
-    /// No data plane: SAs and policies are only kept and logged (tests).
-    Recording,
-}
-
-/// Settings of our own (`cygnet { … }`).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct CygnetSettings {
-    pub backend: Backend,
 }
 
 /// The daemon's settings.
@@ -414,29 +395,7 @@ impl CharonSettings {
             });
         }
 
-        let cygnet = settings.view("cygnet");
-        if let Some(kv) = cygnet.get("backend") {
-            let v = kv.value.as_deref().unwrap_or("");
-            out.cygnet.backend = if v.eq_ignore_ascii_case("kernel") {
-                Backend::Kernel
-            } else if v.eq_ignore_ascii_case("userspace") {
-                Backend::Userspace
-            } else if v.eq_ignore_ascii_case("auto") {
-                Backend::Auto
-            } else if v.eq_ignore_ascii_case("recording") {
-                Backend::Recording
-            } else {
-                errors.push(ConfigError::new(
-                    kv.value_pos.clone(),
-                    Scope::Settings("cygnet".to_owned()),
-                    Some("backend".to_owned()),
-                    ErrorKind::InvalidValue {
-                        reason: Some("expected kernel, userspace, auto or recording".to_owned()),
-                    },
-                ));
-                Backend::Auto
-            };
-        }
+        out.cygnet = CygnetSettings::read(&settings, &mut errors);
         (out, errors)
     }
 
@@ -453,6 +412,7 @@ impl CharonSettings {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::Backend;
 
     fn parse(text: &str) -> Settings {
         match Settings::parse_str(text, "strongswan.conf") {
