@@ -111,6 +111,7 @@ fn config(me: &str, peer: &str, edit: &dyn Fn(&mut LocalAuth, &mut RemoteAuth)) 
         fragmentation: Fragmentation::Yes,
         send_certreq: true,
         send_cert: ike::config::SendCert::IfAsked,
+        unique: ike::config::Unique::No,
     }
 }
 

@@ -71,6 +71,7 @@ fn config(me: &str, peer: &str, local: [u8; 2], remote: [u8; 2]) -> IkeConfig {
         fragmentation: Fragmentation::Yes,
         send_certreq: true,
         send_cert: ike::config::SendCert::IfAsked,
+        unique: ike::config::Unique::No,
     }
 }
 

@@ -136,6 +136,8 @@ macro_rules! with_sa {
     }};
 }
 
+mod unique;
+
 impl Endpoint {
     /// An endpoint with no connections; randomness comes from `provider`.
     ///
@@ -175,6 +177,19 @@ impl Endpoint {
         let before = self.configs.len();
         self.configs.retain(|c| c.name != name);
         before != self.configs.len()
+    }
+
+    /// Replaces the endpoint-wide settings (a reloaded strongswan.conf):
+    /// retransmissions, DoS limits and the like apply from now on, to
+    /// existing SAs too.
+    pub fn set_settings(&mut self, settings: Settings) {
+        self.settings = settings;
+    }
+
+    /// The endpoint-wide settings.
+    #[must_use]
+    pub const fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// The loaded connections.
@@ -229,42 +244,8 @@ impl Endpoint {
             data,
             (local, remote)
         ));
-        self.initial_contact(now, handle);
+        self.check_uniqueness(now, handle);
         None
-    }
-
-    /// After INITIAL_CONTACT (RFC 7296 §2.4), the peer's other IKE SAs of
-    /// the same connection and identities are gone on its side: remove
-    /// them and their CHILD_SAs without telling it, as charon does.
-    fn initial_contact(&mut self, now: Instant, handle: SaHandle) {
-        let Some(sa) = self.sas.get_mut(&handle) else {
-            return;
-        };
-        if !core::mem::take(&mut sa.core.initial_contact) {
-            return;
-        }
-        let key = |s: &IkeSa| {
-            let c = &s.core;
-            (
-                c.config.name.clone(),
-                c.remote_id.clone(),
-                c.local_id.clone(),
-            )
-        };
-        let ours = key(sa);
-        let stale: Vec<SaHandle> = self
-            .sas
-            .values()
-            .filter(|s| s.core.handle != handle && s.core.state != IkeState::Connecting)
-            .filter(|s| key(s) == ours)
-            .map(|s| s.core.handle)
-            .collect();
-        for old in stale {
-            tracing::info!("destroying duplicate IKE_SA after INITIAL_CONTACT");
-            with_sa!(self, now, old, |s, ctx| s
-                .core
-                .destroy(ctx, DownReason::Peer));
-        }
     }
 
     /// The SA a message belongs to: by our SPI, or by the initiator's SPI

@@ -61,6 +61,7 @@ fn endpoint() -> Endpoint {
         fragmentation: Fragmentation::Yes,
         send_certreq: true,
         send_cert: ike::config::SendCert::IfAsked,
+        unique: ike::config::Unique::No,
     };
     let mut ep = Endpoint::new(test_provider(1), Settings::default(), Arc::new(Psk))
         .expect("the test provider has SHA-1 and SHA-256");

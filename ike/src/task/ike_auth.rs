@@ -144,7 +144,7 @@ fn authenticate(
     response.extend(certs);
     response.push(auth);
     sa.local_id = Some(me);
-    sa.initial_contact = has_notify(payloads, NotifyType::INITIAL_CONTACT);
+    sa.uniqueness = Some(has_notify(payloads, NotifyType::INITIAL_CONTACT));
     established(sa, ctx, id_i.clone());
     Ok(response)
 }

@@ -11,6 +11,7 @@ pub(crate) mod pair;
 mod rekey;
 mod signatures;
 mod transport;
+mod unique;
 
 use core::net::{IpAddr, Ipv4Addr};
 use core::time::Duration;
@@ -110,6 +111,7 @@ fn psk_conn(side_a: bool) -> IkeConfig {
         fragmentation: Fragmentation::Yes,
         send_certreq: true,
         send_cert: crate::config::SendCert::IfAsked,
+        unique: crate::config::Unique::No,
     }
 }
 
