@@ -13,6 +13,7 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
+use crate::actions::Lifecycle;
 use crate::config::Start;
 use crate::events::EventLog;
 use crate::install;
@@ -52,6 +53,8 @@ pub(crate) struct Driver {
     pub(crate) port: u16,
     /// What VICI commands work on.
     pub(crate) vici: vici::server::State,
+    /// What happens to SAs that go down.
+    pub(crate) life: Lifecycle,
 }
 
 impl Driver {
@@ -73,6 +76,7 @@ impl Driver {
             replay_window,
             port,
             vici,
+            life: Lifecycle::default(),
         }
     }
 
@@ -130,31 +134,21 @@ impl Driver {
     /// Initiates the `start_action = start` children: the first of each
     /// connection with a new IKE SA, the others with CREATE_CHILD_SA on it.
     pub(crate) fn start(&mut self, starts: &[Start]) {
-        let mut started: Vec<(&str, ike::SaHandle)> = Vec::new();
+        let mut conns: Vec<(&Start, Vec<String>)> = Vec::new();
         for s in starts {
-            let now = self.now();
-            if let Some(&(_, sa)) = started.iter().find(|(c, _)| *c == s.conn) {
-                if let Err(e) = self.endpoint.create_child(now, sa, &s.child) {
-                    tracing::warn!(target: "cfg", "unable to start {}: {e}", s.child);
-                }
-                continue;
+            match conns.iter_mut().find(|(first, _)| first.conn == s.conn) {
+                Some((_, children)) => children.push(s.child.clone()),
+                None => conns.push((s, vec![s.child.clone()])),
             }
+        }
+        for (s, children) in conns {
             let Some(local) = s.local.or_else(|| route_source(s.remote)) else {
                 tracing::warn!(target: "cfg", "no route to {}, not starting {}", s.remote, s.child);
                 continue;
             };
-            let local = SocketAddr::new(local, self.port);
             tracing::info!(target: "cfg", "initiating '{}' ({}) to {}", s.child, s.conn, s.remote);
-            match self
-                .endpoint
-                .initiate(now, &s.conn, Some(&s.child), local, s.remote)
-            {
-                Ok(sa) => {
-                    self.events.named(sa, &s.conn);
-                    started.push((&s.conn, sa));
-                }
-                Err(e) => tracing::warn!(target: "cfg", "unable to initiate {}: {e}", s.conn),
-            }
+            let local = SocketAddr::new(local, self.port);
+            self.initiate_children(&s.conn, &children, (local, s.remote), 1);
         }
     }
 
@@ -217,6 +211,17 @@ impl Driver {
 
     /// Executes every queued action, in order.
     async fn drain(&mut self) {
+        loop {
+            self.drain_actions().await;
+            let closed = self.life.settle(&self.vici.conns);
+            if closed.is_empty() {
+                break;
+            }
+            self.decide(closed);
+        }
+    }
+
+    async fn drain_actions(&mut self) {
         while let Some(action) = self.endpoint.poll_action() {
             if let Some(sa) = action_sa(&action) {
                 self.vici.tap.set_sa(Some(sa));
@@ -231,6 +236,7 @@ impl Driver {
                 Action::DeletePolicy(p) => install::del_policies(self.installer.as_mut(), &p),
                 Action::Event(e) => {
                     self.events.log(&self.endpoint, &e);
+                    self.after(&e);
                     self.vici_notify(&e);
                     self.vici_complete(&e);
                 }

@@ -1,6 +1,7 @@
 //! cygnetd, the Cygnet IKEv2 keying daemon: reads swanctl.conf and
 //! strongswan.conf as charon does and runs the IKE core over UDP 500/4500.
 
+mod actions;
 mod backend;
 mod config;
 mod creds;

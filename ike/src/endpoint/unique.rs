@@ -83,7 +83,8 @@ impl Endpoint {
                     tracing::info!(
                         "deleting duplicate IKE_SA for peer '{peer}' due to uniqueness policy"
                     );
-                    with_sa!(self, now, old, |s, ctx| s.delete(ctx, DownReason::Duplicate));
+                    with_sa!(self, now, old, |s, ctx| s
+                        .delete(ctx, DownReason::Duplicate));
                 }
                 Verdict::DeleteLater => {
                     tracing::info!(
@@ -105,7 +106,8 @@ impl Endpoint {
         }
         if cancel {
             tracing::info!("canceling IKE_SA setup due to uniqueness policy");
-            with_sa!(self, now, handle, |s, ctx| s.delete(ctx, DownReason::Duplicate));
+            with_sa!(self, now, handle, |s, ctx| s
+                .delete(ctx, DownReason::Duplicate));
         }
     }
 }
@@ -130,10 +132,19 @@ mod tests {
 
     #[test]
     fn replace_and_keep_look_at_the_config_and_the_peers_address() {
-        assert_eq!(verdict(Unique::Replace, false, true, false), Verdict::Delete);
-        assert_eq!(verdict(Unique::Replace, false, true, true), Verdict::DeleteLater);
+        assert_eq!(
+            verdict(Unique::Replace, false, true, false),
+            Verdict::Delete
+        );
+        assert_eq!(
+            verdict(Unique::Replace, false, true, true),
+            Verdict::DeleteLater
+        );
         assert_eq!(verdict(Unique::Replace, false, false, false), Verdict::Keep);
-        assert_eq!(verdict(Unique::Keep, false, true, false), Verdict::CancelNew);
+        assert_eq!(
+            verdict(Unique::Keep, false, true, false),
+            Verdict::CancelNew
+        );
         assert_eq!(verdict(Unique::Keep, false, true, true), Verdict::Keep);
         assert_eq!(verdict(Unique::No, false, true, false), Verdict::Keep);
     }

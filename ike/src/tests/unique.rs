@@ -37,10 +37,13 @@ fn duplicates_down(events: &[Event]) -> usize {
     events
         .iter()
         .filter(|e| {
-            matches!(e, Event::IkeDown {
-                reason: DownReason::Duplicate,
-                ..
-            })
+            matches!(
+                e,
+                Event::IkeDown {
+                    reason: DownReason::Duplicate,
+                    ..
+                }
+            )
         })
         .count()
 }

@@ -107,6 +107,9 @@ impl Driver {
         self.vici.tap.set_sa(Some(sa));
         tracing::info!(target: "ike", "initiating IKE_SA {}[{sa}] to {}", conn.name, remote.ip());
         self.events.named(sa, &conn.name);
+        let children: Vec<String> = child.into_iter().map(str::to_owned).collect();
+        self.life
+            .initiated(sa, &conn.name, &children, (local, remote), 1);
         Ok(sa)
     }
 

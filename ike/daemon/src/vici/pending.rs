@@ -194,6 +194,19 @@ impl Driver {
         }
     }
 
+    /// Initiates waiting for `old` wait for `new`, its next keying try or
+    /// its restart, as charon's initiate waits for the same IKE_SA.
+    pub(crate) fn vici_retarget(&mut self, old: SaHandle, new: SaHandle) {
+        for p in &mut self.vici.pending {
+            if let Kind::Initiate { sa, .. } = &mut p.kind
+                && *sa == old
+            {
+                *sa = new;
+                p.sas.push(new);
+            }
+        }
+    }
+
     /// When the next running command times out.
     pub(crate) fn vici_deadline(&self) -> Option<Instant> {
         self.vici.pending.iter().filter_map(|p| p.deadline).min()
