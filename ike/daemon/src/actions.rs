@@ -270,6 +270,12 @@ impl Driver {
             Event::IkeUp { sa, .. } => self.endpoint.sa(*sa),
             _ => None,
         };
+        if let Some(info) = &info {
+            self.vici.tap.name_sa(info.handle, Some(&info.name));
+        }
+        if let Event::IkeDown { sa, .. } = event {
+            self.vici.tap.name_sa(*sa, None);
+        }
         let decisions = self.life.observe(event, info.as_ref(), &self.vici.conns);
         self.decide(decisions);
     }
@@ -299,6 +305,7 @@ impl Driver {
             }
         };
         self.events.named(sa, conn);
+        self.vici.tap.name_sa(sa, Some(conn));
         for child in children.iter().skip(1) {
             if let Err(e) = self.endpoint.create_child(now, sa, child) {
                 tracing::warn!(target: "cfg", "unable to start {child}: {e}");

@@ -48,13 +48,15 @@ pub(crate) struct Driver {
     epoch: Instant,
     pub(crate) events: EventLog,
     /// `charon.replay_window` for inbound SAs.
-    replay_window: u32,
+    pub(crate) replay_window: u32,
     /// `charon.port`, the source port of new IKE SAs.
     pub(crate) port: u16,
     /// What VICI commands work on.
     pub(crate) vici: vici::server::State,
     /// What happens to SAs that go down.
     pub(crate) life: Lifecycle,
+    /// The loggers a reload reconfigures (none in tests).
+    pub(crate) reload: Option<crate::reload::Reload>,
 }
 
 impl Driver {
@@ -77,6 +79,7 @@ impl Driver {
             port,
             vici,
             life: Lifecycle::default(),
+            reload: None,
         }
     }
 
@@ -98,6 +101,7 @@ impl Driver {
     ) -> io::Result<()> {
         let mut term = signal(SignalKind::terminate())?;
         let mut int = signal(SignalKind::interrupt())?;
+        let mut hup = signal(SignalKind::hangup())?;
         let mut kernel = self.installer.events();
         self.start(starts);
         self.drain().await;
@@ -113,6 +117,7 @@ impl Driver {
                 () = sleep_until_some(timer) => self.endpoint.handle_timeout(self.now()),
                 _ = term.recv() => shutdown = Some(self.shutdown(shutdown, "SIGTERM")),
                 _ = int.recv() => shutdown = Some(self.shutdown(shutdown, "SIGINT")),
+                _ = hup.recv() => self.sighup(),
                 () = sleep_until_some(shutdown) => break,
                 Some(inbound) = vici_rx.recv() => self.vici_inbound(inbound),
                 () = sleep_until_some(self.vici_deadline()) => self.vici_timeouts(),
@@ -153,7 +158,7 @@ impl Driver {
     }
 
     fn datagram(&mut self, d: Datagram) {
-        if self.vici.tap.active() {
+        if self.vici.tap.wants_sa() {
             self.vici.tap.set_sa(self.sa_of(&d.data));
         }
         let now = self.now();

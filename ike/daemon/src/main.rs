@@ -10,6 +10,7 @@ mod events;
 mod install;
 mod live_creds;
 mod log;
+mod reload;
 mod settings;
 mod socket;
 mod vici;
@@ -48,8 +49,10 @@ const VICI_QUEUE: usize = 64;
 fn main() -> ExitCode {
     let args = Args::parse();
     let tap = Arc::new(vici::logtap::LogTap::default());
-    log::init(args.debug, Arc::clone(&tap));
-    match run(&args, tap) {
+    let logging = log::init(args.debug, Arc::clone(&tap));
+    let result = run(&args, tap, &logging);
+    logging.flush();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
@@ -58,8 +61,13 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
+fn run(
+    args: &Args,
+    tap: Arc<vici::logtap::LogTap>,
+    logging: &Arc<log::Logging>,
+) -> Result<(), String> {
     let charon = settings::load(&args.conf)?;
+    logging.configure(&charon, args.debug);
     let swanctl = load_swanctl(&args.swanctl_conf)?;
     let dir = config::swanctl_dir(&args.swanctl_conf);
     let loaded = config::convert(&swanctl.connections, &dir).map_err(|errors| lines(&errors))?;
@@ -107,7 +115,7 @@ fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
             args.conf.clone(),
             format!("{:?}", charon.cygnet.backend).to_lowercase(),
         );
-        let driver = driver::Driver::new(
+        let mut driver = driver::Driver::new(
             endpoint,
             sockets,
             installer,
@@ -115,6 +123,10 @@ fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
             charon.port,
             state,
         );
+        driver.reload = Some(reload::Reload {
+            logging: Arc::clone(logging),
+            debug: args.debug,
+        });
         let serving = listener.map(|l| tokio::spawn(l.serve(vici_tx)));
         let result = driver
             .run(&loaded.starts, rx, vici_rx)

@@ -5,6 +5,7 @@ use core::time::Duration;
 use std::io::ErrorKind;
 use std::path::Path;
 
+use ike::cookie::DosSettings;
 use ike::settings::{Retransmit, Settings};
 use swanctl_parser::config::{CharonSettings, DEFAULT_NAMESPACE};
 use swanctl_parser::settings::{LoadError, Settings as Tree};
@@ -49,6 +50,13 @@ pub(crate) fn core(c: &CharonSettings) -> Settings {
             limit: (c.retransmit_limit > 0).then(|| Duration::from_secs(c.retransmit_limit.into())),
         },
         fragment_size: usize::try_from(c.fragment_size).unwrap_or(1280),
+        dos: DosSettings {
+            dos_protection: c.dos_protection,
+            cookie_threshold: c.cookie_threshold,
+            cookie_threshold_ip: c.cookie_threshold_ip,
+            block_threshold: c.block_threshold,
+            init_limit_half_open: c.init_limit_half_open,
+        },
         ..Settings::default()
     }
 }

@@ -20,8 +20,8 @@ use crate::socket::Sockets;
 
 const CLIENT: ClientId = ClientId(1);
 
-struct Harness {
-    driver: Driver,
+pub(crate) struct Harness {
+    pub(crate) driver: Driver,
     rx: mpsc::Receiver<Vec<Packet>>,
     /// The `done` ends of requests answered later.
     waiting: Vec<oneshot::Receiver<()>>,
@@ -30,6 +30,11 @@ struct Harness {
 }
 
 fn harness() -> Harness {
+    harness_with_conf(std::path::Path::new("/nonexistent/strongswan.conf"))
+}
+
+/// A harness whose strongswan.conf is `conf`.
+pub(crate) fn harness_with_conf(conf: &std::path::Path) -> Harness {
     let creds = Arc::new(LiveCreds::new(CredentialStore::new()));
     let endpoint = Endpoint::new(
         ike::crypto::default_provider(),
@@ -47,7 +52,7 @@ fn harness() -> Harness {
         Vec::new(),
         Vec::new(),
         std::env::temp_dir(),
-        "/nonexistent/strongswan.conf".into(),
+        conf.to_path_buf(),
         "recording".into(),
     );
     let installer = Box::new(RecordingInstaller::new());
@@ -80,7 +85,7 @@ impl Harness {
     }
 
     /// The response of a command.
-    fn request(&mut self, command: &str, msg: Message) -> Message {
+    pub(crate) fn request(&mut self, command: &str, msg: Message) -> Message {
         let out = self.send(Packet::request(command, msg));
         match out.last() {
             Some(Packet::CmdResponse(m)) => m.clone(),

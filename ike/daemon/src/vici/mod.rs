@@ -255,4 +255,4 @@ mod tests {
 }
 
 #[cfg(test)]
-mod command_tests;
+pub(crate) mod command_tests;
