@@ -3,6 +3,7 @@
 
 mod actions;
 mod backend;
+mod cleanup;
 mod config;
 mod creds;
 mod driver;
@@ -104,7 +105,8 @@ fn run(
                 None
             }
         };
-        let installer = backend::open(charon.cygnet.backend, &mut sockets, &tx)?;
+        let state = cleanup::state_path(charon.vici_socket_path());
+        let installer = backend::open(charon.cygnet.backend, &mut sockets, &tx, &state)?;
         sockets.spawn_receivers(&tx);
         let state = vici::server::State::new(
             tap,
