@@ -145,12 +145,16 @@ impl<I: Installer> Installer for Journaled<I> {
     }
 
     fn add_sa(&mut self, sa: &SaSpec) -> Result<OffloadMode, InstallError> {
-        let mode = self.inner.add_sa(sa)?;
         let entry = Entry::Sa(sa.id);
-        if !self.entries.contains(&entry) {
-            self.add(entry);
+        let listed = self.entries.contains(&entry);
+        if !listed {
+            self.add(entry.clone());
         }
-        Ok(mode)
+        self.inner.add_sa(sa).inspect_err(|_| {
+            if !listed {
+                self.remove(&entry);
+            }
+        })
     }
 
     fn update_sa(&mut self, id: &SaId, update: &SaUpdate) -> Result<(), InstallError> {
@@ -178,9 +182,13 @@ impl<I: Installer> Installer for Journaled<I> {
     }
 
     fn add_policy(&mut self, policy: &PolicySpec) -> Result<(), InstallError> {
-        self.inner.add_policy(policy)?;
-        self.add(Entry::Policy(policy.clone()));
-        Ok(())
+        // listed before the kernel has it: a crash in between leaves a
+        // harmless extra line, never an unlisted policy
+        let entry = Entry::Policy(policy.clone());
+        self.add(entry.clone());
+        self.inner
+            .add_policy(policy)
+            .inspect_err(|_| self.remove(&entry))
     }
 
     fn del_policy(&mut self, policy: &PolicySpec) -> Result<(), InstallError> {

@@ -1,0 +1,348 @@
+//! cygnetd's lifecycle as charon's, against strongSwan 5.9.8's charon in
+//! a private pair of network namespaces per test (the PSK lab of
+//! `common::psk_lab`): `keyingtries`, `dpd_action = restart`,
+//! `close_action = restart`, `unique = replace`, a log level changed by
+//! SIGHUP, and the kernel policies of a SIGKILLed cygnetd removed by the
+//! next start. Needs root, `ip`, charon and swanctl (see
+//! `common::prerequisites`).
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::cygnetd::{Cygnetd, child_spis};
+use common::psk_lab::{CHARON, CYGNET, Side, swanctl_conf};
+use common::{Charon, Netns, prerequisites, tail, wait_until, write};
+use tempfile::TempDir;
+
+/// Quick retransmits: an unanswered request fails after 1.4 s.
+const QUICK: &str = "charon {\n  retransmit_timeout = 0.5\n  retransmit_tries = 1\n}\n";
+
+/// The namespaces, charon (if started) in side b and cygnetd in side a.
+/// Fields drop in order: the daemons stop before the namespaces go.
+struct Lab {
+    cygnetd: Option<Cygnetd>,
+    charon: Option<Charon>,
+    netns: Netns,
+    dir: TempDir,
+}
+
+impl Lab {
+    /// The namespaces, and charon with `charon_conf` if given.
+    fn up(ip: &Path, prefix: &str, charon_conf: Option<&str>) -> Result<Self, String> {
+        let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
+        let netns = Netns::up(ip, prefix)?;
+        netns.add_outer(true, CYGNET)?;
+        netns.add_outer(false, CHARON)?;
+        netns.add_inner(true, "10.1.0.1")?;
+        netns.add_inner(false, "10.2.0.1")?;
+        let mut lab = Self {
+            cygnetd: None,
+            charon: None,
+            netns,
+            dir,
+        };
+        if let Some(conf) = charon_conf {
+            lab.start_charon(conf)?;
+        }
+        Ok(lab)
+    }
+
+    fn start_charon(&mut self, conf: &str) -> Result<(), String> {
+        let charon_dir = self.dir.path().join("charon");
+        fs::create_dir_all(&charon_dir).map_err(|e| e.to_string())?;
+        // a killed charon's socket must not pass for the new one's
+        let _ = fs::remove_file(charon_dir.join("charon.vici"));
+        let charon = Charon::start(&self.netns, &self.netns.b, &charon_dir)?;
+        let loaded = charon.load(conf)?;
+        if !loaded.contains("loaded connection 'gw'") {
+            return Err(format!("swanctl --load-all:\n{loaded}"));
+        }
+        self.charon = Some(charon);
+        Ok(())
+    }
+
+    /// Starts cygnetd with this swanctl.conf and strongswan.conf.
+    fn start_cygnetd(&mut self, swanctl: &str, strongswan: &str) -> Result<(), String> {
+        let path = self.dir.path().join("swanctl.conf");
+        write(&path, swanctl)?;
+        let cygnetd = Cygnetd::start_with(
+            &self.netns,
+            &self.netns.a,
+            &path,
+            self.dir.path(),
+            CYGNET,
+            strongswan,
+        )?;
+        self.cygnetd = Some(cygnetd);
+        Ok(())
+    }
+
+    fn cygnetd(&self) -> Result<&Cygnetd, String> {
+        self.cygnetd
+            .as_ref()
+            .ok_or_else(|| "cygnetd is not running".into())
+    }
+
+    fn charon(&self) -> Result<&Charon, String> {
+        self.charon
+            .as_ref()
+            .ok_or_else(|| "charon is not running".into())
+    }
+
+    fn wait_log(&self, line: &str, secs: u64) -> Result<(), String> {
+        self.cygnetd()?.wait_log(line, secs)
+    }
+
+    /// Waits up to `secs` for the `n`th CHILD_SA cygnetd establishes.
+    fn wait_child(&self, n: usize, secs: u64) -> Result<(), String> {
+        let log = || self.cygnetd.as_ref().map(Cygnetd::log).unwrap_or_default();
+        wait_until(Duration::from_secs(secs), || child_spis(&log()).len() >= n)
+            .then_some(())
+            .ok_or_else(|| format!("cygnetd did not establish CHILD_SA #{n} within {secs} s"))
+    }
+
+    fn wait_charon_log(&self, line: &str, secs: u64) -> Result<(), String> {
+        let charon = self.charon()?;
+        wait_until(Duration::from_secs(secs), || charon.log().contains(line))
+            .then_some(())
+            .ok_or_else(|| format!("charon did not log {line:?} within {secs} s"))
+    }
+
+    fn swanctl(&self, command: &str, extra: &[&str]) -> Result<String, String> {
+        self.charon()?.swanctl(command, extra)
+    }
+
+    /// Side a's XFRM policies.
+    fn policies(&self) -> Result<String, String> {
+        self.netns.ip(&["-n", &self.netns.a, "xfrm", "policy"])
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Stops the daemons; prints their logs and fails if `result` failed.
+    fn finish(mut self, result: Result<(), String>) {
+        let cygnet_log = self.cygnetd.as_ref().map(Cygnetd::log).unwrap_or_default();
+        if let Some(mut c) = self.cygnetd.take() {
+            let _ = c.stop();
+        }
+        let charon_log = self.charon.as_ref().map(Charon::log).unwrap_or_default();
+        if let Err(why) = result {
+            println!("--- cygnetd.log ---\n{}", tail(&cygnet_log, 80));
+            println!("--- charon.log ---\n{}", tail(&charon_log, 60));
+            panic!("{why}");
+        }
+    }
+}
+
+/// Runs `steps` in a fresh lab, if the prerequisites are there.
+fn lab(
+    test: &str,
+    prefix: &str,
+    charon_conf: Option<&str>,
+    steps: fn(&mut Lab) -> Result<(), String>,
+) {
+    let Some(ip) = prerequisites(test) else {
+        return;
+    };
+    let mut lab = Lab::up(&ip, prefix, charon_conf).expect("lab");
+    let result = steps(&mut lab);
+    lab.finish(result);
+}
+
+fn charon_conf() -> String {
+    swanctl_conf(Side::Charon, "none", "", "")
+}
+
+#[test]
+fn keyingtries_retries_an_unanswered_initiation_then_gives_up() {
+    lab("keyingtries", "lkt", None, |lab| {
+        let conf = swanctl_conf(Side::Cygnet, "start", "", "keyingtries = 3");
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.wait_log("peer not responding, trying again (2/3)", 5)?;
+        lab.wait_log("peer not responding, trying again (3/3)", 5)?;
+        lab.wait_log("establishing IKE_SA failed, peer not responding", 5)?;
+        std::thread::sleep(Duration::from_secs(2));
+        let cygnetd = lab.cygnetd()?;
+        cygnetd.expect_no_log("(4/3)")?;
+        let retries = cygnetd.log().matches("trying again").count();
+        (retries == 2)
+            .then_some(())
+            .ok_or_else(|| format!("{retries} retries instead of 2"))
+    });
+}
+
+#[test]
+fn dpd_action_restart_brings_the_tunnel_back_after_the_peer_returns() {
+    lab("dpd_restart", "ldp", Some(&charon_conf()), |lab| {
+        let child = "dpd_action = restart";
+        let conf = swanctl_conf(
+            Side::Cygnet,
+            "start",
+            child,
+            "dpd_delay = 2s\n    keyingtries = 0",
+        );
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.wait_child(1, 10)?;
+        // charon's side goes silent: DPD fails, cygnetd keeps trying
+        lab.netns.set_link(false, false)?;
+        lab.wait_log("restarting CHILD_SAs net of gw", 10)?;
+        lab.wait_log("peer not responding, trying again (3/0)", 10)?;
+        lab.netns.set_link(false, true)?;
+        lab.wait_child(2, 15)?;
+        let sas = lab.swanctl("--list-sas", &[])?;
+        sas.contains("INSTALLED")
+            .then_some(())
+            .ok_or_else(|| format!("charon has no CHILD_SA again:\n{sas}"))
+    });
+}
+
+#[test]
+fn close_action_restart_reinitiates_when_charon_deletes_the_ike_sa() {
+    lab("close_restart", "lcl", Some(&charon_conf()), |lab| {
+        let conf = swanctl_conf(Side::Cygnet, "start", "close_action = restart", "");
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.wait_child(1, 10)?;
+        lab.swanctl("--terminate", &["--ike", "gw"])?;
+        lab.wait_log("IKE_SA gw[1] deleted (deleted by peer)", 5)?;
+        lab.wait_log("restarting CHILD_SAs net of gw", 5)?;
+        lab.wait_child(2, 10)?;
+        lab.wait_charon_log("CHILD_SA net{2} established", 5)
+    });
+}
+
+#[test]
+fn close_action_none_leaves_the_tunnel_down() {
+    lab("close_none", "lcn", Some(&charon_conf()), |lab| {
+        let conf = swanctl_conf(Side::Cygnet, "start", "", "");
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.wait_child(1, 10)?;
+        lab.swanctl("--terminate", &["--ike", "gw"])?;
+        lab.wait_log("IKE_SA gw[1] deleted (deleted by peer)", 5)?;
+        std::thread::sleep(Duration::from_secs(2));
+        lab.cygnetd()?.expect_no_log("initiating IKE_SA gw[2]")
+    });
+}
+
+/// charon's `gw` and a copy `gw2` with the same identities.
+fn charon_twice() -> String {
+    let conf = charon_conf();
+    let start = conf.find("  gw {").unwrap_or(0);
+    let end = conf.find("\n}\nsecrets").unwrap_or(conf.len());
+    // narrower traffic: charon refuses a duplicate of gw's CHILD_SA,
+    let gw2 = conf[start..end]
+        .replacen("  gw {", "  gw2 {", 1)
+        .replacen("local_ts = 10.2.0.0/24", "local_ts = 10.2.0.1/32", 1)
+        // and another peer config (charon reuses the IKE SA of an equal one)
+        .replacen("encap = yes", "encap = yes\n    dpd_delay = 300s", 1);
+    conf.replacen("connections {\n", &format!("connections {{\n{gw2}\n"), 1)
+}
+
+#[test]
+fn unique_replace_deletes_the_older_ike_sa_with_the_same_identities() {
+    lab("unique_replace", "lun", Some(&charon_twice()), |lab| {
+        let conf = swanctl_conf(Side::Cygnet, "none", "", "unique = replace");
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.swanctl("--initiate", &["--child", "net", "--ike", "gw"])?;
+        lab.wait_child(1, 10)?;
+        // a second IKE SA from charon (no INITIAL_CONTACT: it has one)
+        lab.swanctl("--initiate", &["--child", "net", "--ike", "gw2"])?;
+        lab.wait_child(2, 10)?;
+        lab.wait_log(
+            "schedule delete of duplicate IKE_SA for peer 'b.lab.test' due to uniqueness policy \
+             and suspected reauthentication",
+            5,
+        )?;
+        lab.wait_charon_log("received DELETE for IKE_SA gw[1]", 15)?;
+        let sas = lab.swanctl("--list-sas", &[])?;
+        (!sas.contains("gw: #1") && sas.contains("gw2: #2"))
+            .then_some(())
+            .ok_or_else(|| format!("charon's list-sas:\n{sas}"))
+    });
+}
+
+#[test]
+fn unique_never_ignores_initial_contact_of_a_restarted_peer() {
+    lab("unique_never", "lnv", Some(&charon_conf()), |lab| {
+        let conf = swanctl_conf(Side::Cygnet, "none", "", "unique = never");
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.swanctl("--initiate", &["--child", "net"])?;
+        lab.wait_child(1, 10)?;
+        // charon restarts without a word and comes with INITIAL_CONTACT
+        if let Some(mut charon) = lab.charon.take() {
+            charon.kill();
+        }
+        lab.start_charon(&charon_conf())?;
+        lab.swanctl("--initiate", &["--child", "net"])?;
+        lab.wait_child(2, 10)?;
+        lab.cygnetd()?.expect_no_log("destroying duplicate IKE_SA")
+    });
+}
+
+#[test]
+fn sighup_applies_new_log_levels() {
+    lab("sighup_levels", "lhu", None, |lab| {
+        let file = lab.path("charon-file.log");
+        let strongswan = format!(
+            "{QUICK}charon {{\n  filelog {{\n    f {{\n      path = {}\n      default = -1\n      \
+             cfg = -1\n      flush_line = yes\n    }}\n  }}\n}}\n",
+            file.display()
+        );
+        lab.start_cygnetd(&swanctl_conf(Side::Cygnet, "none", "", ""), &strongswan)?;
+        let read = || fs::read_to_string(&file).unwrap_or_default();
+        if !read().is_empty() {
+            return Err(format!("logged at level -1:\n{}", read()));
+        }
+        let conf = lab.path("strongswan.conf");
+        let text = fs::read_to_string(&conf).map_err(|e| e.to_string())?;
+        write(&conf, &text.replace("cfg = -1", "cfg = 1"))?;
+        lab.cygnetd()?.signal("HUP")?;
+        lab.wait_log("signal of type SIGHUP received. Reloading configuration", 5)?;
+        let reloaded = format!("00[CFG] reloaded '{}'", conf.display());
+        wait_until(Duration::from_secs(5), || read().contains(&reloaded))
+            .then_some(())
+            .ok_or_else(|| format!("the file logger lacks {reloaded:?}:\n{}", read()))?;
+        (!read().contains("[DMN]"))
+            .then_some(())
+            .ok_or_else(|| format!("other subsystems logged:\n{}", read()))
+    });
+}
+
+#[test]
+fn a_restart_removes_the_policies_a_killed_cygnetd_left() {
+    lab("sigkill_cleanup", "lkl", Some(&charon_conf()), |lab| {
+        let kernel = format!("{QUICK}cygnet {{\n  backend = kernel\n}}\n");
+        let conf = swanctl_conf(Side::Cygnet, "start", "", "");
+        lab.start_cygnetd(&conf, &kernel)?;
+        // the kernel takes the policies (ESP states need esp4, which this
+        // kernel may lack: their failures do not matter here)
+        let policies = |lab: &Lab| lab.policies().unwrap_or_default();
+        wait_until(Duration::from_secs(10), || {
+            policies(lab).matches("dir ").count() == 3
+        })
+        .then_some(())
+        .ok_or_else(|| format!("no policies installed:\n{}", policies(lab)))?;
+        if let Some(mut cygnetd) = lab.cygnetd.take() {
+            cygnetd.kill();
+        }
+        if !policies(lab).contains("10.2.0.0/24") {
+            return Err("the policies went with the process".into());
+        }
+        let state = fs::read_to_string(lab.path("cygnetd.installed")).unwrap_or_default();
+        if state.matches("policy ").count() != 3 {
+            return Err(format!("the state file does not list 3 policies:\n{state}"));
+        }
+        let idle = swanctl_conf(Side::Cygnet, "none", "", "");
+        lab.start_cygnetd(&idle, &kernel)?;
+        lab.wait_log("a previous run left installed", 5)?;
+        let left = policies(lab);
+        left.trim()
+            .is_empty()
+            .then_some(())
+            .ok_or_else(|| format!("policies left after the restart:\n{left}"))
+    });
+}
