@@ -40,6 +40,11 @@ pub(crate) fn core(c: &CharonSettings) -> Settings {
     } else {
         defaults.base
     };
+    if c.dos_protection && c.cookie_threshold_ip >= c.block_threshold {
+        // the core raises it as charon's receiver does
+        tracing::info!(target: "net", "increasing block threshold to {} due to per-IP cookie \
+            threshold of {}", c.cookie_threshold_ip.saturating_add(1), c.cookie_threshold_ip);
+    }
     Settings {
         port: c.port,
         port_nat_t: c.port_nat_t,
@@ -89,6 +94,27 @@ mod tests {
             ..CharonSettings::default()
         };
         assert_eq!(core(&charon).retransmit.timeout, Duration::from_secs(4));
+    }
+
+    #[test]
+    fn charons_dos_settings_reach_the_core() {
+        let text = "charon {\n dos_protection = no\n cookie_threshold = 10\n \
+                    cookie_threshold_ip = 2\n block_threshold = 4\n init_limit_half_open = 50\n}\n";
+        let tree = Tree::parse_str(text, "strongswan.conf").unwrap();
+        let (charon, problems) = CharonSettings::from_settings_ns(&tree, DEFAULT_NAMESPACE);
+        assert!(problems.is_empty(), "{problems:?}");
+        let dos = core(&charon).dos;
+        assert!(!dos.dos_protection);
+        assert_eq!(
+            (
+                dos.cookie_threshold,
+                dos.cookie_threshold_ip,
+                dos.block_threshold
+            ),
+            (10, 2, 4)
+        );
+        assert_eq!(dos.init_limit_half_open, 50);
+        assert_eq!(core(&CharonSettings::default()).dos, DosSettings::default());
     }
 
     #[test]
