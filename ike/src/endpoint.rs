@@ -84,6 +84,9 @@ pub struct Endpoint {
     new_sas: Vec<IkeSa>,
     /// CHILD_SA moves requested during the current call.
     moves: Vec<(SaHandle, SaHandle)>,
+    /// The established IKE SAs `unique = keep` compares an IKE_AUTH
+    /// request with (filled just before one is handled).
+    peers: Vec<unique::Peer>,
 }
 
 impl core::fmt::Debug for Endpoint {
@@ -109,6 +112,7 @@ macro_rules! with_sa {
             actions,
             new_sas,
             moves,
+            peers,
             ..
         } = $self;
         match sas.get_mut(&$handle) {
@@ -124,6 +128,7 @@ macro_rules! with_sa {
                     actions,
                     new_sas,
                     moves,
+                    peers,
                 };
                 let $ctx = &mut ctx;
                 let result = $body;
@@ -137,6 +142,8 @@ macro_rules! with_sa {
 }
 
 mod unique;
+
+pub(crate) use unique::{Peer, keep_refuses};
 
 impl Endpoint {
     /// An endpoint with no connections; randomness comes from `provider`.
@@ -163,6 +170,7 @@ impl Endpoint {
             actions: VecDeque::new(),
             new_sas: Vec::new(),
             moves: Vec::new(),
+            peers: Vec::new(),
         })
     }
 
@@ -238,6 +246,7 @@ impl Endpoint {
                 msg,
             });
         };
+        self.collect_peers(&msg);
         with_sa!(self, now, handle, |sa, ctx| sa.handle_message(
             ctx,
             &msg,
@@ -502,6 +511,7 @@ impl Endpoint {
             actions: &mut self.actions,
             new_sas: &mut self.new_sas,
             moves: &mut self.moves,
+            peers: &self.peers,
         }
     }
 

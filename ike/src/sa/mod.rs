@@ -124,6 +124,8 @@ pub(crate) struct Ctx<'a> {
     pub(crate) new_sas: &'a mut Vec<IkeSa>,
     /// CHILD_SAs to move from one IKE SA to another (after an IKE rekey).
     pub(crate) moves: &'a mut Vec<(SaHandle, SaHandle)>,
+    /// Established IKE SAs for `unique = keep` (IKE_AUTH requests only).
+    pub(crate) peers: &'a [crate::endpoint::Peer],
 }
 
 impl Ctx<'_> {

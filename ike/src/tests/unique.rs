@@ -71,12 +71,25 @@ fn replace_deletes_a_suspected_reauthentication_after_ten_seconds() {
 }
 
 #[test]
-fn keep_deletes_the_new_sa_of_a_peer_at_another_address() {
+fn keep_refuses_the_new_sa_of_a_peer_at_another_address() {
     let mut pair = first_sa(Unique::Keep);
     let old = pair.b.sa().handle;
     second_sa(&mut pair, true);
+    // <-- IKE_AUTH { N(AUTHENTICATION_FAILED) }: only the first SA is left
     assert_eq!(pair.b.sa().handle, old);
-    assert_eq!(duplicates_down(&pair.b.take_events()), 1);
+    assert_eq!(pair.a.ep.sas().count(), 1);
+    let failed = pair.b.take_events().into_iter().any(|e| {
+        matches!(
+            e,
+            Event::IkeDown {
+                reason: DownReason::Failed(crate::Error::AuthenticationFailed(
+                    crate::auth::AuthError::UniquenessPolicy
+                )),
+                ..
+            }
+        )
+    });
+    assert!(failed);
 }
 
 #[test]
