@@ -17,6 +17,9 @@ use common::psk_lab::{CHARON, CYGNET, Side, swanctl_conf};
 use common::{Charon, Netns, prerequisites, tail, wait_until, write};
 use tempfile::TempDir;
 
+/// charon's second address (`unique = keep`).
+const CHARON_2: &str = "192.0.2.3";
+
 /// Quick retransmits: an unanswered request fails after 1.4 s.
 const QUICK: &str = "charon {\n  retransmit_timeout = 0.5\n  retransmit_tries = 1\n}\n";
 
@@ -230,6 +233,11 @@ fn close_action_none_leaves_the_tunnel_down() {
 
 /// charon's `gw` and a copy `gw2` with the same identities.
 fn charon_twice() -> String {
+    charon_twice_from(CHARON)
+}
+
+/// As [`charon_twice`], `gw2` from address `from`.
+fn charon_twice_from(from: &str) -> String {
     let conf = charon_conf();
     let start = conf.find("  gw {").unwrap_or(0);
     let end = conf.find("\n}\nsecrets").unwrap_or(conf.len());
@@ -238,7 +246,12 @@ fn charon_twice() -> String {
         .replacen("  gw {", "  gw2 {", 1)
         .replacen("local_ts = 10.2.0.0/24", "local_ts = 10.2.0.1/32", 1)
         // and another peer config (charon reuses the IKE SA of an equal one)
-        .replacen("encap = yes", "encap = yes\n    dpd_delay = 300s", 1);
+        .replacen("encap = yes", "encap = yes\n    dpd_delay = 300s", 1)
+        .replacen(
+            &format!("local_addrs = {CHARON}"),
+            &format!("local_addrs = {from}"),
+            1,
+        );
     conf.replacen("connections {\n", &format!("connections {{\n{gw2}\n"), 1)
 }
 
@@ -260,6 +273,30 @@ fn unique_replace_deletes_the_older_ike_sa_with_the_same_identities() {
         lab.wait_charon_log("received DELETE for IKE_SA gw[1]", 15)?;
         let sas = lab.swanctl("--list-sas", &[])?;
         (!sas.contains("gw: #1") && sas.contains("gw2: #2"))
+            .then_some(())
+            .ok_or_else(|| format!("charon's list-sas:\n{sas}"))
+    });
+}
+
+#[test]
+fn unique_keep_refuses_a_second_ike_sa_from_another_address() {
+    lab("unique_keep", "lke", None, |lab| {
+        lab.netns.add_outer(false, CHARON_2)?;
+        lab.start_charon(&charon_twice_from(CHARON_2))?;
+        let both = format!("unique = keep\n    remote_addrs = {CHARON}, {CHARON_2}");
+        let conf = swanctl_conf(Side::Cygnet, "none", "", &both);
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.swanctl("--initiate", &["--child", "net", "--ike", "gw"])?;
+        lab.wait_child(1, 10)?;
+        // the same identities from 192.0.2.3: refused in IKE_AUTH
+        let second = lab.swanctl("--initiate", &["--child", "net", "--ike", "gw2"]);
+        if second.is_ok() {
+            return Err("charon's second IKE SA was accepted".into());
+        }
+        lab.wait_log("canceling IKE_SA setup due to uniqueness policy", 5)?;
+        lab.wait_charon_log("received AUTHENTICATION_FAILED notify error", 5)?;
+        let sas = lab.swanctl("--list-sas", &[])?;
+        (sas.contains("gw: #1") && !sas.contains("gw2: #"))
             .then_some(())
             .ok_or_else(|| format!("charon's list-sas:\n{sas}"))
     });
