@@ -7,9 +7,10 @@
 //! replaced at bind.
 
 mod codec;
+mod journal;
 
 use std::fs;
-use std::io::{self, Write as _};
+use std::io;
 use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
@@ -20,6 +21,7 @@ use esp_install::{
 use tokio::sync::mpsc;
 
 pub(crate) use codec::Entry;
+use journal::Journal;
 
 /// The state file's name in the run directory.
 pub(crate) const STATE_FILE: &str = "cygnetd.installed";
@@ -37,15 +39,14 @@ pub(crate) fn state_path(vici_socket: Option<&str>) -> PathBuf {
 /// Removes what a previous run left installed according to the state
 /// file at `path`, then the file. Returns how many entries it removed.
 pub(crate) fn purge(installer: &mut dyn Installer, path: &Path) -> usize {
-    let text = match fs::read_to_string(path) {
-        Ok(text) => text,
+    let entries = match journal::read(path) {
+        Ok(entries) => entries,
         Err(e) if e.kind() == io::ErrorKind::NotFound => return 0,
         Err(e) => {
             tracing::warn!(target: "knl", "reading {}: {e}", path.display());
             return 0;
         }
     };
-    let entries: Vec<Entry> = text.lines().filter_map(Entry::parse).collect();
     if !entries.is_empty() {
         tracing::info!(target: "knl", "removing {} SAs and policies a previous run left installed",
             entries.len());
@@ -74,8 +75,7 @@ pub(crate) fn purge(installer: &mut dyn Installer, path: &Path) -> usize {
 /// An installer that lists what it holds in a state file.
 pub(crate) struct Journaled<I> {
     inner: I,
-    path: PathBuf,
-    entries: Vec<Entry>,
+    journal: Journal,
 }
 
 impl<I: Installer> Journaled<I> {
@@ -83,8 +83,7 @@ impl<I: Installer> Journaled<I> {
     pub(crate) const fn new(inner: I, path: PathBuf) -> Self {
         Self {
             inner,
-            path,
-            entries: Vec::new(),
+            journal: Journal::new(path),
         }
     }
 
@@ -92,43 +91,6 @@ impl<I: Installer> Journaled<I> {
     #[cfg(test)]
     pub(crate) fn into_inner(self) -> I {
         self.inner
-    }
-
-    fn add(&mut self, entry: Entry) {
-        self.entries.push(entry);
-        self.save();
-    }
-
-    fn remove(&mut self, entry: &Entry) {
-        if let Some(i) = self.entries.iter().rposition(|e| e == entry) {
-            self.entries.remove(i);
-            self.save();
-        }
-    }
-
-    /// Rewrites the file (a new file renamed over the old one), or removes
-    /// it when nothing is installed.
-    fn save(&self) {
-        let result = if self.entries.is_empty() {
-            fs::remove_file(&self.path).or_else(|e| match e.kind() {
-                io::ErrorKind::NotFound => Ok(()),
-                _ => Err(e),
-            })
-        } else {
-            let tmp = self.path.with_extension("tmp");
-            let write = || -> io::Result<()> {
-                let mut file = fs::File::create(&tmp)?;
-                for e in &self.entries {
-                    writeln!(file, "{}", e.line())?;
-                }
-                file.sync_data()?;
-                fs::rename(&tmp, &self.path)
-            };
-            write()
-        };
-        if let Err(e) = result {
-            tracing::warn!(target: "knl", "updating {}: {e}", self.path.display());
-        }
     }
 }
 
@@ -140,19 +102,19 @@ impl<I: Installer> Installer for Journaled<I> {
         protocol: Protocol,
     ) -> Result<u32, InstallError> {
         let spi = self.inner.get_spi(src, dst, protocol)?;
-        self.add(Entry::Sa(SaId { spi, dst, protocol }));
+        self.journal.add(Entry::Sa(SaId { spi, dst, protocol }));
         Ok(spi)
     }
 
     fn add_sa(&mut self, sa: &SaSpec) -> Result<OffloadMode, InstallError> {
         let entry = Entry::Sa(sa.id);
-        let listed = self.entries.contains(&entry);
+        let listed = self.journal.contains(&entry);
         if !listed {
-            self.add(entry.clone());
+            self.journal.add(entry.clone());
         }
         self.inner.add_sa(sa).inspect_err(|_| {
             if !listed {
-                self.remove(&entry);
+                self.journal.remove(&entry);
             }
         })
     }
@@ -163,8 +125,8 @@ impl<I: Installer> Installer for Journaled<I> {
             dst: update.dst.ip(),
             ..*id
         };
-        self.remove(&Entry::Sa(*id));
-        self.add(Entry::Sa(moved));
+        self.journal.remove(&Entry::Sa(*id));
+        self.journal.add(Entry::Sa(moved));
         Ok(())
     }
 
@@ -176,7 +138,7 @@ impl<I: Installer> Installer for Journaled<I> {
         let result = self.inner.del_sa(id);
         // gone either way once the kernel does not know it
         if matches!(result, Ok(()) | Err(InstallError::NotFound)) {
-            self.remove(&Entry::Sa(*id));
+            self.journal.remove(&Entry::Sa(*id));
         }
         result
     }
@@ -185,24 +147,23 @@ impl<I: Installer> Installer for Journaled<I> {
         // listed before the kernel has it: a crash in between leaves a
         // harmless extra line, never an unlisted policy
         let entry = Entry::Policy(policy.clone());
-        self.add(entry.clone());
+        self.journal.add(entry.clone());
         self.inner
             .add_policy(policy)
-            .inspect_err(|_| self.remove(&entry))
+            .inspect_err(|_| self.journal.remove(&entry))
     }
 
     fn del_policy(&mut self, policy: &PolicySpec) -> Result<(), InstallError> {
         let result = self.inner.del_policy(policy);
         if matches!(result, Ok(()) | Err(InstallError::NotFound)) {
-            self.remove(&Entry::Policy(policy.clone()));
+            self.journal.remove(&Entry::Policy(policy.clone()));
         }
         result
     }
 
     fn flush(&mut self) -> Result<(), InstallError> {
         let result = self.inner.flush();
-        self.entries.clear();
-        self.save();
+        self.journal.clear();
         result
     }
 

@@ -98,14 +98,31 @@ fn the_state_file_follows_what_is_installed() {
         .unwrap();
     j.add_policy(&policy(PolicyDirection::Out, 1)).unwrap();
     j.add_policy(&policy(PolicyDirection::In, 1)).unwrap();
-    let lines = || fs::read_to_string(&path).unwrap_or_default();
-    assert_eq!(lines().lines().count(), 3, "{}", lines());
-    assert!(lines().starts_with(&format!("sa {spi:08x} 192.0.2.1 esp\n")));
+    let live = || journal::read(&path).unwrap_or_default();
+    assert_eq!(live().len(), 3);
+    assert_eq!(live()[0], Entry::Sa(sa(spi)));
     j.del_policy(&policy(PolicyDirection::Out, 1)).unwrap();
-    assert_eq!(lines().lines().count(), 2);
-    assert!(!lines().contains("policy out"));
+    assert_eq!(live()[1..], [Entry::Policy(policy(PolicyDirection::In, 1))]);
     j.flush().unwrap();
     assert!(!path.exists(), "nothing installed, no file");
+}
+
+#[test]
+fn the_journal_is_rewritten_once_records_outnumber_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let mut j = Journaled::new(RecordingInstaller::new(), path.clone());
+    j.add_policy(&policy(PolicyDirection::Fwd, 9)).unwrap();
+    for _ in 0..100 {
+        j.add_policy(&policy(PolicyDirection::Out, 1)).unwrap();
+        j.del_policy(&policy(PolicyDirection::Out, 1)).unwrap();
+    }
+    let lines = fs::read_to_string(&path).unwrap().lines().count();
+    assert!(lines < 70, "{lines} lines for one entry");
+    assert_eq!(
+        journal::read(&path).unwrap(),
+        [Entry::Policy(policy(PolicyDirection::Fwd, 9))]
+    );
 }
 
 /// The kernel's SPD and SAD as XFRM keys them: a policy by direction and
@@ -139,6 +156,9 @@ impl Installer for Kernel {
         Ok(())
     }
     fn add_policy(&mut self, p: &PolicySpec) -> Result<(), InstallError> {
+        if p.if_id == REFUSED {
+            return Err(InstallError::Invalid("refused".into()));
+        }
         self.policies.retain(|q| !same_key(p, q));
         self.policies.push(p.clone());
         Ok(())
@@ -157,6 +177,24 @@ impl Installer for Kernel {
     fn events(&mut self) -> Option<mpsc::Receiver<KernelEvent>> {
         None
     }
+}
+
+/// The interface ID of policies [`Kernel`] refuses.
+const REFUSED: u32 = 666;
+
+#[test]
+fn a_policy_the_kernel_refuses_is_not_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(STATE_FILE);
+    let mut j = Journaled::new(Kernel::default(), path.clone());
+    j.add_policy(&policy(PolicyDirection::In, 1)).unwrap();
+    let mut bad = policy(PolicyDirection::Out, 1);
+    bad.if_id = REFUSED;
+    assert!(j.add_policy(&bad).is_err());
+    assert_eq!(
+        journal::read(&path).unwrap(),
+        [Entry::Policy(policy(PolicyDirection::In, 1))]
+    );
 }
 
 fn same_key(a: &PolicySpec, b: &PolicySpec) -> bool {
@@ -182,14 +220,9 @@ fn after_a_crash_the_next_start_removes_what_the_file_lists() {
     let mut kernel = j.into_inner();
     kernel.add_policy(&other).unwrap();
     kernel.sas.push(sa(0xc000_0002));
-    fs::write(
-        &path,
-        format!(
-            "{}sa c0000002 192.0.2.1 esp\n",
-            fs::read_to_string(&path).unwrap()
-        ),
-    )
-    .unwrap();
+    let mut text = fs::read_to_string(&path).unwrap();
+    text.push_str("+ sa c0000002 192.0.2.1 esp\n- garbage\n");
+    fs::write(&path, text).unwrap();
     assert_eq!(purge(&mut kernel, &path), 4);
     assert_eq!(kernel.policies, [other]);
     assert!(kernel.sas.is_empty());
