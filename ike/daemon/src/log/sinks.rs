@@ -126,9 +126,18 @@ pub(crate) struct Sinks {
     syslog: Vec<SysSink>,
     syslog_ident: String,
     socket: Option<UnixDatagram>,
+    /// [`SYSLOG_SOCKET`], elsewhere in tests.
+    syslog_path: &'static str,
 }
 
 impl Sinks {
+    /// Syslog datagrams go to `path` instead (tests).
+    #[cfg(test)]
+    pub(crate) const fn with_syslog_path(mut self, path: &'static str) -> Self {
+        self.syslog_path = path;
+        self
+    }
+
     pub(crate) fn stderr_only(stderr: [i32; 18]) -> Self {
         Self {
             stderr,
@@ -136,6 +145,7 @@ impl Sinks {
             syslog: Vec::new(),
             syslog_ident: "charon".to_owned(),
             socket: None,
+            syslog_path: SYSLOG_SOCKET,
         }
     }
 
@@ -189,8 +199,8 @@ impl Sinks {
             self.socket = None;
         } else if self.socket.is_none() {
             self.socket = UnixDatagram::unbound()
-                .and_then(|s| s.connect(SYSLOG_SOCKET).map(|()| s))
-                .map_err(|e| problems.push(format!("syslog {SYSLOG_SOCKET}: {e}")))
+                .and_then(|s| s.connect(self.syslog_path).map(|()| s))
+                .map_err(|e| problems.push(format!("syslog {}: {e}", self.syslog_path)))
                 .ok();
         }
         problems

@@ -109,3 +109,30 @@ fn an_unknown_syslog_facility_is_reported() {
     );
     assert_eq!(problems, ["invalid syslog facility 'local9'"]);
 }
+
+#[test]
+fn syslog_gets_rfc_3164_datagrams_with_charons_priority() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("log");
+    let server = std::os::unix::net::UnixDatagram::bind(&path).unwrap();
+    server
+        .set_read_timeout(Some(Duration::from_secs(2)))
+        .unwrap();
+    let leaked: &'static str = Box::leak(path.display().to_string().into_boxed_str());
+    let mut sinks = Sinks::stderr_only([-1; 18]).with_syslog_path(leaked);
+    let text = "charon { syslog { identifier = cygnet-test\n daemon { default = 1\n \
+                map_level = 2\n ike_name = yes } } }";
+    let problems = sinks.configure(&charon(text), [-1; 18]);
+    assert!(problems.is_empty(), "{problems:?}");
+    sinks.write(&line("CFG", 1, "loaded"));
+    sinks.write(&line("CFG", 2, "too detailed"));
+    let mut buf = [0u8; 256];
+    let n = server.recv(&mut buf).unwrap();
+    // facility daemon (3) × 8 + map_level 2 + level 1
+    assert_eq!(
+        core::str::from_utf8(&buf[..n]).unwrap(),
+        "<27>cygnet-test: 00[CFG] <gw|3> loaded"
+    );
+    server.set_nonblocking(true).unwrap();
+    assert!(server.recv(&mut buf).is_err(), "level 2 is not sent");
+}
