@@ -219,6 +219,21 @@ fn close_action_restart_reinitiates_when_charon_deletes_the_ike_sa() {
 }
 
 #[test]
+fn close_action_restart_reinitiates_as_the_former_responder() {
+    lab("close_responder", "lcr", Some(&charon_conf()), |lab| {
+        let conf = swanctl_conf(Side::Cygnet, "none", "close_action = restart", "");
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.swanctl("--initiate", &["--child", "net"])?;
+        lab.wait_child(1, 10)?;
+        lab.swanctl("--terminate", &["--ike", "gw"])?;
+        lab.wait_log("restarting CHILD_SAs net of gw", 5)?;
+        lab.wait_child(2, 10)?;
+        // this time charon answers
+        lab.wait_charon_log("192.0.2.1 is initiating an IKE_SA", 5)
+    });
+}
+
+#[test]
 fn close_action_none_leaves_the_tunnel_down() {
     lab("close_none", "lcn", Some(&charon_conf()), |lab| {
         let conf = swanctl_conf(Side::Cygnet, "start", "", "");
