@@ -234,6 +234,22 @@ fn close_action_restart_reinitiates_as_the_former_responder() {
 }
 
 #[test]
+fn close_action_restart_recreates_a_deleted_child_sa_on_the_same_ike_sa() {
+    lab("close_child", "lcc", Some(&charon_conf()), |lab| {
+        let conf = swanctl_conf(Side::Cygnet, "start", "close_action = restart", "");
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.wait_child(1, 10)?;
+        lab.swanctl("--terminate", &["--child", "net"])?;
+        lab.wait_log("restarting CHILD_SA net", 5)?;
+        lab.wait_child(2, 10)?;
+        let sas = lab.swanctl("--list-sas", &[])?;
+        (sas.contains("gw: #1") && sas.contains("net: #2"))
+            .then_some(())
+            .ok_or_else(|| format!("not on IKE SA #1:\n{sas}"))
+    });
+}
+
+#[test]
 fn close_action_none_leaves_the_tunnel_down() {
     lab("close_none", "lcn", Some(&charon_conf()), |lab| {
         let conf = swanctl_conf(Side::Cygnet, "start", "", "");
