@@ -231,3 +231,45 @@ fn a_responder_restarts_to_the_peers_address_and_configured_port() {
     };
     assert_eq!(decided, [expected]);
 }
+
+/// The driver carries decisions out: a keying try initiates the children
+/// and is followed; its timeout leads to the next try until keyingtries.
+#[tokio::test(flavor = "current_thread")]
+async fn the_driver_initiates_each_try_and_stops_after_keyingtries() {
+    use swanctl_parser::vici::Message;
+
+    use crate::vici::command_tests::{gw, harness_with_conf};
+
+    let mut h = harness_with_conf(std::path::Path::new("/nonexistent/strongswan.conf"));
+    let ok = Message::new().with_value("success", "yes");
+    let conn = gw(Message::new().with_value("keyingtries", "2"));
+    assert_eq!(h.request("load-conn", conn), ok);
+    let d = &mut h.driver;
+    d.decide(vec![Decision::Initiate {
+        conn: "gw".into(),
+        children: vec!["net".into()],
+        local: "127.0.0.1:0".parse().unwrap(),
+        remote: "127.0.0.2:500".parse().unwrap(),
+        attempt: 1,
+        replaces: SaHandle(99),
+    }]);
+    let first: Vec<IkeSaInfo> = d.endpoint.sas().collect();
+    assert_eq!(first.len(), 1);
+    assert_eq!(first[0].name, "gw");
+    assert_eq!(first[0].local.port(), d.port, "charon.port as source");
+    let timeout = |sa| Event::IkeDown {
+        sa,
+        reason: DownReason::Timeout,
+    };
+    // the core would destroy it; the driver only follows the event
+    d.after(&timeout(first[0].handle));
+    let second: Vec<SaHandle> = d
+        .endpoint
+        .sas()
+        .map(|s| s.handle)
+        .filter(|s| *s != first[0].handle)
+        .collect();
+    assert_eq!(second.len(), 1, "try 2 of 2");
+    d.after(&timeout(second[0]));
+    assert_eq!(d.endpoint.sas().count(), 2, "no third try");
+}

@@ -105,7 +105,7 @@ fn ok() -> Message {
 }
 
 /// A `load-conn` request as strongSwan's swanctl sends it.
-fn gw(extra: Message) -> Message {
+pub(crate) fn gw(extra: Message) -> Message {
     let side = |id: &str| {
         Message::new()
             .with_value("auth", "psk")
