@@ -414,3 +414,22 @@ fn a_restart_removes_the_policies_a_killed_cygnetd_left() {
             .ok_or_else(|| format!("policies left after the restart:\n{left}"))
     });
 }
+
+#[test]
+fn a_killed_userspace_cygnetd_leaves_nothing_in_the_way_of_the_next() {
+    lab("sigkill_userspace", "lku", Some(&charon_conf()), |lab| {
+        let userspace = format!("{QUICK}cygnet {{\n  backend = userspace\n}}\n");
+        let conf = swanctl_conf(Side::Cygnet, "start", "", "");
+        lab.start_cygnetd(&conf, &userspace)?;
+        lab.wait_child(1, 10)?;
+        if let Some(mut cygnetd) = lab.cygnetd.take() {
+            cygnetd.kill();
+        }
+        // the same TUN device name and VICI socket path again
+        lab.start_cygnetd(&conf, &userspace)?;
+        lab.wait_log("removing stale VICI socket", 5)?;
+        lab.wait_log("ESP backend: userspace (TUN device ipsec0)", 5)?;
+        lab.wait_child(1, 10)?;
+        lab.wait_charon_log("CHILD_SA net{2} established", 5)
+    });
+}
