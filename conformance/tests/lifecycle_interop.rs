@@ -250,6 +250,25 @@ fn close_action_restart_recreates_a_deleted_child_sa_on_the_same_ike_sa() {
 }
 
 #[test]
+fn close_action_restart_ignores_the_deletes_that_end_charons_rekeys() {
+    let rekeying = swanctl_conf(
+        Side::Charon,
+        "none",
+        "rekey_time = 4s\n        life_time = 40s\n        rand_time = 0",
+        "rekey_time = 6s\n    rand_time = 0\n    over_time = 40s",
+    );
+    lab("close_rekey", "lcx", Some(&rekeying), |lab| {
+        let conf = swanctl_conf(Side::Cygnet, "start", "close_action = restart", "");
+        lab.start_cygnetd(&conf, QUICK)?;
+        lab.wait_child(1, 10)?;
+        lab.wait_charon_log("closing CHILD_SA net{1}", 10)?;
+        lab.wait_log("IKE_SA gw[1] rekeyed", 10)?;
+        std::thread::sleep(Duration::from_secs(1));
+        lab.cygnetd()?.expect_no_log("restarting CHILD_SA")
+    });
+}
+
+#[test]
 fn close_action_none_leaves_the_tunnel_down() {
     lab("close_none", "lcn", Some(&charon_conf()), |lab| {
         let conf = swanctl_conf(Side::Cygnet, "start", "", "");
