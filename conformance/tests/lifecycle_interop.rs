@@ -180,6 +180,30 @@ fn keyingtries_retries_an_unanswered_initiation_then_gives_up() {
 }
 
 #[test]
+fn swanctl_initiate_follows_the_keying_tries() {
+    lab("initiate_tries", "lit", None, |lab| {
+        let conf = swanctl_conf(Side::Cygnet, "none", "", "keyingtries = 2");
+        lab.start_cygnetd(&conf, QUICK)?;
+        let uri = lab.cygnetd()?.vici_uri();
+        let out = std::process::Command::new(common::SWANCTL)
+            .args(["--initiate", "--uri", &uri, "--child", "net"])
+            .output()
+            .map_err(|e| e.to_string())?;
+        let text = String::from_utf8_lossy(&out.stdout).into_owned()
+            + &String::from_utf8_lossy(&out.stderr);
+        let expected = [
+            "[IKE] peer not responding, trying again (2/2)",
+            "[IKE] establishing IKE_SA failed, peer not responding",
+            "initiate failed: establishing CHILD_SA 'net' failed",
+        ];
+        let missing: Vec<&&str> = expected.iter().filter(|l| !text.contains(**l)).collect();
+        (missing.is_empty() && !out.status.success())
+            .then_some(())
+            .ok_or_else(|| format!("swanctl --initiate lacks {missing:?}:\n{text}"))
+    });
+}
+
+#[test]
 fn dpd_action_restart_brings_the_tunnel_back_after_the_peer_returns() {
     lab("dpd_restart", "ldp", Some(&charon_conf()), |lab| {
         let child = "dpd_action = restart";
