@@ -283,13 +283,16 @@ impl Driver {
     /// Initiates `children` of `conn` (the first in IKE_AUTH, the others
     /// with CREATE_CHILD_SA once it is up) as keying try `attempt`; a
     /// local port of 0 takes `charon.port`.
+    ///
+    /// # Errors
+    /// The core's refusal (no such connection or child).
     pub(crate) fn initiate_children(
         &mut self,
         conn: &str,
         children: &[String],
         (local, remote): (SocketAddr, SocketAddr),
         attempt: u32,
-    ) -> Option<SaHandle> {
+    ) -> Result<SaHandle, ike::Error> {
         let now = self.now();
         let local = if local.port() == 0 {
             SocketAddr::new(local.ip(), self.port)
@@ -297,15 +300,11 @@ impl Driver {
             local
         };
         let first = children.first().map(String::as_str);
-        let sa = match self.endpoint.initiate(now, conn, first, local, remote) {
-            Ok(sa) => sa,
-            Err(e) => {
-                tracing::warn!(target: "cfg", "unable to initiate {conn}: {e}");
-                return None;
-            }
-        };
-        self.events.named(sa, conn);
+        let sa = self.endpoint.initiate(now, conn, first, local, remote)?;
+        self.vici.tap.set_sa(Some(sa));
         self.vici.tap.name_sa(sa, Some(conn));
+        tracing::info!(target: "ike", "initiating IKE_SA {conn}[{sa}] to {}", remote.ip());
+        self.events.named(sa, conn);
         for child in children.iter().skip(1) {
             if let Err(e) = self.endpoint.create_child(now, sa, child) {
                 tracing::warn!(target: "cfg", "unable to start {child}: {e}");
@@ -313,7 +312,7 @@ impl Driver {
         }
         self.life
             .initiated(sa, conn, children, (local, remote), attempt);
-        Some(sa)
+        Ok(sa)
     }
 
     /// Carries out `decisions`.
@@ -332,10 +331,9 @@ impl Driver {
                         tracing::info!(target: "ike", "restarting CHILD_SAs {} of {conn}",
                             children.join(", "));
                     }
-                    if let Some(sa) =
-                        self.initiate_children(&conn, &children, (local, remote), attempt)
-                    {
-                        self.vici_retarget(replaces, sa);
+                    match self.initiate_children(&conn, &children, (local, remote), attempt) {
+                        Ok(sa) => self.vici_retarget(replaces, sa),
+                        Err(e) => tracing::warn!(target: "cfg", "unable to initiate {conn}: {e}"),
                     }
                 }
                 Decision::Child { sa, child } => {

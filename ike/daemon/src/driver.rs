@@ -153,7 +153,9 @@ impl Driver {
             };
             tracing::info!(target: "cfg", "initiating '{}' ({}) to {}", s.child, s.conn, s.remote);
             let local = SocketAddr::new(local, self.port);
-            self.initiate_children(&s.conn, &children, (local, s.remote), 1);
+            if let Err(e) = self.initiate_children(&s.conn, &children, (local, s.remote), 1) {
+                tracing::warn!(target: "cfg", "unable to initiate {}: {e}", s.conn);
+            }
         }
     }
 
