@@ -450,11 +450,10 @@ fn a_restart_removes_the_policies_a_killed_cygnetd_left() {
         let idle = swanctl_conf(Side::Cygnet, "none", "", "");
         lab.start_cygnetd(&idle, &kernel)?;
         lab.wait_log("a previous run left installed", 5)?;
-        let left = policies(lab);
-        left.trim()
-            .is_empty()
+        // logged before the removal: give it a moment
+        wait_until(Duration::from_secs(3), || policies(lab).trim().is_empty())
             .then_some(())
-            .ok_or_else(|| format!("policies left after the restart:\n{left}"))
+            .ok_or_else(|| format!("policies left after the restart:\n{}", policies(lab)))
     });
 }
 
