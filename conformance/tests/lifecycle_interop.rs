@@ -9,153 +9,16 @@
 mod common;
 
 use std::fs;
-use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::cygnetd::{Cygnetd, child_spis};
-use common::psk_lab::{CHARON, CYGNET, Side, swanctl_conf};
-use common::{Charon, Netns, prerequisites, tail, wait_until, write};
-use tempfile::TempDir;
+use common::psk_lab::{CHARON, Lab, Side, lab, swanctl_conf};
+use common::{wait_until, write};
 
 /// charon's second address (`unique = keep`).
 const CHARON_2: &str = "192.0.2.3";
 
 /// Quick retransmits: an unanswered request fails after 1.4 s.
 const QUICK: &str = "charon {\n  retransmit_timeout = 0.5\n  retransmit_tries = 1\n}\n";
-
-/// The namespaces, charon (if started) in side b and cygnetd in side a.
-/// Fields drop in order: the daemons stop before the namespaces go.
-struct Lab {
-    cygnetd: Option<Cygnetd>,
-    charon: Option<Charon>,
-    netns: Netns,
-    dir: TempDir,
-}
-
-impl Lab {
-    /// The namespaces, and charon with `charon_conf` if given.
-    fn up(ip: &Path, prefix: &str, charon_conf: Option<&str>) -> Result<Self, String> {
-        let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-        let netns = Netns::up(ip, prefix)?;
-        netns.add_outer(true, CYGNET)?;
-        netns.add_outer(false, CHARON)?;
-        netns.add_inner(true, "10.1.0.1")?;
-        netns.add_inner(false, "10.2.0.1")?;
-        let mut lab = Self {
-            cygnetd: None,
-            charon: None,
-            netns,
-            dir,
-        };
-        if let Some(conf) = charon_conf {
-            lab.start_charon(conf)?;
-        }
-        Ok(lab)
-    }
-
-    fn start_charon(&mut self, conf: &str) -> Result<(), String> {
-        let charon_dir = self.dir.path().join("charon");
-        fs::create_dir_all(&charon_dir).map_err(|e| e.to_string())?;
-        // a killed charon's socket must not pass for the new one's
-        let _ = fs::remove_file(charon_dir.join("charon.vici"));
-        let charon = Charon::start(&self.netns, &self.netns.b, &charon_dir)?;
-        let loaded = charon.load(conf)?;
-        if !loaded.contains("loaded connection 'gw'") {
-            return Err(format!("swanctl --load-all:\n{loaded}"));
-        }
-        self.charon = Some(charon);
-        Ok(())
-    }
-
-    /// Starts cygnetd with this swanctl.conf and strongswan.conf.
-    fn start_cygnetd(&mut self, swanctl: &str, strongswan: &str) -> Result<(), String> {
-        let path = self.dir.path().join("swanctl.conf");
-        write(&path, swanctl)?;
-        let cygnetd = Cygnetd::start_with(
-            &self.netns,
-            &self.netns.a,
-            &path,
-            self.dir.path(),
-            CYGNET,
-            strongswan,
-        )?;
-        self.cygnetd = Some(cygnetd);
-        Ok(())
-    }
-
-    fn cygnetd(&self) -> Result<&Cygnetd, String> {
-        self.cygnetd
-            .as_ref()
-            .ok_or_else(|| "cygnetd is not running".into())
-    }
-
-    fn charon(&self) -> Result<&Charon, String> {
-        self.charon
-            .as_ref()
-            .ok_or_else(|| "charon is not running".into())
-    }
-
-    fn wait_log(&self, line: &str, secs: u64) -> Result<(), String> {
-        self.cygnetd()?.wait_log(line, secs)
-    }
-
-    /// Waits up to `secs` for the `n`th CHILD_SA cygnetd establishes.
-    fn wait_child(&self, n: usize, secs: u64) -> Result<(), String> {
-        let log = || self.cygnetd.as_ref().map(Cygnetd::log).unwrap_or_default();
-        wait_until(Duration::from_secs(secs), || child_spis(&log()).len() >= n)
-            .then_some(())
-            .ok_or_else(|| format!("cygnetd did not establish CHILD_SA #{n} within {secs} s"))
-    }
-
-    fn wait_charon_log(&self, line: &str, secs: u64) -> Result<(), String> {
-        let charon = self.charon()?;
-        wait_until(Duration::from_secs(secs), || charon.log().contains(line))
-            .then_some(())
-            .ok_or_else(|| format!("charon did not log {line:?} within {secs} s"))
-    }
-
-    fn swanctl(&self, command: &str, extra: &[&str]) -> Result<String, String> {
-        self.charon()?.swanctl(command, extra)
-    }
-
-    /// Side a's XFRM policies.
-    fn policies(&self) -> Result<String, String> {
-        self.netns.ip(&["-n", &self.netns.a, "xfrm", "policy"])
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    /// Stops the daemons; prints their logs and fails if `result` failed.
-    fn finish(mut self, result: Result<(), String>) {
-        let cygnet_log = self.cygnetd.as_ref().map(Cygnetd::log).unwrap_or_default();
-        if let Some(mut c) = self.cygnetd.take() {
-            let _ = c.stop();
-        }
-        let charon_log = self.charon.as_ref().map(Charon::log).unwrap_or_default();
-        if let Err(why) = result {
-            println!("--- cygnetd.log ---\n{}", tail(&cygnet_log, 80));
-            println!("--- charon.log ---\n{}", tail(&charon_log, 60));
-            panic!("{why}");
-        }
-    }
-}
-
-/// Runs `steps` in a fresh lab, if the prerequisites are there.
-fn lab(
-    test: &str,
-    prefix: &str,
-    charon_conf: Option<&str>,
-    steps: fn(&mut Lab) -> Result<(), String>,
-) {
-    let Some(ip) = prerequisites(test) else {
-        return;
-    };
-    let mut lab = Lab::up(&ip, prefix, charon_conf).expect("lab");
-    let result = steps(&mut lab);
-    lab.finish(result);
-}
 
 fn charon_conf() -> String {
     swanctl_conf(Side::Charon, "none", "", "")

@@ -4,15 +4,13 @@
 //! `close_action` for a peer's Delete (`reestablish`, `child_delete.c`).
 //!
 //! [`Lifecycle`] follows the core's events and returns [`Decision`]s; the
-//! driver carries them out ([`Driver::decide`]).
+//! driver carries them out (`execute.rs`).
 
 use core::net::SocketAddr;
 use std::collections::{BTreeMap, HashMap};
 
 use ike::{ChildId, DownReason, Event, IkeSaInfo, SaHandle};
 use swanctl_parser::config as sw;
-
-use crate::driver::Driver;
 
 /// What to do about an SA that went down.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -263,97 +261,7 @@ fn ike_down(
     out
 }
 
-impl Driver {
-    /// Follows an event of the core and acts on what went down.
-    pub(crate) fn after(&mut self, event: &Event) {
-        let info = match event {
-            Event::IkeUp { sa, .. } => self.endpoint.sa(*sa),
-            _ => None,
-        };
-        if let Some(info) = &info {
-            self.vici.tap.name_sa(info.handle, Some(&info.name));
-        }
-        if let Event::IkeDown { sa, .. } = event {
-            self.vici.tap.name_sa(*sa, None);
-        }
-        let decisions = self.life.observe(event, info.as_ref(), &self.vici.conns);
-        self.decide(decisions);
-    }
-
-    /// Initiates `children` of `conn` (the first in IKE_AUTH, the others
-    /// with CREATE_CHILD_SA once it is up) as keying try `attempt`; a
-    /// local port of 0 takes `charon.port`.
-    ///
-    /// # Errors
-    /// The core's refusal (no such connection or child).
-    pub(crate) fn initiate_children(
-        &mut self,
-        conn: &str,
-        children: &[String],
-        (local, remote): (SocketAddr, SocketAddr),
-        attempt: u32,
-    ) -> Result<SaHandle, ike::Error> {
-        let now = self.now();
-        let local = if local.port() == 0 {
-            SocketAddr::new(local.ip(), self.port)
-        } else {
-            local
-        };
-        let first = children.first().map(String::as_str);
-        let sa = self.endpoint.initiate(now, conn, first, local, remote)?;
-        self.vici.tap.set_sa(Some(sa));
-        self.vici.tap.name_sa(sa, Some(conn));
-        tracing::info!(target: "ike", "initiating IKE_SA {conn}[{sa}] to {}", remote.ip());
-        self.events.named(sa, conn);
-        for child in children.iter().skip(1) {
-            if let Err(e) = self.endpoint.create_child(now, sa, child) {
-                tracing::warn!(target: "cfg", "unable to start {child}: {e}");
-            }
-        }
-        self.life
-            .initiated(sa, conn, children, (local, remote), attempt);
-        Ok(sa)
-    }
-
-    /// Carries out `decisions`.
-    pub(crate) fn decide(&mut self, decisions: Vec<Decision>) {
-        for decision in decisions {
-            match decision {
-                Decision::Initiate {
-                    conn,
-                    children,
-                    local,
-                    remote,
-                    attempt,
-                    replaces,
-                } => {
-                    if attempt == 1 {
-                        tracing::info!(target: "ike", "restarting CHILD_SAs {} of {conn}",
-                            children.join(", "));
-                    }
-                    match self.initiate_children(&conn, &children, (local, remote), attempt) {
-                        Ok(sa) => self.vici_retarget(replaces, sa),
-                        Err(e) => tracing::warn!(target: "cfg", "unable to initiate {conn}: {e}"),
-                    }
-                }
-                Decision::Child { sa, child } => {
-                    tracing::info!(target: "chd", "restarting CHILD_SA {child}");
-                    if let Err(e) = self.endpoint.create_child(self.now(), sa, &child) {
-                        tracing::warn!(target: "chd", "unable to restart CHILD_SA {child}: {e}");
-                    }
-                }
-                Decision::Trap { conn, child } => self.trap_child(&conn, &child),
-            }
-        }
-    }
-
-    /// `dpd_action`/`close_action = trap`: to be wired to the trap
-    /// policies (`install_trap`); until then it is `clear`.
-    pub(crate) fn trap_child(&mut self, conn: &str, child: &str) {
-        tracing::info!(target: "cfg", "trap policies pending: not installing a trap for {conn}/{child}, clearing it");
-    }
-}
+mod execute;
 
 #[cfg(test)]
-#[path = "actions_tests.rs"]
 mod tests;
