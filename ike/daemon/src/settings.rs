@@ -55,6 +55,8 @@ pub(crate) fn core(c: &CharonSettings) -> Settings {
             limit: (c.retransmit_limit > 0).then(|| Duration::from_secs(c.retransmit_limit.into())),
         },
         fragment_size: usize::try_from(c.fragment_size).unwrap_or(1280),
+        half_open_timeout: Duration::from_secs(c.half_open_timeout.into()),
+        delete_rekeyed_delay: Duration::from_secs(c.delete_rekeyed_delay.into()),
         dos: DosSettings {
             dos_protection: c.dos_protection,
             cookie_threshold: c.cookie_threshold,
@@ -74,7 +76,7 @@ mod tests {
     fn charons_retransmit_and_port_settings_reach_the_core() {
         let text = "charon {\n port = 1500\n port_nat_t = 14500\n retransmit_timeout = 0.5\n \
                     retransmit_base = 1.5\n retransmit_tries = 2\n retransmit_limit = 3\n \
-                    fragment_size = 1400\n}\n";
+                    fragment_size = 1400\n half_open_timeout = 12\n delete_rekeyed_delay = 2\n}\n";
         let tree = Tree::parse_str(text, "strongswan.conf").unwrap();
         let (charon, problems) = CharonSettings::from_settings_ns(&tree, DEFAULT_NAMESPACE);
         assert!(problems.is_empty(), "{problems:?}");
@@ -85,6 +87,8 @@ mod tests {
         assert_eq!(s.retransmit.tries, 2);
         assert_eq!(s.retransmit.limit, Some(Duration::from_secs(3)));
         assert_eq!(s.fragment_size, 1400);
+        assert_eq!(s.half_open_timeout, Duration::from_secs(12));
+        assert_eq!(s.delete_rekeyed_delay, Duration::from_secs(2));
     }
 
     #[test]

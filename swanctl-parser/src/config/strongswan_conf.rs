@@ -192,6 +192,10 @@ pub struct CharonSettings {
     pub filelog: Vec<FileLogger>,
     /// `journal` (charon-systemd's journal logger, cygnetd's stderr).
     pub journal: LogLevels,
+    /// `half_open_timeout` in seconds (30).
+    pub half_open_timeout: u32,
+    /// `delete_rekeyed_delay` in seconds (5).
+    pub delete_rekeyed_delay: u32,
     /// `dos_protection` (yes).
     pub dos_protection: bool,
     /// `cookie_threshold` (30).
@@ -226,6 +230,8 @@ impl Default for CharonSettings {
             rsa_pss: false,
             filelog: Vec::new(),
             journal: LogLevels::uniform(1),
+            half_open_timeout: 30,
+            delete_rekeyed_delay: 5,
             dos_protection: true,
             cookie_threshold: 30,
             cookie_threshold_ip: 3,
@@ -386,6 +392,8 @@ impl CharonSettings {
         out.make_before_break = r.bool("make_before_break", false);
         out.rsa_pss = r.bool("rsa_pss", false);
         let u32_max = i64::from(u32::MAX);
+        out.half_open_timeout = to_u32(r.int("half_open_timeout", 30, 0, u32_max));
+        out.delete_rekeyed_delay = to_u32(r.int("delete_rekeyed_delay", 5, 0, u32_max));
         out.dos_protection = r.bool("dos_protection", true);
         out.cookie_threshold = to_u32(r.int("cookie_threshold", 30, 0, u32_max));
         out.cookie_threshold_ip = to_u32(r.int("cookie_threshold_ip", 3, 0, u32_max));
