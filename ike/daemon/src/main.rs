@@ -34,7 +34,8 @@ struct Args {
     #[arg(long, default_value = "/etc/swanctl/swanctl.conf")]
     swanctl_conf: PathBuf,
     /// strongswan.conf (charon.port, port_nat_t, retransmit_*,
-    /// fragment_size, replay_window, rsa_pss).
+    /// fragment_size, replay_window, rsa_pss, DoS limits, loggers);
+    /// re-read on SIGHUP.
     #[arg(long, env = "STRONGSWAN_CONF", default_value = "/etc/strongswan.conf")]
     conf: PathBuf,
     /// Also log debug detail (each packet sent and received).
