@@ -208,6 +208,7 @@ impl Driver {
             return deadline;
         }
         tracing::info!(target: "dmn", "{signal} received, shutting down");
+        self.life.stop();
         let now = self.now();
         let handles: Vec<ike::SaHandle> = self.endpoint.sas().map(|sa| sa.handle).collect();
         for sa in handles {

@@ -56,9 +56,16 @@ struct Tracked {
 #[derive(Default)]
 pub(crate) struct Lifecycle {
     sas: HashMap<SaHandle, Tracked>,
+    /// The daemon is shutting down: nothing is set up again.
+    stopped: bool,
 }
 
 impl Lifecycle {
+    /// From now on no SA is set up again (shutdown).
+    pub(crate) const fn stop(&mut self) {
+        self.stopped = true;
+    }
+
     /// We initiated `sa` of `conn` (try number `attempt`) with `children`.
     pub(crate) fn initiated(
         &mut self,
@@ -128,7 +135,9 @@ impl Lifecycle {
                 }
             }
             Event::IkeDown { sa, reason } => {
-                if let Some(t) = self.sas.remove(sa) {
+                if let Some(t) = self.sas.remove(sa)
+                    && !self.stopped
+                {
                     return ike_down(*sa, t, reason, conns);
                 }
             }
@@ -141,6 +150,12 @@ impl Lifecycle {
     /// `close_action` for each (`child_delete.c`).
     pub(crate) fn settle(&mut self, conns: &[sw::Connection]) -> Vec<Decision> {
         let mut out = Vec::new();
+        if self.stopped {
+            for t in self.sas.values_mut() {
+                t.closed.clear();
+            }
+            return out;
+        }
         for (sa, t) in &mut self.sas {
             for (_, child, reason) in core::mem::take(&mut t.closed) {
                 let Some(action) = child_action(conns, &t.conn, &child, &reason) else {

@@ -169,6 +169,21 @@ fn the_peer_deleting_the_ike_sa_applies_close_action() {
 }
 
 #[test]
+fn nothing_is_set_up_again_while_shutting_down() {
+    let conns = conns(
+        "keyingtries = 0",
+        "close_action = restart\n dpd_action = restart",
+    );
+    let mut life = initiated(1);
+    life.stop();
+    assert!(down(&mut life, &conns, DownReason::Timeout).is_empty());
+    let mut life = initiated(1);
+    up(&mut life, &conns);
+    life.stop();
+    assert!(down(&mut life, &conns, DownReason::Peer).is_empty());
+}
+
+#[test]
 fn the_peer_deleting_one_child_recreates_it_on_the_same_ike_sa() {
     let conns = conns("", "close_action = restart");
     let mut life = initiated(1);
