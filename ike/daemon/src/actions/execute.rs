@@ -12,7 +12,7 @@ impl Driver {
     /// Follows an event of the core and acts on what went down.
     pub(crate) fn after(&mut self, event: &Event) {
         let info = match event {
-            Event::IkeUp { sa, .. } => self.endpoint.sa(*sa),
+            Event::IkeUp { sa, .. } | Event::IkeRekeyed { new: sa, .. } => self.endpoint.sa(*sa),
             _ => None,
         };
         if let Some(info) = &info {
