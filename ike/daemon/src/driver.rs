@@ -9,7 +9,7 @@ use std::io;
 use esp_install::{Installer, KernelEvent};
 use ike::wire::iana::ProtocolId;
 use ike::{Action, Endpoint};
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
@@ -33,6 +33,28 @@ fn core_event(event: &KernelEvent) -> Option<ike::KernelEvent> {
             hard: *hard,
         }),
         _ => None,
+    }
+}
+
+/// The signals the daemon handles, taken over from their default actions
+/// before anything is announced (an early SIGHUP must not kill it).
+pub(crate) struct Signals {
+    term: Signal,
+    int: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    /// Installs the handlers (within the tokio runtime).
+    ///
+    /// # Errors
+    /// If a handler cannot be installed.
+    pub(crate) fn install() -> io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
     }
 }
 
@@ -92,16 +114,19 @@ impl Driver {
     /// packets on `vici_rx`.
     ///
     /// # Errors
-    /// If the signal handlers cannot be installed.
+    /// None yet (the signal handlers are in place already).
     pub(crate) async fn run(
         mut self,
         starts: &[Start],
+        signals: Signals,
         mut rx: mpsc::Receiver<Datagram>,
         mut vici_rx: mpsc::Receiver<Inbound>,
     ) -> io::Result<()> {
-        let mut term = signal(SignalKind::terminate())?;
-        let mut int = signal(SignalKind::interrupt())?;
-        let mut hup = signal(SignalKind::hangup())?;
+        let Signals {
+            mut term,
+            mut int,
+            mut hup,
+        } = signals;
         let mut kernel = self.installer.events();
         self.start(starts);
         self.drain().await;

@@ -68,6 +68,15 @@ fn run(
     tap: Arc<vici::logtap::LogTap>,
     logging: &Arc<log::Logging>,
 ) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?;
+    // SIGHUP, SIGTERM and SIGINT are ours before anything is announced
+    let signals = {
+        let _runtime = runtime.enter();
+        driver::Signals::install().map_err(|e| format!("signal handlers: {e}"))?
+    };
     let charon = settings::load(&args.conf)?;
     logging.configure(&charon, args.debug);
     let swanctl = load_swanctl(&args.swanctl_conf)?;
@@ -89,10 +98,6 @@ fn run(
         tracing::info!(target: "cfg", "loaded connection '{}'", config.name);
         endpoint.load_config(Arc::clone(config));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
     runtime.block_on(async {
         let mut sockets = socket::Sockets::bind(&loaded.bind, charon.port, charon.port_nat_t)
             .map_err(|e| e.to_string())?;
@@ -132,7 +137,7 @@ fn run(
         });
         let serving = listener.map(|l| tokio::spawn(l.serve(vici_tx)));
         let result = driver
-            .run(&loaded.starts, rx, vici_rx)
+            .run(&loaded.starts, signals, rx, vici_rx)
             .await
             .map_err(|e| e.to_string());
         if let Some(task) = serving {
