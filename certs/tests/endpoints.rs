@@ -113,6 +113,7 @@ fn config(me: &str, peer: &str, edit: &dyn Fn(&mut LocalAuth, &mut RemoteAuth)) 
         send_cert: ike::config::SendCert::IfAsked,
         vips: Vec::new(),
         pools: Vec::new(),
+        unique: ike::config::Unique::No,
     }
 }
 

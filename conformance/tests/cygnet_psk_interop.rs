@@ -21,11 +21,9 @@ use std::path::Path;
 use std::time::Duration;
 
 use common::cygnetd::{Cygnetd, child_spis, ike_spis};
+use common::psk_lab::{CHARON, CYGNET, Side, swanctl_conf};
 use common::{Charon, Netns, prerequisites, tail, wait_until, write};
 use tempfile::TempDir;
-
-const CYGNET: &str = "192.0.2.1";
-const CHARON: &str = "192.0.2.2";
 
 /// Short lifetimes of the rekeying side: CHILD_SA at 8 s, IKE SA at 14 s,
 /// no jitter, hard limits far enough away.
@@ -308,57 +306,4 @@ impl Pair {
             panic!("{why}");
         }
     }
-}
-
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Side {
-    Cygnet,
-    Charon,
-}
-
-/// Both sides' `gw` connection (the lab's psk-net2net with `encap = yes`):
-/// child `net`, the given start action and extra CHILD_SA / IKE SA
-/// lifetime lines.
-fn swanctl_conf(side: Side, start: &str, child: &str, ike: &str) -> String {
-    let (local, remote, lid, rid, lts, rts) = match side {
-        Side::Cygnet => (CYGNET, CHARON, "a", "b", "10.1.0.0/24", "10.2.0.0/24"),
-        Side::Charon => (CHARON, CYGNET, "b", "a", "10.2.0.0/24", "10.1.0.0/24"),
-    };
-    format!(
-        r#"connections {{
-  gw {{
-    version = 2
-    local_addrs = {local}
-    remote_addrs = {remote}
-    proposals = aes128-sha256-x25519
-    encap = yes
-    {ike}
-    local {{
-      auth = psk
-      id = {lid}.lab.test
-    }}
-    remote {{
-      auth = psk
-      id = {rid}.lab.test
-    }}
-    children {{
-      net {{
-        local_ts = {lts}
-        remote_ts = {rts}
-        esp_proposals = aes128gcm16-x25519
-        start_action = {start}
-        {child}
-      }}
-    }}
-  }}
-}}
-secrets {{
-  ike-lab {{
-    id-a = a.lab.test
-    id-b = b.lab.test
-    secret = "lab-preshared-key-0123456789"
-  }}
-}}
-"#
-    )
 }

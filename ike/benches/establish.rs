@@ -73,6 +73,7 @@ fn config(me: &str, peer: &str, local: [u8; 2], remote: [u8; 2]) -> IkeConfig {
         send_cert: ike::config::SendCert::IfAsked,
         vips: Vec::new(),
         pools: Vec::new(),
+        unique: ike::config::Unique::No,
     }
 }
 

@@ -250,6 +250,9 @@ pub enum DownReason {
     Timeout,
     /// The negotiation failed.
     Failed(crate::Error),
+    /// A new IKE SA with the same identities replaced it (INITIAL_CONTACT
+    /// or the `unique` policy).
+    Duplicate,
 }
 
 /// Data-plane events the driver passes to `handle_kernel_event`.

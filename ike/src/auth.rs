@@ -112,6 +112,8 @@ pub enum AuthError {
     MethodNotAllowed(AuthMethod),
     /// A certificate check failed (expired, unknown CA, wrong ID, ...).
     Certificate(String),
+    /// `unique = keep`: an IKE SA with these identities exists.
+    UniquenessPolicy,
 }
 
 impl fmt::Display for AuthError {
@@ -121,6 +123,7 @@ impl fmt::Display for AuthError {
             Self::BadSignature => f.write_str("verification of AUTH payload failed"),
             Self::MethodNotAllowed(m) => write!(f, "{m} authentication not allowed"),
             Self::Certificate(why) => f.write_str(why),
+            Self::UniquenessPolicy => f.write_str("canceled due to uniqueness policy"),
         }
     }
 }

@@ -47,6 +47,26 @@ pub struct IkeConfig {
     /// `pools`: where a responder takes the virtual IPs initiators ask
     /// for (see [`crate::pools::AddressPools`]).
     pub pools: Vec<String>,
+    /// `unique`: what a new IKE SA with the identities of an existing one
+    /// does to it.
+    pub unique: Unique,
+}
+
+/// `unique` (charon's `check_uniqueness`), applied when we answer an
+/// IKE_AUTH request.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Unique {
+    /// `no` (default): only INITIAL_CONTACT (RFC 7296 §2.4) removes the
+    /// peer's other IKE SAs.
+    #[default]
+    No,
+    /// `never`: INITIAL_CONTACT is ignored too.
+    Never,
+    /// `keep`: a new IKE SA from another address is deleted, the
+    /// established one stays.
+    Keep,
+    /// `replace`: the established IKE SA is deleted.
+    Replace,
 }
 
 /// `send_cert`: when our certificate goes into a CERT payload.

@@ -89,6 +89,9 @@ pub struct Endpoint {
     /// Where responders take virtual IPs from.
     pools: Option<Arc<dyn AddressPools>>,
     counters: Counters,
+    /// The established IKE SAs `unique = keep` compares an IKE_AUTH
+    /// request with (filled just before one is handled).
+    peers: Vec<unique::Peer>,
 }
 
 impl core::fmt::Debug for Endpoint {
@@ -116,6 +119,7 @@ macro_rules! with_sa {
             moves,
             pools,
             counters,
+            peers,
             ..
         } = $self;
         match sas.get_mut(&$handle) {
@@ -133,6 +137,7 @@ macro_rules! with_sa {
                     moves,
                     pools: pools.as_deref(),
                     counters,
+                    peers,
                 };
                 let $ctx = &mut ctx;
                 let result = $body;
@@ -144,6 +149,10 @@ macro_rules! with_sa {
         }
     }};
 }
+
+mod unique;
+
+pub(crate) use unique::{Peer, keep_refuses};
 
 impl Endpoint {
     /// An endpoint with no connections; randomness comes from `provider`.
@@ -172,6 +181,7 @@ impl Endpoint {
             moves: Vec::new(),
             pools: None,
             counters: Counters::default(),
+            peers: Vec::new(),
         })
     }
 
@@ -192,6 +202,19 @@ impl Endpoint {
     /// (connections with `pools`).
     pub fn set_address_pools(&mut self, pools: Arc<dyn AddressPools>) {
         self.pools = Some(pools);
+    }
+
+    /// Replaces the endpoint-wide settings (a reloaded strongswan.conf):
+    /// retransmissions, DoS limits and the like apply from now on, to
+    /// existing SAs too.
+    pub fn set_settings(&mut self, settings: Settings) {
+        self.settings = settings;
+    }
+
+    /// The endpoint-wide settings.
+    #[must_use]
+    pub const fn settings(&self) -> &Settings {
+        &self.settings
     }
 
     /// The loaded connections.
@@ -257,48 +280,15 @@ impl Endpoint {
                 msg,
             });
         };
+        self.collect_peers(&msg);
         with_sa!(self, now, handle, |sa, ctx| sa.handle_message(
             ctx,
             &msg,
             data,
             (local, remote)
         ));
-        self.initial_contact(now, handle);
+        self.check_uniqueness(now, handle);
         None
-    }
-
-    /// After INITIAL_CONTACT (RFC 7296 §2.4), the peer's other IKE SAs of
-    /// the same connection and identities are gone on its side: remove
-    /// them and their CHILD_SAs without telling it, as charon does.
-    fn initial_contact(&mut self, now: Instant, handle: SaHandle) {
-        let Some(sa) = self.sas.get_mut(&handle) else {
-            return;
-        };
-        if !core::mem::take(&mut sa.core.initial_contact) {
-            return;
-        }
-        let key = |s: &IkeSa| {
-            let c = &s.core;
-            (
-                c.config.name.clone(),
-                c.remote_id.clone(),
-                c.local_id.clone(),
-            )
-        };
-        let ours = key(sa);
-        let stale: Vec<SaHandle> = self
-            .sas
-            .values()
-            .filter(|s| s.core.handle != handle && s.core.state != IkeState::Connecting)
-            .filter(|s| key(s) == ours)
-            .map(|s| s.core.handle)
-            .collect();
-        for old in stale {
-            tracing::info!("destroying duplicate IKE_SA after INITIAL_CONTACT");
-            with_sa!(self, now, old, |s, ctx| s
-                .core
-                .destroy(ctx, DownReason::Peer));
-        }
     }
 
     /// The SA a message belongs to: by our SPI, or by the initiator's SPI
@@ -599,6 +589,7 @@ impl Endpoint {
             moves: &mut self.moves,
             pools: self.pools.as_deref(),
             counters: &mut self.counters,
+            peers: &self.peers,
         }
     }
 

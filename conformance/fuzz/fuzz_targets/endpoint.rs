@@ -63,6 +63,7 @@ fn endpoint() -> Endpoint {
         send_cert: ike::config::SendCert::IfAsked,
         vips: Vec::new(),
         pools: Vec::new(),
+        unique: ike::config::Unique::No,
     };
     let mut ep = Endpoint::new(test_provider(1), Settings::default(), Arc::new(Psk))
         .expect("the test provider has SHA-1 and SHA-256");

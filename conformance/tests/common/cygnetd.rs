@@ -98,6 +98,23 @@ impl Cygnetd {
         }
     }
 
+    /// SIGKILL: nothing is cleaned up.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.process.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+
+    /// Sends `signal` (`HUP`, ...) to exactly this process.
+    pub fn signal(&self, signal: &str) -> Result<(), String> {
+        let pid = self.process.as_ref().ok_or("cygnetd is not running")?.id();
+        super::run(
+            std::process::Command::new("kill").args([&format!("-{signal}"), &pid.to_string()]),
+        )
+        .map(drop)
+    }
+
     /// SIGTERM; its exit status.
     pub fn stop(&mut self) -> Option<ExitStatus> {
         self.process.take().and_then(terminate)

@@ -10,6 +10,7 @@ pub mod certlab;
 pub mod cygnet_lab;
 pub mod cygnetd;
 pub mod pki;
+pub mod psk_lab;
 pub mod traffic;
 pub mod twins;
 pub mod vici_lab;
@@ -114,6 +115,18 @@ impl Netns {
             .map(drop)
     }
 
+    /// Sets side a's (`a = true`) or side b's veth up or down (a peer
+    /// that vanishes without a word, and comes back).
+    pub fn set_link(&self, a: bool, up: bool) -> Result<(), String> {
+        let (ns, dev) = if a {
+            (&self.a, &self.veth.0)
+        } else {
+            (&self.b, &self.veth.1)
+        };
+        let state = if up { "up" } else { "down" };
+        self.ip(&["-n", ns, "link", "set", dev, state]).map(drop)
+    }
+
     /// `ip` with these arguments.
     pub fn ip(&self, args: &[&str]) -> Result<String, String> {
         run(Command::new(&self.ip).args(args))
@@ -187,6 +200,14 @@ impl Charon {
             return Err("charon's vici socket did not appear within 10 s".into());
         }
         Ok(charon)
+    }
+
+    /// SIGKILL: charon goes without deleting anything.
+    pub fn kill(&mut self) {
+        if let Some(mut child) = self.process.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
     }
 
     fn exited(&mut self) -> bool {

@@ -7,6 +7,7 @@
 //! takes userspace.
 
 use core::net::{IpAddr, Ipv4Addr, SocketAddr};
+use std::path::Path;
 
 use esp_install::userspace::io::{UserspaceConfig, UserspaceInstaller};
 use esp_install::xfrm::XfrmInstaller;
@@ -17,6 +18,7 @@ use esp_install::{
 use swanctl_parser::config::Backend;
 use tokio::sync::mpsc;
 
+use crate::cleanup::{self, Journaled};
 use crate::socket::{Datagram, Sockets, ike_sink};
 
 /// Opens the backend `setting` asks for (logging the choice); the
@@ -28,7 +30,9 @@ pub(crate) fn open(
     setting: Backend,
     sockets: &mut Sockets,
     ike: &mpsc::Sender<Datagram>,
+    state: &Path,
 ) -> Result<Box<dyn Installer>, String> {
+    purge_stale(state);
     let kind = match setting {
         Backend::Auto => match kernel_holds_esp() {
             Ok(()) => {
@@ -46,7 +50,7 @@ pub(crate) fn open(
         Backend::Kernel => {
             let xfrm = XfrmInstaller::open().map_err(|e| format!("kernel backend: {e}"))?;
             tracing::info!(target: "knl", "ESP backend: kernel (XFRM)");
-            Ok(Box::new(xfrm))
+            Ok(Box::new(Journaled::new(xfrm, state.to_owned())))
         }
         Backend::Recording => {
             tracing::info!(target: "knl", "ESP backend: recording (no data plane)");
@@ -62,6 +66,20 @@ pub(crate) fn open(
             tracing::info!(target: "knl", "ESP backend: userspace (TUN device {})", installer.tun_name());
             Ok(Box::new(installer))
         }
+    }
+}
+
+/// Removes the SAs and policies a killed run left in the kernel, as its
+/// state file lists them (whatever backend this run uses).
+fn purge_stale(state: &Path) {
+    if !state.exists() {
+        return;
+    }
+    match XfrmInstaller::open() {
+        Ok(mut xfrm) => {
+            cleanup::purge(&mut xfrm, state);
+        }
+        Err(e) => tracing::warn!(target: "knl", "unable to clean up after the previous run: {e}"),
     }
 }
 

@@ -17,7 +17,7 @@ use std::sync::Arc;
 
 use ike::config::{
     AddrMatch, ChildConfig, ChildLifetime, Fragmentation, IkeConfig, IkeLifetime, Limits, Mode,
-    SendCert,
+    SendCert, Unique,
 };
 use ike::ts::TsSpec;
 use swanctl_parser::config as sw;
@@ -162,6 +162,12 @@ pub(crate) fn connection(conn: &sw::Connection, dir: &Path) -> Result<IkeConfig,
         },
         vips: conn.vips.clone(),
         pools: conn.pools.clone(),
+        unique: match conn.unique {
+            sw::UniquePolicy::No => Unique::No,
+            sw::UniquePolicy::Never => Unique::Never,
+            sw::UniquePolicy::Keep => Unique::Keep,
+            sw::UniquePolicy::Replace => Unique::Replace,
+        },
     };
     if d.errors.is_empty() {
         Ok(config)

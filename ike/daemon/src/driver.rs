@@ -11,10 +11,11 @@ use esp_install::{Installer, KernelEvent};
 use ike::wire::iana::ProtocolId;
 use ike::{Action, Endpoint};
 use swanctl_parser::config as sw;
-use tokio::signal::unix::{SignalKind, signal};
+use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
 
+use crate::actions::Lifecycle;
 use crate::config::Start;
 use crate::events::EventLog;
 use crate::install;
@@ -37,6 +38,28 @@ fn core_event(event: &KernelEvent) -> Option<ike::KernelEvent> {
     }
 }
 
+/// The signals the daemon handles, taken over from their default actions
+/// before anything is announced (an early SIGHUP must not kill it).
+pub(crate) struct Signals {
+    term: Signal,
+    int: Signal,
+    hup: Signal,
+}
+
+impl Signals {
+    /// Installs the handlers (within the tokio runtime).
+    ///
+    /// # Errors
+    /// If a handler cannot be installed.
+    pub(crate) fn install() -> io::Result<Self> {
+        Ok(Self {
+            term: signal(SignalKind::terminate())?,
+            int: signal(SignalKind::interrupt())?,
+            hup: signal(SignalKind::hangup())?,
+        })
+    }
+}
+
 /// How long a shutdown waits for the peers to answer our deletes.
 const SHUTDOWN_WAIT: Duration = Duration::from_secs(3);
 
@@ -49,7 +72,7 @@ pub(crate) struct Driver {
     epoch: Instant,
     pub(crate) events: EventLog,
     /// `charon.replay_window` for inbound SAs.
-    replay_window: u32,
+    pub(crate) replay_window: u32,
     /// `charon.port`, the source port of new IKE SAs.
     pub(crate) port: u16,
     /// What VICI commands work on.
@@ -60,6 +83,10 @@ pub(crate) struct Driver {
     pub(crate) traps: crate::trap::Traps,
     /// Virtual IPs installed for IKE SAs.
     pub(crate) vips: crate::vips::Vips,
+    /// What happens to SAs that go down.
+    pub(crate) life: Lifecycle,
+    /// The loggers a reload reconfigures (none in tests).
+    pub(crate) reload: Option<crate::reload::Reload>,
 }
 
 impl Driver {
@@ -85,6 +112,8 @@ impl Driver {
             offloads: HashMap::new(),
             traps: crate::trap::Traps::default(),
             vips: crate::vips::Vips::default(),
+            life: Lifecycle::default(),
+            reload: None,
         }
     }
 
@@ -97,15 +126,19 @@ impl Driver {
     /// packets on `vici_rx`.
     ///
     /// # Errors
-    /// If the signal handlers cannot be installed.
+    /// None yet (the signal handlers are in place already).
     pub(crate) async fn run(
         mut self,
         starts: &[Start],
+        signals: Signals,
         mut rx: mpsc::Receiver<Datagram>,
         mut vici_rx: mpsc::Receiver<Inbound>,
     ) -> io::Result<()> {
-        let mut term = signal(SignalKind::terminate())?;
-        let mut int = signal(SignalKind::interrupt())?;
+        let Signals {
+            mut term,
+            mut int,
+            mut hup,
+        } = signals;
         let mut kernel = self.installer.events();
         self.trap_start_actions(None);
         self.start(starts);
@@ -122,6 +155,7 @@ impl Driver {
                 () = sleep_until_some(timer) => self.endpoint.handle_timeout(self.now()),
                 _ = term.recv() => shutdown = Some(self.shutdown(shutdown, "SIGTERM")),
                 _ = int.recv() => shutdown = Some(self.shutdown(shutdown, "SIGINT")),
+                _ = hup.recv() => self.sighup(),
                 () = sleep_until_some(shutdown) => break,
                 Some(inbound) = vici_rx.recv() => self.vici_inbound(inbound),
                 () = sleep_until_some(self.vici_deadline()) => self.vici_timeouts(),
@@ -143,36 +177,28 @@ impl Driver {
     /// Initiates the `start_action = start` children: the first of each
     /// connection with a new IKE SA, the others with CREATE_CHILD_SA on it.
     pub(crate) fn start(&mut self, starts: &[Start]) {
-        let mut started: Vec<(&str, ike::SaHandle)> = Vec::new();
+        let mut conns: Vec<(&Start, Vec<String>)> = Vec::new();
         for s in starts {
-            let now = self.now();
-            if let Some(&(_, sa)) = started.iter().find(|(c, _)| *c == s.conn) {
-                if let Err(e) = self.endpoint.create_child(now, sa, &s.child) {
-                    tracing::warn!(target: "cfg", "unable to start {}: {e}", s.child);
-                }
-                continue;
+            match conns.iter_mut().find(|(first, _)| first.conn == s.conn) {
+                Some((_, children)) => children.push(s.child.clone()),
+                None => conns.push((s, vec![s.child.clone()])),
             }
+        }
+        for (s, children) in conns {
             let Some(local) = s.local.or_else(|| route_source(s.remote)) else {
                 tracing::warn!(target: "cfg", "no route to {}, not starting {}", s.remote, s.child);
                 continue;
             };
-            let local = SocketAddr::new(local, self.port);
             tracing::info!(target: "cfg", "initiating '{}' ({}) to {}", s.child, s.conn, s.remote);
-            match self
-                .endpoint
-                .initiate(now, &s.conn, Some(&s.child), local, s.remote)
-            {
-                Ok(sa) => {
-                    self.events.named(sa, &s.conn);
-                    started.push((&s.conn, sa));
-                }
-                Err(e) => tracing::warn!(target: "cfg", "unable to initiate {}: {e}", s.conn),
+            let local = SocketAddr::new(local, self.port);
+            if let Err(e) = self.initiate_children(&s.conn, &children, (local, s.remote), 1) {
+                tracing::warn!(target: "cfg", "unable to initiate {}: {e}", s.conn);
             }
         }
     }
 
     fn datagram(&mut self, d: Datagram) {
-        if self.vici.tap.active() {
+        if self.vici.tap.wants_sa() {
             self.vici.tap.set_sa(self.sa_of(&d.data));
         }
         tracing::info!(target: "net", "received packet: from {} to {} ({} bytes)",
@@ -224,6 +250,7 @@ impl Driver {
         }
         tracing::info!(target: "dmn", "{signal} received, shutting down");
         self.flush_traps();
+        self.life.stop();
         let now = self.now();
         let handles: Vec<ike::SaHandle> = self.endpoint.sas().map(|sa| sa.handle).collect();
         for sa in handles {
@@ -248,6 +275,17 @@ impl Driver {
 
     /// Executes every queued action, in order.
     async fn drain(&mut self) {
+        loop {
+            self.drain_actions().await;
+            let closed = self.life.settle(&self.vici.conns);
+            if closed.is_empty() {
+                break;
+            }
+            self.decide(closed);
+        }
+    }
+
+    async fn drain_actions(&mut self) {
         while let Some(action) = self.endpoint.poll_action() {
             if let Some(sa) = action_sa(&action) {
                 self.vici.tap.set_sa(Some(sa));
@@ -277,6 +315,7 @@ impl Driver {
                     self.events.log(&self.endpoint, &e);
                     self.trap_event(&e);
                     self.vip_event(&e);
+                    self.after(&e);
                     self.vici_notify(&e);
                     self.vici_complete(&e);
                 }

@@ -123,6 +123,7 @@ fn why(reason: &DownReason) -> String {
         DownReason::Expired => "expired".to_owned(),
         DownReason::Timeout => "peer not responding".to_owned(),
         DownReason::Failed(e) => e.to_string(),
+        DownReason::Duplicate => "duplicate of a newer IKE_SA".to_owned(),
         other => format!("{other:?}"),
     }
 }

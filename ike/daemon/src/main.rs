@@ -1,7 +1,9 @@
 //! cygnetd, the Cygnet IKEv2 keying daemon: reads swanctl.conf and
 //! strongswan.conf as charon does and runs the IKE core over UDP 500/4500.
 
+mod actions;
 mod backend;
+mod cleanup;
 mod config;
 mod creds;
 mod driver;
@@ -9,6 +11,7 @@ mod events;
 mod install;
 mod live_creds;
 mod log;
+mod reload;
 mod settings;
 mod shunt;
 mod socket;
@@ -34,7 +37,8 @@ struct Args {
     #[arg(long, default_value = "/etc/swanctl/swanctl.conf")]
     swanctl_conf: PathBuf,
     /// strongswan.conf (charon.port, port_nat_t, retransmit_*,
-    /// fragment_size, replay_window, rsa_pss).
+    /// fragment_size, replay_window, rsa_pss, DoS limits, loggers);
+    /// re-read on SIGHUP.
     #[arg(long, env = "STRONGSWAN_CONF", default_value = "/etc/strongswan.conf")]
     conf: PathBuf,
     /// Also log debug detail (each packet sent and received).
@@ -50,8 +54,10 @@ const VICI_QUEUE: usize = 64;
 fn main() -> ExitCode {
     let args = Args::parse();
     let tap = Arc::new(vici::logtap::LogTap::default());
-    log::init(args.debug, Arc::clone(&tap));
-    match run(&args, tap) {
+    let logging = log::init(args.debug, Arc::clone(&tap));
+    let result = run(&args, tap, &logging);
+    logging.flush();
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
             eprintln!("{message}");
@@ -60,8 +66,22 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
+fn run(
+    args: &Args,
+    tap: Arc<vici::logtap::LogTap>,
+    logging: &Arc<log::Logging>,
+) -> Result<(), String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?;
+    // SIGHUP, SIGTERM and SIGINT are ours before anything is announced
+    let signals = {
+        let _runtime = runtime.enter();
+        driver::Signals::install().map_err(|e| format!("signal handlers: {e}"))?
+    };
     let charon = settings::load(&args.conf)?;
+    logging.configure(&charon, args.debug);
     let swanctl = load_swanctl(&args.swanctl_conf)?;
     let dir = config::swanctl_dir(&args.swanctl_conf);
     let loaded = config::convert(&swanctl.connections, &dir).map_err(|errors| lines(&errors))?;
@@ -81,10 +101,6 @@ fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
         tracing::info!(target: "cfg", "loaded connection '{}'", config.name);
         endpoint.load_config(Arc::clone(config));
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("tokio runtime: {e}"))?;
     runtime.block_on(async {
         let mut sockets = socket::Sockets::bind(&loaded.bind, charon.port, charon.port_nat_t)
             .map_err(|e| e.to_string())?;
@@ -98,7 +114,8 @@ fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
                 None
             }
         };
-        let installer = backend::open(charon.cygnet.backend, &mut sockets, &tx)?;
+        let state = cleanup::state_path(charon.vici_socket_path());
+        let installer = backend::open(charon.cygnet.backend, &mut sockets, &tx, &state)?;
         sockets.spawn_receivers(&tx);
         let state = vici::server::State::new(
             tap,
@@ -110,7 +127,7 @@ fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
             format!("{:?}", charon.cygnet.backend).to_lowercase(),
         );
         state.pools.load(&swanctl.pools);
-        let driver = driver::Driver::new(
+        let mut driver = driver::Driver::new(
             endpoint,
             sockets,
             installer,
@@ -118,9 +135,13 @@ fn run(args: &Args, tap: Arc<vici::logtap::LogTap>) -> Result<(), String> {
             charon.port,
             state,
         );
+        driver.reload = Some(reload::Reload {
+            logging: Arc::clone(logging),
+            debug: args.debug,
+        });
         let serving = listener.map(|l| tokio::spawn(l.serve(vici_tx)));
         let result = driver
-            .run(&loaded.starts, rx, vici_rx)
+            .run(&loaded.starts, signals, rx, vici_rx)
             .await
             .map_err(|e| e.to_string());
         if let Some(task) = serving {

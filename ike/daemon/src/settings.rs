@@ -5,6 +5,7 @@ use core::time::Duration;
 use std::io::ErrorKind;
 use std::path::Path;
 
+use ike::cookie::DosSettings;
 use ike::settings::{Retransmit, Settings};
 use swanctl_parser::config::{CharonSettings, DEFAULT_NAMESPACE};
 use swanctl_parser::settings::{LoadError, Settings as Tree};
@@ -39,6 +40,11 @@ pub(crate) fn core(c: &CharonSettings) -> Settings {
     } else {
         defaults.base
     };
+    if c.dos_protection && c.cookie_threshold_ip >= c.block_threshold {
+        // the core raises it as charon's receiver does
+        tracing::info!(target: "net", "increasing block threshold to {} due to per-IP cookie \
+            threshold of {}", c.cookie_threshold_ip.saturating_add(1), c.cookie_threshold_ip);
+    }
     Settings {
         port: c.port,
         port_nat_t: c.port_nat_t,
@@ -49,6 +55,15 @@ pub(crate) fn core(c: &CharonSettings) -> Settings {
             limit: (c.retransmit_limit > 0).then(|| Duration::from_secs(c.retransmit_limit.into())),
         },
         fragment_size: usize::try_from(c.fragment_size).unwrap_or(1280),
+        half_open_timeout: Duration::from_secs(c.half_open_timeout.into()),
+        delete_rekeyed_delay: Duration::from_secs(c.delete_rekeyed_delay.into()),
+        dos: DosSettings {
+            dos_protection: c.dos_protection,
+            cookie_threshold: c.cookie_threshold,
+            cookie_threshold_ip: c.cookie_threshold_ip,
+            block_threshold: c.block_threshold,
+            init_limit_half_open: c.init_limit_half_open,
+        },
         ..Settings::default()
     }
 }
@@ -61,7 +76,7 @@ mod tests {
     fn charons_retransmit_and_port_settings_reach_the_core() {
         let text = "charon {\n port = 1500\n port_nat_t = 14500\n retransmit_timeout = 0.5\n \
                     retransmit_base = 1.5\n retransmit_tries = 2\n retransmit_limit = 3\n \
-                    fragment_size = 1400\n}\n";
+                    fragment_size = 1400\n half_open_timeout = 12\n delete_rekeyed_delay = 2\n}\n";
         let tree = Tree::parse_str(text, "strongswan.conf").unwrap();
         let (charon, problems) = CharonSettings::from_settings_ns(&tree, DEFAULT_NAMESPACE);
         assert!(problems.is_empty(), "{problems:?}");
@@ -72,6 +87,8 @@ mod tests {
         assert_eq!(s.retransmit.tries, 2);
         assert_eq!(s.retransmit.limit, Some(Duration::from_secs(3)));
         assert_eq!(s.fragment_size, 1400);
+        assert_eq!(s.half_open_timeout, Duration::from_secs(12));
+        assert_eq!(s.delete_rekeyed_delay, Duration::from_secs(2));
     }
 
     #[test]
@@ -81,6 +98,27 @@ mod tests {
             ..CharonSettings::default()
         };
         assert_eq!(core(&charon).retransmit.timeout, Duration::from_secs(4));
+    }
+
+    #[test]
+    fn charons_dos_settings_reach_the_core() {
+        let text = "charon {\n dos_protection = no\n cookie_threshold = 10\n \
+                    cookie_threshold_ip = 2\n block_threshold = 4\n init_limit_half_open = 50\n}\n";
+        let tree = Tree::parse_str(text, "strongswan.conf").unwrap();
+        let (charon, problems) = CharonSettings::from_settings_ns(&tree, DEFAULT_NAMESPACE);
+        assert!(problems.is_empty(), "{problems:?}");
+        let dos = core(&charon).dos;
+        assert!(!dos.dos_protection);
+        assert_eq!(
+            (
+                dos.cookie_threshold,
+                dos.cookie_threshold_ip,
+                dos.block_threshold
+            ),
+            (10, 2, 4)
+        );
+        assert_eq!(dos.init_limit_half_open, 50);
+        assert_eq!(core(&CharonSettings::default()).dos, DosSettings::default());
     }
 
     #[test]

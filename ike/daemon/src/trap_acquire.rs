@@ -49,7 +49,6 @@ impl Driver {
                 .map(|()| sa),
             None => {
                 let local = SocketAddr::new(trap.local, self.port);
-                tracing::info!(target: "ike", "initiating IKE_SA {} to {}", trap.conn, trap.remote.ip());
                 let sa = self.endpoint.initiate_child(
                     now,
                     &trap.conn,

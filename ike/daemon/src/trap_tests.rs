@@ -309,3 +309,16 @@ async fn reloading_a_connection_without_the_child_removes_its_trap() {
     assert!(shared.lock().policies().is_empty());
     assert!(h.driver.traps.list.is_empty());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_trap_decision_installs_the_childs_trap_policies() {
+    let (mut h, shared) = setup();
+    assert_eq!(h.request("load-conn", gw(Message::new())), ok());
+    assert!(shared.lock().policies().is_empty());
+    // dpd_action/close_action = trap after the CHILD_SA went down
+    h.driver.decide(vec![crate::actions::Decision::Trap {
+        conn: "gw".into(),
+        child: "net".into(),
+    }]);
+    assert_eq!(trap_reqids(&shared).len(), 3);
+}

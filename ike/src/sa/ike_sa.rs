@@ -39,7 +39,7 @@ impl IkeSa {
             local_id: None,
             remote_id: None,
             children: Vec::new(),
-            initial_contact: false,
+            uniqueness: None,
             deleted_early: VecDeque::new(),
             local_vips: Vec::new(),
             remote_vips: Vec::new(),

@@ -127,6 +127,8 @@ pub(crate) struct Ctx<'a> {
     /// Virtual IP pools, if the caller keeps any.
     pub(crate) pools: Option<&'a dyn crate::pools::AddressPools>,
     pub(crate) counters: &'a mut crate::counters::Counters,
+    /// Established IKE SAs for `unique = keep` (IKE_AUTH requests only).
+    pub(crate) peers: &'a [crate::endpoint::Peer],
 }
 
 impl Ctx<'_> {
@@ -174,9 +176,10 @@ pub(crate) struct SaCore {
     pub(crate) local_id: Option<Identification>,
     pub(crate) remote_id: Option<Identification>,
     pub(crate) children: Vec<ChildSa>,
-    /// The peer sent INITIAL_CONTACT in IKE_AUTH: its older IKE SAs with
-    /// us are stale (RFC 7296 §2.4); the endpoint removes them.
-    pub(crate) initial_contact: bool,
+    /// We answered IKE_AUTH: the endpoint applies the `unique` policy,
+    /// `Some(true)` if the peer sent INITIAL_CONTACT (its older IKE SAs
+    /// with us are stale, RFC 7296 §2.4).
+    pub(crate) uniqueness: Option<bool>,
     /// SPIs the peer deleted before we knew them: its answer to our
     /// CREATE_CHILD_SA may still be on its way (bounded, newest last).
     pub(crate) deleted_early: VecDeque<u32>,

@@ -17,6 +17,7 @@ use crate::Error;
 use crate::action::{DownReason, Event};
 use crate::auth::AuthError;
 use crate::config::{IdMatch, IkeConfig};
+use crate::endpoint::keep_refuses;
 use crate::error::PeerMisbehaved;
 use crate::sa::lifetime::ike_deadlines;
 use crate::sa::{Ctx, IkeState, SaCore};
@@ -150,13 +151,18 @@ fn authenticate(
     sa.config = config;
     let me = our_id(sa);
     verify_peer(sa, ctx, &me, id_i, auth, &certificates(payloads))?;
+    let contact = has_notify(payloads, NotifyType::INITIAL_CONTACT);
+    if !contact && keep_refuses(ctx.peers, &sa.config, (&me, id_i), sa.remote) {
+        tracing::info!("canceling IKE_SA setup due to uniqueness policy");
+        return Err(AuthError::UniquenessPolicy.into());
+    }
     sa.peer_certreq |= find!(payloads, Payload::CertReq).is_some();
     let (certs, auth) = our_auth(sa, ctx, &me, Some(id_i))?;
     let mut response = vec![Payload::IdR(me.clone())];
     response.extend(certs);
     response.push(auth);
     sa.local_id = Some(me);
-    sa.initial_contact = has_notify(payloads, NotifyType::INITIAL_CONTACT);
+    sa.uniqueness = Some(contact);
     let configured = match assign_vips(sa, ctx, payloads, id_i) {
         Ok(cp) => {
             response.extend(cp);

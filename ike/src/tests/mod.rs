@@ -14,6 +14,7 @@ mod rekey;
 mod signatures;
 mod transport;
 mod trap;
+mod unique;
 mod vip;
 
 use core::net::{IpAddr, Ipv4Addr};
@@ -116,6 +117,7 @@ fn psk_conn(side_a: bool) -> IkeConfig {
         send_cert: crate::config::SendCert::IfAsked,
         vips: Vec::new(),
         pools: Vec::new(),
+        unique: crate::config::Unique::No,
     }
 }
 

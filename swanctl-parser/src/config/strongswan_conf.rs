@@ -171,6 +171,22 @@ pub struct CharonSettings {
     /// `rsa_pss` (no): sign with RSASSA-PSS where RSA keys are used.
     pub rsa_pss: bool,
     pub filelog: Vec<FileLogger>,
+    /// `journal` (charon-systemd's journal logger, cygnetd's stderr).
+    pub journal: LogLevels,
+    /// `half_open_timeout` in seconds (30).
+    pub half_open_timeout: u32,
+    /// `delete_rekeyed_delay` in seconds (5).
+    pub delete_rekeyed_delay: u32,
+    /// `dos_protection` (yes).
+    pub dos_protection: bool,
+    /// `cookie_threshold` (30).
+    pub cookie_threshold: u32,
+    /// `cookie_threshold_ip` (3).
+    pub cookie_threshold_ip: u32,
+    /// `block_threshold` (5).
+    pub block_threshold: u32,
+    /// `init_limit_half_open` (0 = none).
+    pub init_limit_half_open: u32,
     /// `syslog.identifier` (unset: the program name).
     pub syslog_identifier: Option<String>,
     pub syslog: Vec<SysLogger>,
@@ -194,6 +210,14 @@ impl Default for CharonSettings {
             make_before_break: false,
             rsa_pss: false,
             filelog: Vec::new(),
+            journal: LogLevels::uniform(1),
+            half_open_timeout: 30,
+            delete_rekeyed_delay: 5,
+            dos_protection: true,
+            cookie_threshold: 30,
+            cookie_threshold_ip: 3,
+            block_threshold: 5,
+            init_limit_half_open: 0,
             syslog_identifier: None,
             syslog: Vec::new(),
             cygnet: CygnetSettings::default(),
@@ -348,6 +372,20 @@ impl CharonSettings {
         out.replay_window = to_u32(r.int("replay_window", 32, 0, i64::from(u32::MAX)));
         out.make_before_break = r.bool("make_before_break", false);
         out.rsa_pss = r.bool("rsa_pss", false);
+        let u32_max = i64::from(u32::MAX);
+        out.half_open_timeout = to_u32(r.int("half_open_timeout", 30, 0, u32_max));
+        out.delete_rekeyed_delay = to_u32(r.int("delete_rekeyed_delay", 5, 0, u32_max));
+        out.dos_protection = r.bool("dos_protection", true);
+        out.cookie_threshold = to_u32(r.int("cookie_threshold", 30, 0, u32_max));
+        out.cookie_threshold_ip = to_u32(r.int("cookie_threshold_ip", 3, 0, u32_max));
+        out.block_threshold = to_u32(r.int("block_threshold", 5, 0, u32_max));
+        out.init_limit_half_open = to_u32(r.int("init_limit_half_open", 0, 0, u32_max));
+        out.journal = Reader {
+            view: settings.view(&format!("{ns}.journal")),
+            path: format!("{ns}.journal"),
+            errors: &mut errors,
+        }
+        .levels();
 
         let vici = Reader {
             view: settings.view(&format!("{ns}.plugins.vici")),

@@ -30,11 +30,22 @@ pub(crate) struct Harness {
 }
 
 fn harness() -> Harness {
-    harness_with(Box::new(RecordingInstaller::new()))
+    harness_full(Box::new(RecordingInstaller::new()), NO_CONF.as_ref())
 }
+
+const NO_CONF: &str = "/nonexistent/strongswan.conf";
 
 /// A harness whose driver uses `installer`.
 pub(crate) fn harness_with(installer: Box<dyn esp_install::Installer>) -> Harness {
+    harness_full(installer, NO_CONF.as_ref())
+}
+
+/// A harness whose strongswan.conf is `conf`.
+pub(crate) fn harness_with_conf(conf: &std::path::Path) -> Harness {
+    harness_full(Box::new(RecordingInstaller::new()), conf)
+}
+
+fn harness_full(installer: Box<dyn esp_install::Installer>, conf: &std::path::Path) -> Harness {
     let creds = Arc::new(LiveCreds::new(CredentialStore::new()));
     let endpoint = Endpoint::new(
         ike::crypto::default_provider(),
@@ -52,7 +63,7 @@ pub(crate) fn harness_with(installer: Box<dyn esp_install::Installer>) -> Harnes
         Vec::new(),
         Vec::new(),
         std::env::temp_dir(),
-        "/nonexistent/strongswan.conf".into(),
+        conf.to_path_buf(),
         "recording".into(),
     );
     let mut driver = Driver::new(endpoint, sockets, installer, 32, 500, state);

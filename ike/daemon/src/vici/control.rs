@@ -100,13 +100,9 @@ impl Driver {
             .or_else(|| route_source(remote))
             .ok_or_else(|| fail(&format!("no route to {}", remote.ip())))?;
         let local = SocketAddr::new(local, self.port);
-        let sa = self
-            .endpoint
-            .initiate(now, &conn.name, child, local, remote)
-            .map_err(|e| fail(&format!("unable to initiate {}: {e}", conn.name)))?;
-        self.vici.tap.set_sa(Some(sa));
-        self.events.named(sa, &conn.name);
-        Ok(sa)
+        let children: Vec<String> = child.into_iter().map(str::to_owned).collect();
+        self.initiate_children(&conn.name, &children, (local, remote), 1)
+            .map_err(|e| fail(&format!("unable to initiate {}: {e}", conn.name)))
     }
 
     pub(crate) fn vici_terminate(

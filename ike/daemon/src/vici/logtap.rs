@@ -3,16 +3,16 @@
 //! registrations), keeps each line with charon's group and level for the
 //! driver to forward. Bounded: the oldest lines go first.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use ike::SaHandle;
 use tracing::field::{Field, Visit};
-use tracing::{Event, Level, Subscriber};
+use tracing::{Event, Subscriber};
 use tracing_subscriber::layer::Context;
 
-use crate::log::tag;
+use crate::log::{charon_level, tag};
 
 /// Lines kept between two flushes.
 const MAX_LINES: usize = 1024;
@@ -36,6 +36,10 @@ pub(crate) struct LogTap {
     /// The IKE SA being worked on (0: none known).
     sa: AtomicU32,
     lines: Mutex<VecDeque<Line>>,
+    /// A logger shows IKE SA names (`ike_name`).
+    names_wanted: AtomicBool,
+    /// The names of the IKE SAs, for `ike_name`.
+    names: Mutex<HashMap<u32, String>>,
 }
 
 impl LogTap {
@@ -55,6 +59,46 @@ impl LogTap {
     /// Marks the following lines as about `sa` (`None`: unknown).
     pub(crate) fn set_sa(&self, sa: Option<SaHandle>) {
         self.sa.store(sa.map_or(0, |s| s.0), Ordering::Relaxed);
+    }
+
+    /// Whether the daemon should tell which IKE SA it works on.
+    pub(crate) fn wants_sa(&self) -> bool {
+        self.active() || self.names_wanted.load(Ordering::Relaxed)
+    }
+
+    /// Whether a logger shows IKE SA names.
+    pub(crate) fn want_names(&self, on: bool) {
+        self.names_wanted.store(on, Ordering::Relaxed);
+    }
+
+    /// Names IKE SA `sa` (`None`: it is gone).
+    pub(crate) fn name_sa(&self, sa: SaHandle, name: Option<&str>) {
+        let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        match name {
+            Some(n) => {
+                names.entry(sa.0).or_insert_with(|| n.to_owned());
+            }
+            None => {
+                names.remove(&sa.0);
+            }
+        }
+    }
+
+    /// ` <conn|n>` (` <n>` before its connection is known) for the IKE
+    /// SA being worked on, as charon's `ike_name` shows it.
+    pub(crate) fn current_label(&self) -> Option<String> {
+        if !self.names_wanted.load(Ordering::Relaxed) {
+            return None;
+        }
+        let sa = self.sa.load(Ordering::Relaxed);
+        if sa == 0 {
+            return None;
+        }
+        let names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        Some(match names.get(&sa) {
+            Some(name) => format!(" <{name}|{sa}>"),
+            None => format!(" <{sa}>"),
+        })
     }
 
     /// The lines kept since the last call.
@@ -81,12 +125,8 @@ impl<S: Subscriber> tracing_subscriber::Layer<S> for TapLayer {
             return;
         }
         let meta = event.metadata();
-        let level = match *meta.level() {
-            Level::TRACE => 3,
-            Level::DEBUG => 2,
-            _ => 1,
-        };
-        let mut msg = Message(String::new());
+        let level = charon_level(*meta.level());
+        let mut msg = Message::default();
         event.record(&mut msg);
         let sa = self.0.sa.load(Ordering::Relaxed);
         self.0.push(Line {
@@ -100,7 +140,8 @@ impl<S: Subscriber> tracing_subscriber::Layer<S> for TapLayer {
 
 /// Collects an event's `message` field (and any other field as
 /// ` key=value`, as the stderr format shows them).
-struct Message(String);
+#[derive(Default)]
+pub(crate) struct Message(pub(crate) String);
 
 impl Visit for Message {
     fn record_debug(&mut self, field: &Field, value: &dyn core::fmt::Debug) {

@@ -46,6 +46,17 @@ pub(crate) enum Kind {
 }
 
 impl Pending {
+    /// An initiate waiting for `old` waits for `new` instead (and streams
+    /// its lines too).
+    fn retarget(&mut self, old: SaHandle, new: SaHandle) {
+        if let Kind::Initiate { sa, .. } = &mut self.kind
+            && *sa == old
+        {
+            *sa = new;
+            self.sas.push(new);
+        }
+    }
+
     /// A command of `client` answered when `kind` completes or after
     /// `timeout_ms` (0: never).
     pub(crate) fn new(
@@ -194,6 +205,14 @@ impl Driver {
         }
     }
 
+    /// Initiates waiting for `old` wait for `new`, its next keying try or
+    /// its restart, as charon's initiate waits for the same IKE_SA.
+    pub(crate) fn vici_retarget(&mut self, old: SaHandle, new: SaHandle) {
+        for p in &mut self.vici.pending {
+            p.retarget(old, new);
+        }
+    }
+
     /// When the next running command times out.
     pub(crate) fn vici_deadline(&self) -> Option<Instant> {
         self.vici.pending.iter().filter_map(|p| p.deadline).min()
@@ -319,6 +338,24 @@ mod tests {
             m.vici_dump("control-log", false),
             "control-log {group=IKE level=1 msg=m}\n"
         );
+    }
+
+    #[test]
+    fn a_retried_initiate_waits_for_the_next_try() {
+        let mut p = initiate(2);
+        p.retarget(SaHandle(2), SaHandle(5));
+        let old_down = Event::IkeDown {
+            sa: SaHandle(2),
+            reason: ike::DownReason::Timeout,
+        };
+        assert!(!p.observe(&old_down));
+        assert!(p.wants(&line(Some(5), 1)));
+        assert!(p.observe(&Event::ChildUp {
+            sa: SaHandle(5),
+            child: ChildId(1),
+            name: "net".into()
+        }));
+        assert!(!p.failed);
     }
 
     #[test]

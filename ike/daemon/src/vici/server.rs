@@ -260,19 +260,9 @@ impl Driver {
         query::stats(self.vici.started.1.elapsed(), SystemTime::now(), &figures)
     }
 
-    /// Re-reads strongswan.conf: the reply tells whether it is valid (the
-    /// settings themselves take effect at the next start).
-    fn vici_reload_settings(&self) -> Result<(), String> {
-        match crate::settings::load(&self.vici.conf) {
-            Ok(_) => {
-                tracing::info!(target: "cfg", "reloaded '{}' (changes apply at restart)",
-                    self.vici.conf.display());
-                Ok(())
-            }
-            Err(e) => {
-                tracing::warn!(target: "cfg", "{e}");
-                Err(format!("reloading '{}' failed", self.vici.conf.display()))
-            }
-        }
+    /// Re-reads strongswan.conf and applies it as SIGHUP does.
+    fn vici_reload_settings(&mut self) -> Result<(), String> {
+        self.reload_settings()
+            .map_err(|_| format!("reloading '{}' failed", self.vici.conf.display()))
     }
 }
