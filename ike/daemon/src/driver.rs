@@ -87,6 +87,10 @@ pub(crate) struct Driver {
     pub(crate) life: Lifecycle,
     /// The loggers a reload reconfigures (none in tests).
     pub(crate) reload: Option<crate::reload::Reload>,
+    /// What metrics count beyond the core's counters.
+    pub(crate) metrics: crate::metrics::DaemonCounters,
+    /// Scrapes of the metrics listener, if one is configured.
+    pub(crate) scrapes: Option<mpsc::Receiver<crate::metrics::Scrape>>,
 }
 
 impl Driver {
@@ -114,6 +118,8 @@ impl Driver {
             vips: crate::vips::Vips::default(),
             life: Lifecycle::default(),
             reload: None,
+            metrics: crate::metrics::DaemonCounters::default(),
+            scrapes: None,
         }
     }
 
@@ -140,6 +146,7 @@ impl Driver {
             mut hup,
         } = signals;
         let mut kernel = self.installer.events();
+        let mut scrapes = self.scrapes.take();
         self.trap_start_actions(None);
         self.start(starts);
         self.drain().await;
@@ -152,6 +159,9 @@ impl Driver {
             tokio::select! {
                 Some(datagram) = rx.recv() => self.datagram(datagram),
                 Some(event) = recv_some(&mut kernel) => self.kernel_event(&event),
+                Some(scrape) = recv_some(&mut scrapes) => {
+                    let _ = scrape.send(self.metrics_text());
+                }
                 () = sleep_until_some(timer) => self.endpoint.handle_timeout(self.now()),
                 _ = term.recv() => shutdown = Some(self.shutdown(shutdown, "SIGTERM")),
                 _ = int.recv() => shutdown = Some(self.shutdown(shutdown, "SIGINT")),
@@ -313,6 +323,7 @@ impl Driver {
                 Action::DeletePolicy(p) => install::del_policies(self.installer.as_mut(), &p),
                 Action::Event(e) => {
                     self.events.log(&self.endpoint, &e);
+                    self.metrics.observe(&e);
                     self.trap_event(&e);
                     self.vip_event(&e);
                     self.after(&e);
@@ -342,8 +353,8 @@ const fn action_sa(action: &Action) -> Option<ike::SaHandle> {
     }
 }
 
-/// The next event of the installer's channel; never without one.
-async fn recv_some(rx: &mut Option<mpsc::Receiver<KernelEvent>>) -> Option<KernelEvent> {
+/// The next item of an optional channel; never without one.
+async fn recv_some<T>(rx: &mut Option<mpsc::Receiver<T>>) -> Option<T> {
     match rx {
         Some(rx) => rx.recv().await,
         None => core::future::pending().await,

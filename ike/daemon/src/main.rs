@@ -11,7 +11,9 @@ mod events;
 mod install;
 mod live_creds;
 mod log;
+mod metrics;
 mod reload;
+mod sd_notify;
 mod settings;
 mod shunt;
 mod socket;
@@ -139,7 +141,16 @@ fn run(
             logging: Arc::clone(logging),
             debug: args.debug,
         });
+        if let Some(addr) = charon.cygnet.metrics {
+            let listener = metrics::bind(addr)
+                .await
+                .map_err(|e| format!("metrics on {addr}: {e}"))?;
+            let (scrape_tx, scrape_rx) = tokio::sync::mpsc::channel(4);
+            tokio::spawn(metrics::serve(listener, scrape_tx));
+            driver.scrapes = Some(scrape_rx);
+        }
         let serving = listener.map(|l| tokio::spawn(l.serve(vici_tx)));
+        sd_notify::ready();
         let result = driver
             .run(&loaded.starts, signals, rx, vici_rx)
             .await
@@ -179,4 +190,29 @@ fn lines<T: ToString>(items: &[T]) -> String {
         .map(ToString::to_string)
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+#[cfg(test)]
+mod unit_file {
+    use clap::Parser;
+
+    use super::Args;
+
+    const UNIT: &str = include_str!("../cygnetd.service");
+
+    fn value<'a>(key: &str) -> &'a str {
+        UNIT.lines()
+            .find_map(|l| l.strip_prefix(key)?.strip_prefix('='))
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn the_systemd_unit_waits_for_readiness_and_starts_with_our_options() {
+        assert_eq!(value("Type"), "notify");
+        assert_eq!(value("ExecReload"), "/bin/kill -HUP $MAINPID");
+        let argv: Vec<&str> = value("ExecStart").split_whitespace().collect();
+        assert_eq!(argv.first(), Some(&"/usr/sbin/cygnetd"));
+        let args = Args::try_parse_from(&argv).expect("ExecStart's options parse");
+        assert_eq!(args.conf, std::path::Path::new("/etc/strongswan.conf"));
+    }
 }
