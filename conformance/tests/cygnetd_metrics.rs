@@ -39,16 +39,16 @@ fn conf(me: &str, peer: &str, ids: (&str, &str)) -> String {
 }
 
 fn start(dir: &Path, me: &str, peer: &str, ids: (&str, &str), extra: &str) -> Daemon {
-    std::fs::create_dir_all(dir).unwrap();
-    std::fs::write(dir.join("swanctl.conf"), conf(me, peer, ids)).unwrap();
+    std::fs::create_dir_all(dir).expect("metrics test");
+    std::fs::write(dir.join("swanctl.conf"), conf(me, peer, ids)).expect("metrics test");
     let strongswan = format!(
         "charon {{\n port = {PORT}\n port_nat_t = {PORT_NAT_T}\n plugins {{ vici {{ socket = unix://{} }} }}\n}}\n\
          cygnet {{\n backend = recording\n{extra}}}\n",
         dir.join("vici").display()
     );
-    std::fs::write(dir.join("strongswan.conf"), strongswan).unwrap();
-    let log = std::fs::File::create(dir.join("log")).unwrap();
-    let child = Command::new(conformance::bins::cygnetd().unwrap())
+    std::fs::write(dir.join("strongswan.conf"), strongswan).expect("metrics test");
+    let log = std::fs::File::create(dir.join("log")).expect("metrics test");
+    let child = Command::new(conformance::bins::cygnetd().expect("metrics test"))
         .arg("--swanctl-conf")
         .arg(dir.join("swanctl.conf"))
         .arg("--conf")
@@ -58,32 +58,32 @@ fn start(dir: &Path, me: &str, peer: &str, ids: (&str, &str), extra: &str) -> Da
         .stdout(Stdio::null())
         .stderr(log)
         .spawn()
-        .unwrap();
+        .expect("metrics test");
     Daemon(child)
 }
 
 fn scrape(addr: &str) -> String {
-    let mut stream = TcpStream::connect(addr).unwrap();
+    let mut stream = TcpStream::connect(addr).expect("metrics test");
     stream
         .write_all(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
-        .unwrap();
+        .expect("metrics test");
     let mut text = String::new();
-    stream.read_to_string(&mut text).unwrap();
+    stream.read_to_string(&mut text).expect("metrics test");
     text
 }
 
 #[test]
 fn readiness_is_notified_and_metrics_count_the_tunnel() {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("metrics test");
     let (a, b) = (dir.path().join("a"), dir.path().join("b"));
-    std::fs::create_dir_all(&a).unwrap();
-    let notify = UnixDatagram::bind(a.join("notify")).unwrap();
+    std::fs::create_dir_all(&a).expect("metrics test");
+    let notify = UnixDatagram::bind(a.join("notify")).expect("metrics test");
     notify
         .set_read_timeout(Some(Duration::from_secs(20)))
-        .unwrap();
+        .expect("metrics test");
     let metrics = {
-        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().to_string()
+        let probe = TcpListener::bind("127.0.0.1:0").expect("metrics test");
+        probe.local_addr().expect("metrics test").to_string()
     };
     let ids = ("a.example", "b.example");
     let _da = start(
@@ -110,11 +110,11 @@ fn readiness_is_notified_and_metrics_count_the_tunnel() {
     while !b.join("vici").exists() && Instant::now() < deadline {
         std::thread::sleep(Duration::from_millis(50));
     }
-    let out = Command::new(conformance::bins::swanctl().unwrap())
+    let out = Command::new(conformance::bins::swanctl().expect("metrics test"))
         .args(["--initiate", "--child", "net", "--uri"])
         .arg(format!("unix://{}", a.join("vici").display()))
         .output()
-        .unwrap();
+        .expect("metrics test");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -134,10 +134,11 @@ fn readiness_is_notified_and_metrics_count_the_tunnel() {
         assert!(after.contains(line), "no {line:?} in\n{after}");
     }
     let not_found = {
-        let mut s = TcpStream::connect(&metrics).unwrap();
-        s.write_all(b"GET / HTTP/1.0\r\n\r\n").unwrap();
+        let mut s = TcpStream::connect(&metrics).expect("metrics test");
+        s.write_all(b"GET / HTTP/1.0\r\n\r\n")
+            .expect("metrics test");
         let mut t = String::new();
-        s.read_to_string(&mut t).unwrap();
+        s.read_to_string(&mut t).expect("metrics test");
         t
     };
     assert!(not_found.starts_with("HTTP/1.0 404"), "{not_found}");
