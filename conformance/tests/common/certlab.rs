@@ -17,8 +17,9 @@ pub const CHILD: &str = "net";
 pub enum Scenario {
     /// ECDSA P-256 leaves signed by the root, which both trust.
     EcdsaCa,
-    /// RSA-3072 leaves signed by the root, RSASSA-PSS (SHA-256) required
-    /// in IKE AUTH both ways (`ike:rsa/pss-sha256`).
+    /// RSA-3072 leaves under the intermediate (held as in `Chain`),
+    /// RSASSA-PSS (SHA-256) required in IKE AUTH both ways
+    /// (`ike:rsa/pss-sha256`).
     RsaPss,
     /// ECDSA leaves under the intermediate. The initiator trusts only the
     /// root and needs the intermediate from the responder's CERT payloads;
@@ -32,12 +33,16 @@ pub enum Scenario {
     /// As `Chain` with RSA-4096 leaves and `fragmentation = yes`: the
     /// IKE_AUTH messages exceed 1280 bytes.
     Rsa4096Chain,
+    /// As `EcdsaCa`, but the initiator's leaf is signed by a root CA the
+    /// responder does not know (`pki::FOREIGN_DN`): authentication must
+    /// fail.
+    UnknownCa,
 }
 
 impl Scenario {
     /// Whether the IKE SA must come up.
     pub fn establishes(self) -> bool {
-        !matches!(self, Self::PinMismatch(_))
+        !matches!(self, Self::PinMismatch(_) | Self::UnknownCa)
     }
 }
 
@@ -187,7 +192,11 @@ impl CertLab {
             Scenario::EcdsaCa => leaf(&self.ecdsa.root_signed, vec![root]),
             Scenario::RsaPss => Creds {
                 auth: "ike:rsa/pss-sha256",
-                ..leaf(rsa()?, vec![root])
+                ..leaf(rsa()?, chain_cas)
+            },
+            Scenario::UnknownCa => match side {
+                Side::Initiator => leaf(&self.ecdsa.foreign_signed, vec![root]),
+                Side::Responder => leaf(&self.ecdsa.root_signed, vec![root]),
             },
             Scenario::Chain => leaf(&self.ecdsa.intermediate_signed, chain_cas),
             Scenario::Rsa4096Chain => Creds {

@@ -77,6 +77,11 @@ impl Cygnetd {
         format!("unix://{}", self.vici.display())
     }
 
+    /// strongSwan's `swanctl <command> <extra...>` on its VICI socket.
+    pub fn swanctl(&self, command: &str, extra: &[&str]) -> Result<String, String> {
+        super::swanctl_at(&self.vici_uri(), command, extra)
+    }
+
     /// Everything it logged so far.
     pub fn log(&self) -> String {
         fs::read_to_string(&self.log).unwrap_or_default()
@@ -129,6 +134,23 @@ pub fn ike_spis(log: &str, conn: &str, n: u32) -> Option<(String, String)> {
             r.strip_suffix("_r")?.to_owned(),
         ))
     })
+}
+
+/// SPIs of SAD entries cygnetd's installer logged as added and not deleted.
+pub fn installed_spis(log: &str) -> Vec<String> {
+    let spi = |l: &str, what: &str| {
+        let rest = &l[l.find(what)? + what.len()..];
+        rest.split_whitespace().next().map(str::to_owned)
+    };
+    let mut left: Vec<String> = Vec::new();
+    for line in log.lines() {
+        if let Some(s) = spi(line, "adding SAD entry with SPI ") {
+            left.push(s);
+        } else if let Some(s) = spi(line, "deleting SAD entry with SPI ") {
+            left.retain(|l| *l != s);
+        }
+    }
+    left
 }
 
 impl Drop for Cygnetd {

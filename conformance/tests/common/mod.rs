@@ -10,6 +10,7 @@ pub mod certlab;
 pub mod cygnet_lab;
 pub mod cygnetd;
 pub mod pki;
+pub mod psk;
 pub mod traffic;
 pub mod twins;
 pub mod vici_lab;
@@ -28,6 +29,26 @@ pub const SWANCTL: &str = "/usr/sbin/swanctl";
 /// The path of `ip` if interop tests can run; otherwise prints why not
 /// and returns `None`, unless CI requires them (`CYGNET_REQUIRE_INTEROP`).
 pub fn prerequisites(test: &str) -> Option<PathBuf> {
+    let skip = match interop_tools() {
+        Ok(ip) => return Some(ip),
+        Err(skip) => skip,
+    };
+    // CI sets this: there the interop tests must run, never skip
+    assert!(
+        !interop_required(),
+        "CYGNET_REQUIRE_INTEROP is set but {test} cannot run: {skip}"
+    );
+    println!("skipping {test}: {skip}");
+    None
+}
+
+/// Whether CI requires the interop tests to run (`CYGNET_REQUIRE_INTEROP`).
+pub fn interop_required() -> bool {
+    std::env::var_os("CYGNET_REQUIRE_INTEROP").is_some()
+}
+
+/// The path of `ip` if interop tests can run, else why not.
+pub fn interop_tools() -> Result<PathBuf, &'static str> {
     let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
     let euid = status
         .lines()
@@ -43,22 +64,17 @@ pub fn prerequisites(test: &str) -> Option<PathBuf> {
         "no /usr/sbin/charon-systemd"
     } else if !Path::new(SWANCTL).is_file() {
         "no /usr/sbin/swanctl"
-    } else if ip.is_none() {
-        "no ip (iproute2)"
+    } else if let Some(ip) = ip {
+        return Ok(ip);
     } else {
-        return ip;
+        "no ip (iproute2)"
     };
-    // CI sets this: there the interop tests must run, never skip
-    assert!(
-        std::env::var_os("CYGNET_REQUIRE_INTEROP").is_none(),
-        "CYGNET_REQUIRE_INTEROP is set but {test} cannot run: {skip}"
-    );
-    println!("skipping {test}: {skip}");
-    None
+    Err(skip)
 }
 
 /// Two namespaces with a veth pair between them; IPv6 off (no DAD to wait
-/// for, no address change that would make charon roam).
+/// for, no address change that would make charon roam) unless asked for,
+/// then with addresses added without DAD.
 pub struct Netns {
     ip: PathBuf,
     /// The namespace of side a and of side b.
@@ -72,6 +88,11 @@ impl Netns {
     /// Namespaces `<prefix>a<pid>` and `<prefix>b<pid>`; `prefix` keeps
     /// parallel tests apart (at most 5 characters: veth names are short).
     pub fn up(ip: &Path, prefix: &str) -> Result<Self, String> {
+        Self::up_with(ip, prefix, false)
+    }
+
+    /// As [`up`](Self::up), with IPv6 on if `ipv6`.
+    pub fn up_with(ip: &Path, prefix: &str, ipv6: bool) -> Result<Self, String> {
         let pid = std::process::id();
         let mut ns = Self {
             ip: ip.to_owned(),
@@ -83,7 +104,8 @@ impl Netns {
         for name in [ns.a.clone(), ns.b.clone()] {
             ns.ip(&["netns", "add", &name])?;
             ns.created.push(name.clone());
-            ns.ip(&["netns", "exec", &name, "sh", "-c", DISABLE_IPV6])?;
+            let sysctl = if ipv6 { NO_DAD } else { DISABLE_IPV6 };
+            ns.ip(&["netns", "exec", &name, "sh", "-c", sysctl])?;
             ns.ip(&["-n", &name, "link", "set", "lo", "up"])?;
         }
         let (va, vb) = ns.veth.clone();
@@ -96,22 +118,32 @@ impl Netns {
         Ok(ns)
     }
 
-    /// Adds `addr/24` to side a's (`a = true`) or side b's veth.
+    /// Adds `addr/24` (IPv6: `/64`, no DAD) to side a's (`a = true`) or
+    /// side b's veth.
     pub fn add_outer(&self, a: bool, addr: &str) -> Result<(), String> {
         let (ns, dev) = if a {
             (&self.a, &self.veth.0)
         } else {
             (&self.b, &self.veth.1)
         };
-        self.ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", dev])
-            .map(drop)
+        self.add_addr(ns, dev, addr, 24, 64)
     }
 
-    /// Adds `addr/32` to a side's loopback (an inner network).
+    /// Adds `addr/32` (IPv6: `/128`) to a side's loopback (an inner
+    /// network).
     pub fn add_inner(&self, a: bool, addr: &str) -> Result<(), String> {
         let ns = if a { &self.a } else { &self.b };
-        self.ip(&["-n", ns, "addr", "add", &format!("{addr}/32"), "dev", "lo"])
-            .map(drop)
+        self.add_addr(ns, "lo", addr, 32, 128)
+    }
+
+    fn add_addr(&self, ns: &str, dev: &str, addr: &str, v4: u8, v6: u8) -> Result<(), String> {
+        let v6_addr = addr.contains(':');
+        let cidr = format!("{addr}/{}", if v6_addr { v6 } else { v4 });
+        let mut args = vec!["-n", ns, "addr", "add", &cidr, "dev", dev];
+        if v6_addr {
+            args.push("nodad");
+        }
+        self.ip(&args).map(drop)
     }
 
     /// `ip` with these arguments.
@@ -157,12 +189,26 @@ impl Charon {
         dir: &Path,
         extra: &str,
     ) -> Result<Self, String> {
+        Self::start_with(netns, ns, dir, extra, "")
+    }
+
+    /// As [`Charon::start_with_plugins`], appending `settings` to its
+    /// strongswan.conf (sections merge).
+    pub fn start_with(
+        netns: &Netns,
+        ns: &str,
+        dir: &Path,
+        extra: &str,
+        settings: &str,
+    ) -> Result<Self, String> {
+        fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
         let vici = format!("unix://{}", dir.join("charon.vici").display());
         let sep = if extra.is_empty() { "" } else { " " };
         let conf = STRONGSWAN_CONF
             .replace(" vici updown\n", &format!(" vici updown{sep}{extra}\n"))
             .replace("@VICI@", &vici)
-            .replace("@LOG@", &dir.join("charon.log").display().to_string());
+            .replace("@LOG@", &dir.join("charon.log").display().to_string())
+            + settings;
         write(&dir.join("strongswan.conf"), &conf)?;
         let out = fs::File::create(dir.join("charon.stdout")).map_err(|e| e.to_string())?;
         let err = out.try_clone().map_err(|e| e.to_string())?;
@@ -199,9 +245,7 @@ impl Charon {
     /// `swanctl <command> --uri <charon's socket> <extra...>`.
     pub fn swanctl(&self, command: &str, extra: &[&str]) -> Result<String, String> {
         let vici = format!("unix://{}", self.dir.join("charon.vici").display());
-        run(Command::new(SWANCTL)
-            .args([command, "--uri", &vici])
-            .args(extra))
+        swanctl_at(&vici, command, extra)
     }
 
     /// Writes `text` as swanctl.conf and loads it (`--load-all`).
@@ -234,6 +278,13 @@ impl Drop for Charon {
             terminate(child);
         }
     }
+}
+
+/// strongSwan's `swanctl <command> --uri <vici> <extra...>`.
+pub fn swanctl_at(vici: &str, command: &str, extra: &[&str]) -> Result<String, String> {
+    run(Command::new(SWANCTL)
+        .args([command, "--uri", vici])
+        .args(extra))
 }
 
 /// SIGTERM to exactly this child, SIGKILL after 5 s; its exit status.
@@ -313,6 +364,11 @@ pub fn spawn_read(out: Option<impl Read + Send + 'static>) -> thread::JoinHandle
 
 const DISABLE_IPV6: &str = "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && \
                             echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6";
+
+/// IPv6 without duplicate address detection: no address changes after
+/// the daemons start.
+const NO_DAD: &str = "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad && \
+                      echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad";
 
 /// The lab's strongswan.conf.in: an explicit plugin list with
 /// kernel-libipsec before kernel-netlink, no /etc/strongswan.d.

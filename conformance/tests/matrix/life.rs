@@ -1,0 +1,179 @@
+//! Rows about an SA's life: rekeys by packets and by time (one side or
+//! both at once), deletes from either side, DPD with the peer gone.
+
+use std::time::Duration;
+
+use crate::checks::{inner_traffic, wait_established_with, wait_no_sa, wait_no_sas};
+use crate::common::certlab::Side;
+use crate::common::traffic::ping;
+use crate::common::wait_until;
+use crate::lab::{Lab, Scenario, psk};
+use crate::rows::{plain, up};
+use crate::sas::IkeSa;
+
+/// CHILD_SA every 5 s, IKE SA every 11 s, no jitter, hard limits far off.
+const CHILD_REKEY: &str = "rekey_time = 5s\n        life_time = 60s\n        rand_time = 0";
+const IKE_REKEY: &str = "rekey_time = 11s\n    rand_time = 0\n    over_time = 60s";
+
+/// Liveness checks after 2 s without traffic (retransmits: 1 s, 3 tries).
+const DPD_CLEAR: &str = "dpd_delay = 2s\n    dpd_action = clear";
+const DPD_RESTART: &str = "dpd_delay = 2s\n    dpd_action = restart";
+
+pub fn all() -> Vec<Scenario> {
+    vec![
+        Scenario {
+            name: "DPD, peer gone: dpd_action = restart",
+            write: |side, dir, addrs| {
+                psk(side, dir, addrs, |c| {
+                    if side == Side::Initiator {
+                        c.extra = DPD_RESTART.into();
+                    }
+                })
+            },
+            steps: |lab| {
+                peer_gone(lab)?;
+                peer_back(lab)?;
+                // a new IKE SA with the CHILD_SA, and it carries traffic
+                wait_established_with(lab, &["net"], 20, |s| s.id >= 2)?;
+                inner_traffic(lab)
+            },
+            ..plain()
+        },
+        Scenario {
+            name: "DPD, peer gone: dpd_action = clear",
+            write: |side, dir, addrs| {
+                psk(side, dir, addrs, |c| {
+                    if side == Side::Initiator {
+                        c.extra = DPD_CLEAR.into();
+                    }
+                })
+            },
+            steps: |lab| {
+                peer_gone(lab)?;
+                peer_back(lab)?;
+                // nothing comes back
+                std::thread::sleep(Duration::from_secs(3));
+                wait_no_sa(&lab.a, 0)
+            },
+            ..plain()
+        },
+        Scenario {
+            name: "CHILD and IKE rekey by time, both sides at once",
+            write: |side, dir, addrs| {
+                psk(side, dir, addrs, |c| {
+                    c.extra = IKE_REKEY.into();
+                    c.child().extra = CHILD_REKEY.into();
+                })
+            },
+            steps: rekeyed_by_time,
+            ..plain()
+        },
+        Scenario {
+            name: "CHILD and IKE rekey by time (initiator)",
+            write: |side, dir, addrs| {
+                psk(side, dir, addrs, |c| {
+                    if side == Side::Initiator {
+                        c.extra = IKE_REKEY.into();
+                        c.child().extra = CHILD_REKEY.into();
+                    }
+                })
+            },
+            steps: rekeyed_by_time,
+            ..plain()
+        },
+        Scenario {
+            name: "rekey_packets = 20 under continuous ping",
+            write: |side, dir, addrs| {
+                psk(side, dir, addrs, |c| {
+                    c.child().extra = "rekey_packets = 20".into();
+                })
+            },
+            steps: |lab| {
+                up(lab)?;
+                let a = lab.addrs;
+                let (sent, received) =
+                    ping(&lab.netns, &lab.netns.a, a.inner_a, a.inner_b, 100, "0.05")?;
+                if sent != 100 || received != 100 {
+                    return Err(format!(
+                        "{received} of {sent} pings answered across the rekeys"
+                    ));
+                }
+                // both list the same newest CHILD_SA, the 4th or later
+                let (ia, ib) = wait_established_with(lab, &["net"], 5, |s| child_id(s) >= 4)?;
+                println!(
+                    "  rekey_packets: CHILD_SA #{} / #{} after 100 pings",
+                    child_id(&ia),
+                    child_id(&ib)
+                );
+                Ok(())
+            },
+            ..plain()
+        },
+        Scenario {
+            name: "terminate from the initiator",
+            steps: |lab| terminate(lab, &lab.a),
+            ..plain()
+        },
+        Scenario {
+            name: "terminate from the responder",
+            steps: |lab| terminate(lab, &lab.b),
+            ..plain()
+        },
+    ]
+}
+
+/// The newest INSTALLED CHILD_SA's unique id.
+fn child_id(ike: &IkeSa) -> u32 {
+    ike.children
+        .iter()
+        .filter(|c| c.installed())
+        .map(|c| c.id)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Up, then both sides list a rekeyed IKE SA (#2 or later) holding a
+/// rekeyed CHILD_SA, and it carries traffic.
+fn rekeyed_by_time(lab: &Lab) -> Result<(), String> {
+    up(lab)?;
+    wait_established_with(lab, &["net"], 25, |s| s.id >= 2 && child_id(s) >= 2)?;
+    inner_traffic(lab)
+}
+
+/// Up with traffic, then `side` terminates the IKE SA: nothing is left on
+/// either side.
+fn terminate(lab: &Lab, side: &crate::peer::Daemon) -> Result<(), String> {
+    up(lab)?;
+    inner_traffic(lab)?;
+    side.swanctl("--terminate", &["--ike", "gw", "--timeout", "10"])?;
+    wait_no_sas(lab, 5)
+}
+
+/// Up, then the responder's side drops everything to the initiator (a
+/// blackhole route): the initiator's DPD finds the peer gone and its IKE
+/// SA #1 goes within 30 s.
+fn peer_gone(lab: &Lab) -> Result<(), String> {
+    up(lab)?;
+    blackhole(lab, "add")?;
+    let gone = wait_until(Duration::from_secs(30), || {
+        lab.a.sas().iter().all(|s| s.id != 1) && lab.a.sad_entries().is_empty()
+    });
+    gone.then_some(()).ok_or_else(|| {
+        format!(
+            "{} keeps IKE SA #1 30 s after its peer went:\n{}",
+            lab.a.name(),
+            lab.a.list_sas()
+        )
+    })
+}
+
+fn peer_back(lab: &Lab) -> Result<(), String> {
+    blackhole(lab, "del")
+}
+
+fn blackhole(lab: &Lab, verb: &str) -> Result<(), String> {
+    let to = format!("{}/32", lab.addrs.a);
+    lab.netns
+        .ip(&["-n", &lab.netns.b, "route", verb, "blackhole", &to])
+        .map(drop)
+}
