@@ -42,6 +42,19 @@ impl Cygnetd {
         addr: &str,
         strongswan_conf: &str,
     ) -> Result<Self, String> {
+        Self::start_args(netns, ns, swanctl_conf, dir, addr, strongswan_conf, &[])
+    }
+
+    /// As [`start_with`](Self::start_with), with more arguments (`--debug`).
+    pub fn start_args(
+        netns: &Netns,
+        ns: &str,
+        swanctl_conf: &Path,
+        dir: &Path,
+        addr: &str,
+        strongswan_conf: &str,
+        args: &[&str],
+    ) -> Result<Self, String> {
         let binary = conformance::bins::cygnetd()?;
         let strongswan = dir.join("strongswan.conf");
         // its own VICI socket (sections merge, so this adds to `charon`)
@@ -58,6 +71,7 @@ impl Cygnetd {
             .arg(swanctl_conf)
             .arg("--conf")
             .arg(&strongswan)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(file)

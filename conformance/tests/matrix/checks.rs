@@ -126,6 +126,20 @@ pub fn ping_both(lab: &Lab, src: &str, dst: &str, count: u32) -> Result<(), Stri
     Ok(())
 }
 
+/// `: <daemon> logged "<line>"` for the first log line of either side
+/// about dropping packets, if any.
+fn dropping(lab: &Lab) -> String {
+    lab.both()
+        .into_iter()
+        .find_map(|d| {
+            let log = d.log();
+            let line = log.lines().find(|l| l.contains("dropping"))?;
+            let text = line.split_once("] ").map_or(line, |(_, t)| t);
+            Some(format!(" ({} logged {text:?})", d.name()))
+        })
+        .unwrap_or_default()
+}
+
 /// Pings both ways between each (a, b) pair and checks that every one of
 /// them went through ESP on both sides: each side's SAs and TUN device
 /// counted at least the echo requests and replies, in and out.

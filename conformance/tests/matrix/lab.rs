@@ -86,6 +86,8 @@ pub struct Scenario {
     pub needs: &'static [Need],
     /// strongswan.conf lines for both daemons (sections merge).
     pub settings: &'static str,
+    /// Whether cygnetd logs every packet it sends and receives (`--debug`).
+    pub debug: bool,
     /// Extra inner addresses (a, b) on the loopbacks.
     pub inner: &'static [(&'static str, &'static str)],
     /// Writes a side's swanctl.conf and credentials into a directory;
@@ -122,25 +124,9 @@ impl Lab {
         let (ka, kb) = role.kinds();
         let (da, db) = (dir.path().join("a"), dir.path().join("b"));
         let conf_b = (scenario.write)(Side::Responder, &db, addrs)?;
-        let b = Daemon::start(
-            kb,
-            &netns,
-            &netns.b,
-            &db,
-            &conf_b,
-            addrs.b,
-            scenario.settings,
-        )?;
+        let b = Daemon::start(kb, &netns, &netns.b, &db, &conf_b, addrs.b, scenario)?;
         let conf_a = (scenario.write)(Side::Initiator, &da, addrs)?;
-        let a = Daemon::start(
-            ka,
-            &netns,
-            &netns.a,
-            &da,
-            &conf_a,
-            addrs.a,
-            scenario.settings,
-        )?;
+        let a = Daemon::start(ka, &netns, &netns.a, &da, &conf_a, addrs.a, scenario)?;
         Ok(Self {
             a,
             b,
@@ -163,7 +149,7 @@ impl Lab {
                 d.name(),
                 d.list_sas(),
                 d.name(),
-                tail(&d.log(), 40)
+                tail(&without_vici_noise(&d.log()), 40)
             );
         }
         text
@@ -204,4 +190,10 @@ pub fn cert(scenario: certlab::Scenario, side: Side, dir: &Path) -> Result<PathB
         Side::Responder => (&certlab::LAB_B, &certlab::LAB_A),
     };
     lab.write_side(side, dir, local, remote)
+}
+
+/// A log without the lines of the VICI clients the checks are.
+fn without_vici_noise(log: &str) -> String {
+    let lines: Vec<&str> = log.lines().filter(|l| !l.contains("vici client")).collect();
+    lines.join("\n")
 }

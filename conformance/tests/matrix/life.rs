@@ -16,8 +16,7 @@ const CHILD_REKEY: &str = "rekey_time = 5s\n        life_time = 60s\n        ran
 const IKE_REKEY: &str = "rekey_time = 11s\n    rand_time = 0\n    over_time = 60s";
 
 /// Liveness checks after 2 s without traffic (retransmits: 1 s, 3 tries).
-const DPD_CLEAR: &str = "dpd_delay = 2s\n    dpd_action = clear";
-const DPD_RESTART: &str = "dpd_delay = 2s\n    dpd_action = restart";
+const DPD_DELAY: &str = "dpd_delay = 2s";
 
 pub fn all() -> Vec<Scenario> {
     vec![
@@ -26,7 +25,8 @@ pub fn all() -> Vec<Scenario> {
             write: |side, dir, addrs| {
                 psk(side, dir, addrs, |c| {
                     if side == Side::Initiator {
-                        c.extra = DPD_RESTART.into();
+                        c.extra = DPD_DELAY.into();
+                        c.child().extra = "dpd_action = restart".into();
                     }
                 })
             },
@@ -34,7 +34,8 @@ pub fn all() -> Vec<Scenario> {
                 peer_gone(lab)?;
                 peer_back(lab)?;
                 // a new IKE SA with the CHILD_SA, and it carries traffic
-                wait_established_with(lab, &["net"], 20, |s| s.id >= 2)?;
+                wait_established_with(lab, &["net"], 20, |s| s.id >= 2)
+                    .map_err(|e| format!("no new IKE SA after DPD: {e}"))?;
                 inner_traffic(lab)
             },
             ..plain()
@@ -44,7 +45,8 @@ pub fn all() -> Vec<Scenario> {
             write: |side, dir, addrs| {
                 psk(side, dir, addrs, |c| {
                     if side == Side::Initiator {
-                        c.extra = DPD_CLEAR.into();
+                        c.extra = DPD_DELAY.into();
+                        c.child().extra = "dpd_action = clear".into();
                     }
                 })
             },

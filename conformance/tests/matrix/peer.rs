@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use crate::common::cygnetd::{self, Cygnetd, installed_spis};
-use crate::common::{Charon, Netns};
+use crate::common::{Charon, Netns, tail};
+use crate::lab::Scenario;
 use crate::sas::{self, IkeSa};
 
 /// Which daemon.
@@ -24,7 +25,8 @@ pub enum Daemon {
 impl Daemon {
     /// Starts `kind` in `ns` with the swanctl.conf `conf` (credentials
     /// next to it), its files in `dir`, listening on `addr`; both get the
-    /// quick retransmits of `cygnetd::STRONGSWAN_CONF` and `settings`.
+    /// quick retransmits of `cygnetd::STRONGSWAN_CONF` and the scenario's
+    /// settings. A failure names the daemon and ends with its log.
     pub fn start(
         kind: Kind,
         netns: &Netns,
@@ -32,27 +34,34 @@ impl Daemon {
         dir: &Path,
         conf: &Path,
         addr: &str,
-        settings: &str,
+        scenario: &Scenario,
     ) -> Result<Self, String> {
-        let settings = format!("{}{settings}", cygnetd::STRONGSWAN_CONF);
-        match kind {
-            Kind::Charon => {
-                let charon = Charon::start_with(netns, ns, dir, "", &settings)?;
-                let out = charon.load_file(conf)?;
-                if !out.contains("loaded connection 'gw'") {
-                    return Err(format!("swanctl --load-all:\n{out}"));
-                }
-                Ok(Self::Charon(charon))
-            }
+        let settings = format!("{}{}", cygnetd::STRONGSWAN_CONF, scenario.settings);
+        let started = match kind {
+            Kind::Charon => Charon::start_with(netns, ns, dir, "", &settings).and_then(|c| match c
+                .load_file(conf)
+            {
+                Ok(out) if out.contains("loaded connection 'gw'") => Ok(Self::Charon(c)),
+                Ok(out) | Err(out) => Err(load_failure(&out)),
+            }),
             Kind::Cygnet => {
                 let listen = if addr.contains(':') {
                     format!("[{addr}]")
                 } else {
                     addr.to_owned()
                 };
-                Cygnetd::start_with(netns, ns, conf, dir, &listen, &settings).map(Self::Cygnet)
+                let args: &[&str] = if scenario.debug { &["--debug"] } else { &[] };
+                Cygnetd::start_args(netns, ns, conf, dir, &listen, &settings, args)
+                    .map(Self::Cygnet)
             }
-        }
+        };
+        started.map_err(|e| {
+            let log = ["charon.log", "cygnetd.log"]
+                .iter()
+                .filter_map(|f| std::fs::read_to_string(dir.join(f)).ok())
+                .collect::<String>();
+            format!("{kind:?}: {e}\n--- its log ---\n{}", tail(&log, 30))
+        })
     }
 
     pub fn name(&self) -> &'static str {
@@ -96,4 +105,14 @@ impl Daemon {
             Self::Cygnet(c) => installed_spis(&c.log()),
         }
     }
+}
+
+/// What `swanctl --load-all` said about loading `gw` (the line naming the
+/// failure first).
+fn load_failure(out: &str) -> String {
+    let line = out
+        .lines()
+        .find(|l| l.contains("loading connection"))
+        .unwrap_or("connection 'gw' not loaded");
+    format!("swanctl --load-all: {line}\n{out}")
 }
