@@ -2,7 +2,6 @@
 //! counters, each run inside a namespace; the lab's two-sided swanctl.conf
 //! for data plane tests.
 
-use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -10,20 +9,6 @@ use super::psk::PskConf;
 use super::{Netns, run, terminate, wait_until};
 
 pub const IPERF3: &str = "/usr/bin/iperf3";
-
-/// Whether iperf3 is installed; prints why not and returns `false`
-/// unless CI requires the interop tests (`CYGNET_REQUIRE_INTEROP`).
-pub fn iperf3_available(test: &str) -> bool {
-    if PathBuf::from(IPERF3).is_file() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CYGNET_REQUIRE_INTEROP").is_none(),
-        "CYGNET_REQUIRE_INTEROP is set but {test} cannot run: no {IPERF3}"
-    );
-    println!("skipping {test}: no {IPERF3}");
-    false
-}
 
 /// `ping -c count -i interval -I src dst` in `ns`: (sent, received).
 pub fn ping(

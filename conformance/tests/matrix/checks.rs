@@ -119,7 +119,8 @@ pub fn ping_both(lab: &Lab, src: &str, dst: &str, count: u32) -> Result<(), Stri
         let (sent, received) = ping(&lab.netns, ns, from, to, count, "0.1")?;
         if sent != count || received != count {
             return Err(format!(
-                "ping {from} -> {to}: {received} of {sent} answered"
+                "ping {from} -> {to}: {received} of {sent} answered{}",
+                dropping(lab)
             ));
         }
     }

@@ -104,6 +104,7 @@ pub struct Lab {
     pub b: Daemon,
     pub netns: Netns,
     pub addrs: &'static Addrs,
+    pub role: Role,
     _dir: TempDir,
 }
 
@@ -132,6 +133,7 @@ impl Lab {
             b,
             netns,
             addrs,
+            role,
             _dir: dir,
         })
     }

@@ -103,7 +103,8 @@ pub fn all() -> Vec<Scenario> {
                 // both list the same newest CHILD_SA, the 4th or later
                 let (ia, ib) = wait_established_with(lab, &["net"], 5, |s| child_id(s) >= 4)?;
                 println!(
-                    "  rekey_packets: CHILD_SA #{} / #{} after 100 pings",
+                    "  rekey_packets {}: CHILD_SA #{} / #{} after 100 pings",
+                    lab.role.label(),
                     child_id(&ia),
                     child_id(&ib)
                 );
