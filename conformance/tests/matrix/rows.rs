@@ -232,9 +232,11 @@ pub fn up(lab: &Lab) -> Result<(), String> {
     wait_established(lab, &["net"]).map(drop)
 }
 
-/// The initiate fails, and neither side keeps an SA or installed one.
+/// The initiate fails on authentication, and neither side keeps an SA
+/// or installed one.
 fn rejected(lab: &Lab) -> Result<(), String> {
     initiate_fails(lab)?;
+    wait_log(&lab.a, "AUTHENTICATION_FAILED", 3)?;
     wait_no_sas(lab, 5)?;
     nothing_installed(lab)
 }
