@@ -20,6 +20,7 @@ use std::fs;
 use std::path::Path;
 use std::time::Duration;
 
+use common::conf::ConnConf;
 use common::cygnetd::{Cygnetd, child_spis, ike_spis};
 use common::{Charon, Netns, prerequisites, tail, wait_until, write};
 use tempfile::TempDir;
@@ -320,45 +321,9 @@ enum Side {
 /// child `net`, the given start action and extra CHILD_SA / IKE SA
 /// lifetime lines.
 fn swanctl_conf(side: Side, start: &str, child: &str, ike: &str) -> String {
-    let (local, remote, lid, rid, lts, rts) = match side {
-        Side::Cygnet => (CYGNET, CHARON, "a", "b", "10.1.0.0/24", "10.2.0.0/24"),
-        Side::Charon => (CHARON, CYGNET, "b", "a", "10.2.0.0/24", "10.1.0.0/24"),
-    };
-    format!(
-        r#"connections {{
-  gw {{
-    version = 2
-    local_addrs = {local}
-    remote_addrs = {remote}
-    proposals = aes128-sha256-x25519
-    encap = yes
-    {ike}
-    local {{
-      auth = psk
-      id = {lid}.lab.test
-    }}
-    remote {{
-      auth = psk
-      id = {rid}.lab.test
-    }}
-    children {{
-      net {{
-        local_ts = {lts}
-        remote_ts = {rts}
-        esp_proposals = aes128gcm16-x25519
-        start_action = {start}
-        {child}
-      }}
-    }}
-  }}
-}}
-secrets {{
-  ike-lab {{
-    id-a = a.lab.test
-    id-b = b.lab.test
-    secret = "lab-preshared-key-0123456789"
-  }}
-}}
-"#
-    )
+    let mut conf = ConnConf::lab(side == Side::Cygnet);
+    conf.extra = format!("encap = yes\n    {ike}");
+    conf.child().start_action = start.into();
+    conf.child().extra = child.into();
+    conf.render()
 }

@@ -62,7 +62,7 @@ fn cygnetd(
     let dir = dir.join(side);
     let swanctl = dir.join("swanctl.conf");
     write(&swanctl, conf)?;
-    Cygnetd::start_with(netns, ns, &swanctl, &dir, addr, strongswan)
+    Cygnetd::start_with(netns, ns, &swanctl, &dir, addr, strongswan, &[])
 }
 
 /// Fails unless all `count` pings came back.

@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::conf::ConnConf;
 use super::pki::{self, EcdsaPki, Host, Hosts, Pem};
 
 pub const CONN: &str = "gw";
@@ -238,57 +239,27 @@ impl CertLab {
         };
         let me = side.host();
         let (local_id, remote_id) = match self.ids {
-            Ids::Fqdn => (
-                format!("id = {}", me.fqdn()),
-                format!("id = {}", me.peer().fqdn()),
-            ),
-            Ids::Dn => (String::new(), format!("id = \"{}\"", me.peer().dn())),
-            Ids::DnWildcard => (
-                String::new(),
-                "id = \"C=CH, O=Cygnet Test, CN=*\"".to_owned(),
-            ),
+            Ids::Fqdn => (me.fqdn().to_owned(), me.peer().fqdn().to_owned()),
+            Ids::Dn => (String::new(), format!("\"{}\"", me.peer().dn())),
+            Ids::DnWildcard => (String::new(), "\"C=CH, O=Cygnet Test, CN=*\"".to_owned()),
         };
-        format!(
-            r#"# {scenario:?}, {side:?} ({me})
-connections {{
-  {CONN} {{
-    version = 2
-    local_addrs = {laddr}
-    remote_addrs = {raddr}
-    proposals = aes128-sha256-x25519
-    encap = yes
-    {extra}local {{
-      auth = {auth}
-      certs = {cert}
-      {local_id}
-    }}
-    remote {{
-      auth = {auth}
-      {pin}
-      {remote_id}
-    }}
-    children {{
-      {CHILD} {{
-        local_ts = {lnet}
-        remote_ts = {rnet}
-        esp_proposals = aes128gcm16-x25519
-        start_action = {start}
-      }}
-    }}
-  }}
-}}
-"#,
-            scenario = self.scenario,
-            me = me.fqdn(),
-            laddr = local.addr,
-            raddr = remote.addr,
-            lnet = local.net,
-            rnet = remote.net,
-            extra = creds.extra,
-            auth = creds.auth,
-            cert = creds.x509[0].0,
-            pin = creds.remote,
-        )
+        let mut conf = ConnConf::lab(side == Side::Initiator);
+        conf.comment = format!("# {:?}, {side:?} ({})\n", self.scenario, me.fqdn());
+        conf.local_addr = local.addr.into();
+        conf.remote_addr = remote.addr.into();
+        conf.auth = creds.auth.into();
+        (conf.local_id, conf.remote_id) = (local_id, remote_id);
+        conf.local_extra = format!("certs = {}", creds.x509[0].0);
+        conf.remote_extra.clone_from(&creds.remote);
+        conf.extra = format!("encap = yes\n    {}", creds.extra);
+        conf.secret = None;
+        let net = conf.child();
+        net.name = CHILD.into();
+        net.local_ts = local.net.into();
+        net.remote_ts = remote.net.into();
+        net.mode.clear();
+        net.start_action = start.into();
+        conf.render()
     }
 }
 

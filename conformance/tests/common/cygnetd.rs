@@ -30,23 +30,12 @@ impl Cygnetd {
         dir: &Path,
         addr: &str,
     ) -> Result<Self, String> {
-        Self::start_with(netns, ns, swanctl_conf, dir, addr, STRONGSWAN_CONF)
+        Self::start_with(netns, ns, swanctl_conf, dir, addr, STRONGSWAN_CONF, &[])
     }
 
-    /// As [`start`](Self::start) with this strongswan.conf.
+    /// As [`start`](Self::start) with this strongswan.conf and more
+    /// arguments (`--debug`).
     pub fn start_with(
-        netns: &Netns,
-        ns: &str,
-        swanctl_conf: &Path,
-        dir: &Path,
-        addr: &str,
-        strongswan_conf: &str,
-    ) -> Result<Self, String> {
-        Self::start_args(netns, ns, swanctl_conf, dir, addr, strongswan_conf, &[])
-    }
-
-    /// As [`start_with`](Self::start_with), with more arguments (`--debug`).
-    pub fn start_args(
         netns: &Netns,
         ns: &str,
         swanctl_conf: &Path,

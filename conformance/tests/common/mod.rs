@@ -8,10 +8,10 @@
 
 pub mod certlab;
 mod charon;
+pub mod conf;
 pub mod cygnet_lab;
 pub mod cygnetd;
 pub mod pki;
-pub mod psk;
 pub mod traffic;
 pub mod twins;
 pub mod vici_lab;

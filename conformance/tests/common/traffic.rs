@@ -5,7 +5,7 @@
 use std::process::Stdio;
 use std::time::Duration;
 
-use super::psk::PskConf;
+use super::conf::ConnConf;
 use super::{Netns, run, terminate, wait_until};
 
 pub const IPERF3: &str = "/usr/bin/iperf3";
@@ -128,7 +128,7 @@ pub fn link_packets(netns: &Netns, ns: &str, dev: &str) -> Result<(u64, u64), St
 /// `encap = yes` if asked, and extra child lines. Transport mode uses the
 /// default (dynamic) selectors, the hosts themselves.
 pub fn lab_conf(a: bool, start: &str, mode: &str, encap: bool, child: &str) -> String {
-    let mut conf = PskConf::lab(a);
+    let mut conf = ConnConf::lab(a);
     if encap {
         conf.extra = "encap = yes".into();
     }

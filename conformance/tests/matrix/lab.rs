@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use tempfile::TempDir;
 
 use crate::common::certlab::{self, CertLab, Side};
-use crate::common::psk::PskConf;
+use crate::common::conf::ConnConf;
 use crate::common::{Netns, tail, write};
 use crate::peer::{Daemon, Kind};
 
@@ -72,6 +72,10 @@ pub const V6: Addrs = Addrs {
     net_b: "fd02::/64",
 };
 
+/// Writes a side's swanctl.conf and credentials into a directory; the
+/// swanctl.conf's path.
+pub type Write = Box<dyn Fn(Side, &Path, &Addrs) -> Result<PathBuf, String> + Send + Sync>;
+
 /// What a scenario needs besides root, charon, swanctl and `ip`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Need {
@@ -90,9 +94,7 @@ pub struct Scenario {
     pub debug: bool,
     /// Extra inner addresses (a, b) on the loopbacks.
     pub inner: &'static [(&'static str, &'static str)],
-    /// Writes a side's swanctl.conf and credentials into a directory;
-    /// the swanctl.conf's path.
-    pub write: fn(Side, &Path, &Addrs) -> Result<PathBuf, String>,
+    pub write: Write,
     pub steps: fn(&Lab) -> Result<(), String>,
 }
 
@@ -158,40 +160,56 @@ impl Lab {
     }
 }
 
-/// The lab's PSK connection for `side`, at `addrs`, adjusted by `adjust`,
-/// written to `dir/swanctl.conf`.
-pub fn psk(
-    side: Side,
-    dir: &Path,
-    addrs: &Addrs,
-    adjust: impl FnOnce(&mut PskConf),
-) -> Result<PathBuf, String> {
-    let a = side == Side::Initiator;
-    let mut conf = PskConf::lab(a);
-    let (local, remote, lnet, rnet) = if a {
-        (addrs.a, addrs.b, addrs.net_a, addrs.net_b)
-    } else {
-        (addrs.b, addrs.a, addrs.net_b, addrs.net_a)
-    };
-    conf.local_addr = local.into();
-    conf.remote_addr = remote.into();
-    conf.child().local_ts = lnet.into();
-    conf.child().remote_ts = rnet.into();
-    adjust(&mut conf);
-    std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
-    let path = dir.join("swanctl.conf");
-    write(&path, &conf.render())?;
-    Ok(path)
+/// The lab's PSK connection on both sides, adjusted by `adjust`.
+pub fn psk_both(adjust: fn(&mut ConnConf)) -> Write {
+    psk_on(None, adjust)
 }
 
-/// A certificate scenario's files for `side` (IPv4 lab addresses).
-pub fn cert(scenario: certlab::Scenario, side: Side, dir: &Path) -> Result<PathBuf, String> {
-    let lab = CertLab::new(scenario)?;
-    let (local, remote) = match side {
-        Side::Initiator => (&certlab::LAB_A, &certlab::LAB_B),
-        Side::Responder => (&certlab::LAB_B, &certlab::LAB_A),
-    };
-    lab.write_side(side, dir, local, remote)
+/// The lab's PSK connection, adjusted by `adjust` on the initiator only.
+pub fn psk_initiator(adjust: fn(&mut ConnConf)) -> Write {
+    psk_on(Some(Side::Initiator), adjust)
+}
+
+/// The lab's PSK connection, adjusted by `adjust` on the responder only.
+pub fn psk_responder(adjust: fn(&mut ConnConf)) -> Write {
+    psk_on(Some(Side::Responder), adjust)
+}
+
+/// The lab's PSK connection for each side at the row's addresses, adjusted
+/// by `adjust` on `only` that side (or both).
+fn psk_on(only: Option<Side>, adjust: fn(&mut ConnConf)) -> Write {
+    Box::new(move |side, dir, addrs| {
+        let a = side == Side::Initiator;
+        let mut conf = ConnConf::lab(a);
+        let (local, remote, lnet, rnet) = if a {
+            (addrs.a, addrs.b, addrs.net_a, addrs.net_b)
+        } else {
+            (addrs.b, addrs.a, addrs.net_b, addrs.net_a)
+        };
+        conf.local_addr = local.into();
+        conf.remote_addr = remote.into();
+        conf.child().local_ts = lnet.into();
+        conf.child().remote_ts = rnet.into();
+        if only.is_none_or(|s| s == side) {
+            adjust(&mut conf);
+        }
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let path = dir.join("swanctl.conf");
+        write(&path, &conf.render())?;
+        Ok(path)
+    })
+}
+
+/// A certificate scenario's files for each side (IPv4 lab addresses).
+pub fn cert(scenario: certlab::Scenario) -> Write {
+    Box::new(move |side, dir, _| {
+        let lab = CertLab::new(scenario)?;
+        let (local, remote) = match side {
+            Side::Initiator => (&certlab::LAB_A, &certlab::LAB_B),
+            Side::Responder => (&certlab::LAB_B, &certlab::LAB_A),
+        };
+        lab.write_side(side, dir, local, remote)
+    })
 }
 
 /// A log without the lines of the VICI clients the checks are.

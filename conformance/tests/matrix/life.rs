@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use crate::checks::{inner_traffic, wait_established_with, wait_no_sa, wait_no_sas};
-use crate::common::certlab::Side;
+use crate::common::conf::ConnConf;
 use crate::common::traffic::ping;
 use crate::common::wait_until;
-use crate::lab::{Lab, Scenario, psk};
+use crate::lab::{Lab, Scenario, psk_both, psk_initiator};
 use crate::rows::{plain, up};
 use crate::sas::IkeSa;
 
@@ -22,14 +22,10 @@ pub fn all() -> Vec<Scenario> {
     vec![
         Scenario {
             name: "DPD, peer gone: dpd_action = restart",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    if side == Side::Initiator {
-                        c.extra = DPD_DELAY.into();
-                        c.child().extra = "dpd_action = restart".into();
-                    }
-                })
-            },
+            write: psk_initiator(|c| {
+                c.extra = DPD_DELAY.into();
+                c.child().extra = "dpd_action = restart".into();
+            }),
             steps: |lab| {
                 peer_gone(lab)?;
                 peer_back(lab)?;
@@ -42,14 +38,10 @@ pub fn all() -> Vec<Scenario> {
         },
         Scenario {
             name: "DPD, peer gone: dpd_action = clear",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    if side == Side::Initiator {
-                        c.extra = DPD_DELAY.into();
-                        c.child().extra = "dpd_action = clear".into();
-                    }
-                })
-            },
+            write: psk_initiator(|c| {
+                c.extra = DPD_DELAY.into();
+                c.child().extra = "dpd_action = clear".into();
+            }),
             steps: |lab| {
                 peer_gone(lab)?;
                 peer_back(lab)?;
@@ -61,35 +53,19 @@ pub fn all() -> Vec<Scenario> {
         },
         Scenario {
             name: "CHILD and IKE rekey by time, both sides at once",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    c.extra = IKE_REKEY.into();
-                    c.child().extra = CHILD_REKEY.into();
-                })
-            },
+            write: psk_both(rekey_by_time),
             steps: rekeyed_by_time,
             ..plain()
         },
         Scenario {
             name: "CHILD and IKE rekey by time (initiator)",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    if side == Side::Initiator {
-                        c.extra = IKE_REKEY.into();
-                        c.child().extra = CHILD_REKEY.into();
-                    }
-                })
-            },
+            write: psk_initiator(rekey_by_time),
             steps: rekeyed_by_time,
             ..plain()
         },
         Scenario {
             name: "rekey_packets = 20 under continuous ping",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    c.child().extra = "rekey_packets = 20".into();
-                })
-            },
+            write: psk_both(|c| c.child().extra = "rekey_packets = 20".into()),
             steps: |lab| {
                 up(lab)?;
                 let a = lab.addrs;
@@ -123,6 +99,12 @@ pub fn all() -> Vec<Scenario> {
             ..plain()
         },
     ]
+}
+
+/// Short lifetimes, no jitter.
+fn rekey_by_time(c: &mut ConnConf) {
+    c.extra = IKE_REKEY.into();
+    c.child().extra = CHILD_REKEY.into();
 }
 
 /// The newest INSTALLED CHILD_SA's unique id.

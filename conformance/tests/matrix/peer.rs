@@ -51,7 +51,7 @@ impl Daemon {
                     addr.to_owned()
                 };
                 let args: &[&str] = if scenario.debug { &["--debug"] } else { &[] };
-                Cygnetd::start_args(netns, ns, conf, dir, &listen, &settings, args)
+                Cygnetd::start_with(netns, ns, conf, dir, &listen, &settings, args)
                     .map(Self::Cygnet)
             }
         };

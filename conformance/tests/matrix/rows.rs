@@ -2,15 +2,13 @@
 //! PSK and certificates, over IPv4 and IPv6, and the refusals. Lifetimes,
 //! rekeys, deletes and DPD are in `life`.
 
-use std::path::Path;
-
 use crate::checks::{
     initiate, initiate_fails, inner_traffic, nothing_installed, traffic, wait_established,
     wait_log, wait_no_sas,
 };
-use crate::common::certlab::{self, Side};
+use crate::common::certlab;
 use crate::common::traffic::iperf3;
-use crate::lab::{Addrs, Lab, Need, Scenario, V4, V6, cert, psk};
+use crate::lab::{Lab, Need, Scenario, V4, V6, cert, psk_both, psk_initiator, psk_responder};
 use crate::life;
 
 const NONE: &[(&str, &str)] = &[];
@@ -38,12 +36,10 @@ pub fn all() -> Vec<Scenario> {
         Scenario {
             name: "PSK host-to-host (/32 tunnel)",
             settings: "charon {\n  plugins { kernel-libipsec { allow_peer_ts = yes } }\n}\n",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    c.child().local_ts = "dynamic".into();
-                    c.child().remote_ts = "dynamic".into();
-                })
-            },
+            write: psk_both(|c| {
+                c.child().local_ts = "dynamic".into();
+                c.child().remote_ts = "dynamic".into();
+            }),
             steps: |lab| {
                 keep_ike_off_the_tunnel(lab)?;
                 up(lab)?;
@@ -59,7 +55,7 @@ pub fn all() -> Vec<Scenario> {
         Scenario {
             name: "IPv6 outer and inner, encap = yes",
             addrs: &V6,
-            write: |side, dir, addrs| psk(side, dir, addrs, |c| c.extra = "encap = yes".into()),
+            write: psk_both(|c| c.extra = "encap = yes".into()),
             ..plain()
         },
         Scenario {
@@ -83,21 +79,19 @@ pub fn all() -> Vec<Scenario> {
                 }
                 Ok(())
             },
-            write: |side, dir, addrs| psk(side, dir, addrs, |c| c.extra = "encap = yes".into()),
+            write: psk_both(|c| c.extra = "encap = yes".into()),
             ..plain()
         },
         Scenario {
             name: "two CHILD_SAs on one IKE SA",
             inner: &[("10.1.1.1", "10.2.1.1")],
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    let mut second = c.child().clone();
-                    second.name = "net2".into();
-                    second.local_ts = second.local_ts.replace(".0.0/", ".1.0/");
-                    second.remote_ts = second.remote_ts.replace(".0.0/", ".1.0/");
-                    c.children.push(second);
-                })
-            },
+            write: psk_both(|c| {
+                let mut second = c.child().clone();
+                second.name = "net2".into();
+                second.local_ts = second.local_ts.replace(".0.0/", ".1.0/");
+                second.remote_ts = second.remote_ts.replace(".0.0/", ".1.0/");
+                c.children.push(second);
+            }),
             steps: |lab| {
                 initiate(lab, "net")?;
                 initiate(lab, "net2")?;
@@ -113,15 +107,9 @@ pub fn all() -> Vec<Scenario> {
             },
             ..plain()
         },
-        cert_row("CA-signed ECDSA", |side, dir, _| {
-            cert(certlab::Scenario::EcdsaCa, side, dir)
-        }),
-        cert_row("RSA-PSS, intermediate CA", |side, dir, _| {
-            cert(certlab::Scenario::RsaPss, side, dir)
-        }),
-        cert_row("pinned self-signed", |side, dir, _| {
-            cert(certlab::Scenario::Pinned, side, dir)
-        }),
+        cert_row("CA-signed ECDSA", certlab::Scenario::EcdsaCa),
+        cert_row("RSA-PSS, intermediate CA", certlab::Scenario::RsaPss),
+        cert_row("pinned self-signed", certlab::Scenario::Pinned),
         Scenario {
             name: "fragments: RSA-4096 chain, fragment_size 600",
             settings: "charon {\n  fragment_size = 600\n}\n",
@@ -133,61 +121,33 @@ pub fn all() -> Vec<Scenario> {
                 }
                 inner_traffic(lab)
             },
-            ..cert_row("", |side, dir, _| {
-                cert(certlab::Scenario::Rsa4096Chain, side, dir)
-            })
+            ..cert_row("", certlab::Scenario::Rsa4096Chain)
         },
         Scenario {
             name: "wrong PSK: rejected",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    if side == Side::Responder {
-                        c.secret = "another-preshared-key".into();
-                    }
-                })
-            },
+            write: psk_responder(|c| c.secret = Some("another-preshared-key".into())),
             steps: rejected,
             ..plain()
         },
         Scenario {
             name: "wrong ID: rejected",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    if side == Side::Initiator {
-                        c.local_id = "c.lab.test".into();
-                    }
-                })
-            },
+            write: psk_initiator(|c| c.local_id = "c.lab.test".into()),
             steps: rejected,
             ..plain()
         },
         Scenario {
             steps: rejected,
-            ..cert_row("unknown CA: rejected", |side, dir, _| {
-                cert(certlab::Scenario::UnknownCa, side, dir)
-            })
+            ..cert_row("unknown CA: rejected", certlab::Scenario::UnknownCa)
         },
         Scenario {
             name: "IKE proposal mismatch: NO_PROPOSAL_CHOSEN",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    if side == Side::Initiator {
-                        c.proposals = "aes256-sha384-ecp384".into();
-                    }
-                })
-            },
+            write: psk_initiator(|c| c.proposals = "aes256-sha384-ecp384".into()),
             steps: no_proposal_chosen,
             ..plain()
         },
         Scenario {
             name: "ESP proposal mismatch: NO_PROPOSAL_CHOSEN",
-            write: |side, dir, addrs| {
-                psk(side, dir, addrs, |c| {
-                    if side == Side::Initiator {
-                        c.child().esp_proposals = "aes256gcm16-ecp384".into();
-                    }
-                })
-            },
+            write: psk_initiator(|c| c.child().esp_proposals = "aes256gcm16-ecp384".into()),
             steps: no_proposal_chosen,
             ..plain()
         },
@@ -205,7 +165,7 @@ pub fn plain() -> Scenario {
         settings: "",
         debug: false,
         inner: NONE,
-        write: |side, dir, addrs| psk(side, dir, addrs, |_| ()),
+        write: psk_both(|_| ()),
         steps: |lab| {
             up(lab)?;
             inner_traffic(lab)
@@ -214,14 +174,11 @@ pub fn plain() -> Scenario {
 }
 
 /// A certificate row: up and pings.
-fn cert_row(
-    name: &'static str,
-    write: fn(Side, &Path, &Addrs) -> Result<std::path::PathBuf, String>,
-) -> Scenario {
+fn cert_row(name: &'static str, scenario: certlab::Scenario) -> Scenario {
     Scenario {
         name,
         needs: &[Need::Openssl],
-        write,
+        write: cert(scenario),
         ..plain()
     }
 }
