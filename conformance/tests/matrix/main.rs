@@ -63,12 +63,14 @@ fn main() {
 /// Every (scenario, role), `jobs` at a time, in order (the slow
 /// scenarios come first); the outcomes by scenario, then role.
 fn run_all(scenarios: &[Scenario], jobs: usize) -> Vec<[Outcome; 3]> {
-    let ready = common::interop_tools()
-        .map_err(str::to_owned)
-        .and_then(|ip| {
-            // built once, before the clock of any row starts
-            conformance::bins::cygnetd().map(|_| ip)
-        });
+    // missing tools skip; cygnetd is built once, before any row's clock
+    // starts, and not building fails
+    let ready = match common::interop_tools() {
+        Err(missing) => Err(Outcome::skip(missing)),
+        Ok(ip) => conformance::bins::cygnetd()
+            .map(|_| ip)
+            .map_err(|e| Outcome::fail(&e, String::new(), Duration::ZERO)),
+    };
     let runs: Vec<(usize, usize)> = (0..scenarios.len())
         .flat_map(|s| (0..Role::ALL.len()).map(move |r| (s, r)))
         .collect();
@@ -82,7 +84,7 @@ fn run_all(scenarios: &[Scenario], jobs: usize) -> Vec<[Outcome; 3]> {
                     let prefix = format!("x{si:02}{}", ["i", "r", "c"][ri]);
                     let outcome = match &ready {
                         Ok(ip) => run_one(ip, &prefix, scenario, role),
-                        Err(why) => Outcome::skip(why),
+                        Err(outcome) => outcome.clone(),
                     };
                     println!("{}", report::progress(scenario, role, &outcome));
                     let at = runs.iter().position(|r| *r == (si, ri)).unwrap_or(0);

@@ -7,6 +7,7 @@ use crate::common::interop_required;
 use crate::lab::{Role, Scenario};
 
 /// How a row went.
+#[derive(Clone, Debug)]
 pub enum Outcome {
     Pass(Duration),
     /// The first line of the reason, the details, the time taken.
