@@ -118,11 +118,26 @@ fn child_id(ike: &IkeSa) -> u32 {
 }
 
 /// Up, then both sides list a rekeyed IKE SA (#2 or later) holding a
-/// rekeyed CHILD_SA, and it carries traffic.
+/// rekeyed CHILD_SA, and it carries traffic. Whether the rekeys collided
+/// depends on timing: printed, not asserted.
 fn rekeyed_by_time(lab: &Lab) -> Result<(), String> {
     up(lab)?;
-    wait_established_with(lab, &["net"], 25, |s| s.id >= 2 && child_id(s) >= 2)?;
-    inner_traffic(lab)
+    let (ia, ib) = wait_established_with(lab, &["net"], 25, |s| s.id >= 2 && child_id(s) >= 2)?;
+    inner_traffic(lab)?;
+    let collisions: usize = lab
+        .both()
+        .iter()
+        .map(|d| d.log().matches("collision").count())
+        .sum();
+    println!(
+        "  rekey by time {}: IKE SA #{}/#{}, CHILD_SA #{}/#{}, {collisions} collision lines logged",
+        lab.role.label(),
+        ia.id,
+        ib.id,
+        child_id(&ia),
+        child_id(&ib)
+    );
+    Ok(())
 }
 
 /// Up with traffic, then `side` terminates the IKE SA: nothing is left on
