@@ -140,6 +140,22 @@ impl Lab {
         })
     }
 
+    /// Side a (`from_a`) or b drops (`cut`) or again sends (`!cut`)
+    /// everything it addresses to the other side: an `ip rule` to a
+    /// blackhole, which charon's kernel interface does not watch (a route
+    /// change would make it look for another path).
+    pub fn cut(&self, from_a: bool, cut: bool) -> Result<(), String> {
+        let (ns, to) = if from_a {
+            (&self.netns.a, self.addrs.b)
+        } else {
+            (&self.netns.b, self.addrs.a)
+        };
+        let verb = if cut { "add" } else { "del" };
+        self.netns
+            .ip(&["-n", ns, "rule", verb, "pref", "50", "to", to, "blackhole"])
+            .map(drop)
+    }
+
     pub fn both(&self) -> [&Daemon; 2] {
         [&self.a, &self.b]
     }

@@ -19,7 +19,7 @@ const IKE_REKEY: &str = "rekey_time = 11s\n    rand_time = 0\n    over_time = 60
 const DPD_DELAY: &str = "dpd_delay = 2s";
 
 pub fn all() -> Vec<Scenario> {
-    vec![
+    let mut rows = vec![
         Scenario {
             name: "DPD, peer gone: dpd_action = restart",
             write: psk_initiator(|c| {
@@ -98,7 +98,9 @@ pub fn all() -> Vec<Scenario> {
             steps: |lab| terminate(lab, &lab.b),
             ..plain()
         },
-    ]
+    ];
+    rows.extend(crate::collide::all());
+    rows
 }
 
 /// Short lifetimes, no jitter.
@@ -149,12 +151,11 @@ fn terminate(lab: &Lab, side: &crate::peer::Daemon) -> Result<(), String> {
     wait_no_sas(lab, 5)
 }
 
-/// Up, then the responder's side drops everything to the initiator (a
-/// blackhole route): the initiator's DPD finds the peer gone and its IKE
-/// SA #1 goes within 30 s.
+/// Up, then the responder's side drops everything to the initiator: the
+/// initiator's DPD finds the peer gone and its IKE SA #1 goes within 30 s.
 fn peer_gone(lab: &Lab) -> Result<(), String> {
     up(lab)?;
-    blackhole(lab, "add")?;
+    lab.cut(false, true)?;
     let gone = wait_until(Duration::from_secs(30), || {
         lab.a.sas().iter().all(|s| s.id != 1) && lab.a.sad_entries().is_empty()
     });
@@ -168,12 +169,5 @@ fn peer_gone(lab: &Lab) -> Result<(), String> {
 }
 
 fn peer_back(lab: &Lab) -> Result<(), String> {
-    blackhole(lab, "del")
-}
-
-fn blackhole(lab: &Lab, verb: &str) -> Result<(), String> {
-    let to = format!("{}/32", lab.addrs.a);
-    lab.netns
-        .ip(&["-n", &lab.netns.b, "route", verb, "blackhole", &to])
-        .map(drop)
+    lab.cut(false, false)
 }

@@ -19,6 +19,7 @@
 mod common;
 
 mod checks;
+mod collide;
 mod lab;
 mod life;
 mod peer;
