@@ -146,15 +146,30 @@ fn dropping(lab: &Lab) -> String {
 /// counted at least the echo requests and replies, in and out.
 pub fn traffic(lab: &Lab, pairs: &[(&str, &str)]) -> Result<(), String> {
     const COUNT: u32 = 5;
-    let before = counters(lab)?;
-    for (src, dst) in pairs {
-        ping_both(lab, src, dst, COUNT)?;
-    }
-    let after = counters(lab)?;
     let want = u64::from(2 * COUNT) * pairs.len() as u64;
+    counted(lab, want, true, || {
+        pairs
+            .iter()
+            .try_for_each(|(src, dst)| ping_both(lab, src, dst, COUNT))
+    })
+}
+
+/// Runs `send` and checks that each side's TUN device (and, if `sas`, its
+/// SAs; not across rekeys, whose replaced SAs leave the listing) counted
+/// `want` packets or more in and out meanwhile.
+pub fn counted(
+    lab: &Lab,
+    want: u64,
+    sas: bool,
+    send: impl FnOnce() -> Result<(), String>,
+) -> Result<(), String> {
+    let before = counters(lab)?;
+    send()?;
+    let after = counters(lab)?;
     let what = ["SA packets in", "SA packets out", "ipsec0 rx", "ipsec0 tx"];
+    let first = if sas { 0 } else { 2 };
     for (side, d) in [(0, &lab.a), (1, &lab.b)] {
-        for (i, name) in what.iter().enumerate() {
+        for (i, name) in what.iter().enumerate().skip(first) {
             let delta = after[side][i].saturating_sub(before[side][i]);
             if delta < want {
                 return Err(format!(

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::checks::{inner_traffic, wait_established_with, wait_no_sa, wait_no_sas};
+use crate::checks::{counted, inner_traffic, wait_established_with, wait_no_sa, wait_no_sas};
 use crate::common::conf::ConnConf;
 use crate::common::traffic::ping;
 use crate::common::wait_until;
@@ -69,13 +69,18 @@ pub fn all() -> Vec<Scenario> {
             steps: |lab| {
                 up(lab)?;
                 let a = lab.addrs;
-                let (sent, received) =
-                    ping(&lab.netns, &lab.netns.a, a.inner_a, a.inner_b, 100, "0.05")?;
-                if sent != 100 || received != 100 {
-                    return Err(format!(
+                // 100 echo requests out of one TUN device and into the
+                // other, 100 replies back
+                counted(lab, 100, false, || {
+                    let (sent, received) =
+                        ping(&lab.netns, &lab.netns.a, a.inner_a, a.inner_b, 100, "0.05")?;
+                    if sent == 100 && received == 100 {
+                        return Ok(());
+                    }
+                    Err(format!(
                         "{received} of {sent} pings answered across the rekeys"
-                    ));
-                }
+                    ))
+                })?;
                 // both list the same newest CHILD_SA, the 4th or later
                 let (ia, ib) = wait_established_with(lab, &["net"], 5, |s| child_id(s) >= 4)?;
                 println!(
