@@ -20,7 +20,7 @@ pub fn all() -> Vec<Scenario> {
     vec![
         Scenario {
             name: "CHILD_SA rekey requested by both at once",
-            steps: |lab| collide(lab, "--child", |s| newest_child(s) >= 2),
+            steps: |lab| collide(lab, "--child", |s| s.newest_child() >= 2),
             ..plain()
         },
         Scenario {
@@ -29,15 +29,6 @@ pub fn all() -> Vec<Scenario> {
             ..plain()
         },
     ]
-}
-
-fn newest_child(ike: &IkeSa) -> u32 {
-    ike.children
-        .iter()
-        .filter(|c| c.installed())
-        .map(|c| c.id)
-        .max()
-        .unwrap_or(0)
 }
 
 /// Up with traffic; both sides cut off, `swanctl --rekey <what> ...` on
@@ -88,11 +79,7 @@ fn collide(lab: &Lab, what: &str, rekeyed: fn(&IkeSa) -> bool) -> Result<(), Str
         ));
     }
     inner_traffic(lab)?;
-    let collisions: usize = lab
-        .both()
-        .iter()
-        .map(|d| d.log().matches("collision").count())
-        .sum();
+    let collisions = lab.collisions();
     println!(
         "  rekey {what} {}: {collisions} collision lines logged",
         lab.role.label()

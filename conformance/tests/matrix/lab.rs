@@ -156,6 +156,12 @@ impl Lab {
             .map(drop)
     }
 
+    /// How many lines of both logs mention a rekey collision.
+    pub fn collisions(&self) -> usize {
+        let logs = self.both().map(Daemon::log);
+        logs.iter().map(|l| l.matches("collision").count()).sum()
+    }
+
     pub fn both(&self) -> [&Daemon; 2] {
         [&self.a, &self.b]
     }

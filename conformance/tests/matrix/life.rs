@@ -9,7 +9,6 @@ use crate::common::traffic::ping;
 use crate::common::wait_until;
 use crate::lab::{Lab, Scenario, psk_both, psk_initiator};
 use crate::rows::{plain, up};
-use crate::sas::IkeSa;
 
 /// CHILD_SA every 5 s, IKE SA every 11 s, no jitter, hard limits far off.
 const CHILD_REKEY: &str = "rekey_time = 5s\n        life_time = 60s\n        rand_time = 0";
@@ -82,12 +81,12 @@ pub fn all() -> Vec<Scenario> {
                     ))
                 })?;
                 // both list the same newest CHILD_SA, the 4th or later
-                let (ia, ib) = wait_established_with(lab, &["net"], 5, |s| child_id(s) >= 4)?;
+                let (ia, ib) = wait_established_with(lab, &["net"], 5, |s| s.newest_child() >= 4)?;
                 println!(
                     "  rekey_packets {}: CHILD_SA #{} / #{} after 100 pings",
                     lab.role.label(),
-                    child_id(&ia),
-                    child_id(&ib)
+                    ia.newest_child(),
+                    ib.newest_child()
                 );
                 Ok(())
             },
@@ -114,35 +113,22 @@ fn rekey_by_time(c: &mut ConnConf) {
     c.child().extra = CHILD_REKEY.into();
 }
 
-/// The newest INSTALLED CHILD_SA's unique id.
-fn child_id(ike: &IkeSa) -> u32 {
-    ike.children
-        .iter()
-        .filter(|c| c.installed())
-        .map(|c| c.id)
-        .max()
-        .unwrap_or(0)
-}
-
 /// Up, then both sides list a rekeyed IKE SA (#2 or later) holding a
 /// rekeyed CHILD_SA, and it carries traffic. Whether the rekeys collided
 /// depends on timing: printed, not asserted.
 fn rekeyed_by_time(lab: &Lab) -> Result<(), String> {
     up(lab)?;
-    let (ia, ib) = wait_established_with(lab, &["net"], 25, |s| s.id >= 2 && child_id(s) >= 2)?;
+    let (ia, ib) =
+        wait_established_with(lab, &["net"], 25, |s| s.id >= 2 && s.newest_child() >= 2)?;
     inner_traffic(lab)?;
-    let collisions: usize = lab
-        .both()
-        .iter()
-        .map(|d| d.log().matches("collision").count())
-        .sum();
+    let collisions = lab.collisions();
     println!(
         "  rekey by time {}: IKE SA #{}/#{}, CHILD_SA #{}/#{}, {collisions} collision lines logged",
         lab.role.label(),
         ia.id,
         ib.id,
-        child_id(&ia),
-        child_id(&ib)
+        ia.newest_child(),
+        ib.newest_child()
     );
     Ok(())
 }

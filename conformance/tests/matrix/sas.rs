@@ -26,6 +26,18 @@ pub struct ChildSa {
     pub packets_out: u64,
 }
 
+impl IkeSa {
+    /// The unique id of its newest INSTALLED CHILD_SA (0: none).
+    pub fn newest_child(&self) -> u32 {
+        self.children
+            .iter()
+            .filter(|c| c.installed())
+            .map(|c| c.id)
+            .max()
+            .unwrap_or(0)
+    }
+}
+
 impl ChildSa {
     pub fn installed(&self) -> bool {
         self.state == "INSTALLED"
