@@ -29,8 +29,16 @@ pub fn all() -> Vec<Scenario> {
                 peer_gone(lab)?;
                 peer_back(lab)?;
                 // a new IKE SA with the CHILD_SA, and it carries traffic
-                wait_established_with(lab, &["net"], 20, |s| s.id >= 2)
-                    .map_err(|e| format!("no new IKE SA after DPD: {e}"))?;
+                let started = wait_until(Duration::from_secs(20), || {
+                    lab.a.sas().iter().any(|s| s.id >= 2)
+                });
+                if !started {
+                    return Err(format!(
+                        "{} started no new IKE SA within 20 s of the path coming back",
+                        lab.a.name()
+                    ));
+                }
+                wait_established_with(lab, &["net"], 20, |s| s.id >= 2)?;
                 inner_traffic(lab)
             },
             ..plain()
