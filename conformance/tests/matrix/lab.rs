@@ -92,6 +92,9 @@ pub struct Scenario {
     pub settings: &'static str,
     /// Whether cygnetd logs every packet it sends and receives (`--debug`).
     pub debug: bool,
+    /// Why charon cannot take part, if it cannot (only Cygnet <-> Cygnet
+    /// runs).
+    pub charon_cannot: Option<&'static str>,
     /// Extra inner addresses (a, b) on the loopbacks.
     pub inner: &'static [(&'static str, &'static str)],
     pub write: Write,

@@ -106,6 +106,11 @@ fn run_all(scenarios: &[Scenario], jobs: usize) -> Vec<[Outcome; 3]> {
 
 /// One row in one role.
 fn run_one(ip: &Path, prefix: &str, scenario: &Scenario, role: Role) -> Outcome {
+    if let Some(why) = scenario.charon_cannot
+        && role != Role::CygnetCygnet
+    {
+        return Outcome::NotApplicable(why);
+    }
     if let Err(why) = needs(scenario.needs) {
         return Outcome::skip(&why);
     }

@@ -13,6 +13,8 @@ pub enum Outcome {
     /// The first line of the reason, the details, the time taken.
     Fail(String, String, Duration),
     Skip(String),
+    /// The role cannot do the scenario (never a failure).
+    NotApplicable(&'static str),
 }
 
 impl Outcome {
@@ -33,6 +35,7 @@ impl Outcome {
             Self::Pass(_) => false,
             Self::Fail(..) => true,
             Self::Skip(_) => interop_required(),
+            Self::NotApplicable(_) => false,
         }
     }
 }
@@ -43,6 +46,7 @@ pub fn progress(scenario: &Scenario, role: Role, outcome: &Outcome) -> String {
         Outcome::Pass(took) => format!("pass  {row} ({:.1} s)", took.as_secs_f64()),
         Outcome::Fail(why, _, took) => format!("FAIL  {row} ({:.1} s): {why}", took.as_secs_f64()),
         Outcome::Skip(why) => format!("SKIP  {row}: {why}"),
+        Outcome::NotApplicable(why) => format!("n/a   {row}: {why}"),
     }
 }
 
@@ -73,6 +77,7 @@ pub fn print(scenarios: &[Scenario], outcomes: &[[Outcome; 3]], took: Duration) 
                     format!("FAIL [{}]", notes.len())
                 }
                 Outcome::Skip(why) => format!("SKIP ({why})"),
+                Outcome::NotApplicable(why) => format!("n/a ({why})"),
             };
             table += &format!(" {cell} |");
         }

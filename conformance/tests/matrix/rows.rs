@@ -48,6 +48,21 @@ pub fn all() -> Vec<Scenario> {
             ..plain()
         },
         Scenario {
+            name: "PSK host-to-host, transport mode",
+            charon_cannot: Some("kernel-libipsec has no transport mode"),
+            write: psk_both(|c| {
+                let net = c.child();
+                net.local_ts.clear();
+                net.remote_ts.clear();
+                net.mode = "transport".into();
+            }),
+            steps: |lab| {
+                up(lab)?;
+                traffic(lab, &[(lab.addrs.a, lab.addrs.b)])
+            },
+            ..plain()
+        },
+        Scenario {
             name: "IPv6 outer and inner",
             addrs: &V6,
             ..plain()
@@ -164,6 +179,7 @@ pub fn plain() -> Scenario {
         needs: &[],
         settings: "",
         debug: false,
+        charon_cannot: None,
         inner: NONE,
         write: psk_both(|_| ()),
         steps: |lab| {
