@@ -63,7 +63,7 @@ fn cygnetd_a(netns: &Netns, dir: &Path, conf: &str, backend: &str) -> Result<Cyg
     let swanctl = dir.join("swanctl.conf");
     write(&swanctl, conf)?;
     let strongswan = format!("{STRONGSWAN_CONF}cygnet {{\n  backend = {backend}\n}}\n");
-    Cygnetd::start_with(netns, &netns.a, &swanctl, &dir, A, &strongswan)
+    Cygnetd::start_with(netns, &netns.a, &swanctl, &dir, A, &strongswan, &[])
 }
 
 #[test]

@@ -106,6 +106,7 @@ fn run(ip: &Path, prefix: &str, asker: Asker) -> Result<(), String> {
         &dir.path().join("a"),
         A,
         &strongswan,
+        &[],
     )?;
     let result = steps(&netns, &cygnetd, &charon, asker);
     println!(

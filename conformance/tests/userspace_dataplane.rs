@@ -2,8 +2,6 @@
 //! the NAT-T socket, raw ESP) carrying real traffic between two network
 //! namespaces (192.0.2.1 with 10.1.0.1, 192.0.2.2 with 10.2.0.1):
 //!
-//! - against charon 5.9.8 with kernel-libipsec, both roles: ping both
-//!   ways and iperf3 for 2 s;
 //! - `rekey_packets = 20` on Cygnet's side, on charon's or on both:
 //!   continuous ping, a rekey every ~20 packets started by the side at
 //!   20, not one ping lost (make-before-break);
@@ -12,8 +10,9 @@
 //!   transport-mode pings would not need);
 //! - the same ping with the recording backend (no data plane) is lost.
 //!
-//! Needs root, `ip`, charon, swanctl and iperf3 (see
-//! `common::prerequisites`); about 20 s, the tests in parallel.
+//! Ping and iperf3 between Cygnet and charon in both roles are rows of the
+//! interop matrix (`tests/matrix`). Needs root, `ip`, charon and swanctl
+//! (see `common::prerequisites`); about 20 s, the tests in parallel.
 
 mod common;
 
@@ -22,9 +21,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::cygnetd::{Cygnetd, STRONGSWAN_CONF, child_spis};
-use common::traffic::{
-    A, B, INNER_A, INNER_B, iperf3, iperf3_available, lab, lab_conf, link_packets, ping,
-};
+use common::traffic::{A, B, INNER_A, INNER_B, lab, lab_conf, link_packets, ping};
 use common::{Charon, Netns, prerequisites, tail, wait_until, write};
 use tempfile::TempDir;
 
@@ -46,7 +43,7 @@ fn cygnetd(
     let dir = dir.join(side);
     let swanctl = dir.join("swanctl.conf");
     write(&swanctl, conf)?;
-    Cygnetd::start_with(netns, ns, &swanctl, &dir, addr, strongswan)
+    Cygnetd::start_with(netns, ns, &swanctl, &dir, addr, strongswan, &[])
 }
 
 /// Fails unless all `count` pings came back.
@@ -123,85 +120,6 @@ impl WithCharon {
             .then_some(())
             .ok_or_else(|| "charon lists no INSTALLED CHILD_SA".into())
     }
-}
-
-#[test]
-fn cygnet_and_charon_carry_ping_and_iperf3_in_both_roles() {
-    let test = "cygnet_and_charon_carry_ping_and_iperf3_in_both_roles";
-    let Some(ip) = prerequisites(test) else {
-        return;
-    };
-    if !iperf3_available(test) {
-        return;
-    }
-    let failures: Vec<String> = thread::scope(|s| {
-        let runs = [true, false].map(|cygnet_initiates| {
-            let ip = &ip;
-            s.spawn(move || charon_roles(ip, cygnet_initiates))
-        });
-        runs.into_iter()
-            .filter_map(|r| r.join().unwrap_or_else(|_| Err("panicked".into())).err())
-            .collect()
-    });
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
-}
-
-fn charon_roles(ip: &Path, cygnet_initiates: bool) -> Result<(), String> {
-    let (prefix, ours, theirs) = if cygnet_initiates {
-        ("uci", "start", "none")
-    } else {
-        ("ucr", "none", "none")
-    };
-    let cygnet_conf = lab_conf(true, ours, "tunnel", true, "");
-    let charon_conf = lab_conf(false, theirs, "tunnel", true, "");
-    let lab = WithCharon::up(ip, prefix, &cygnet_conf, &charon_conf)?;
-    let role = if cygnet_initiates { "Cygnet" } else { "charon" };
-    charon_steps(&lab, cygnet_initiates)
-        .map_err(|why| lab.explain(&format!("{role} initiates: {why}")))
-}
-
-fn charon_steps(lab: &WithCharon, cygnet_initiates: bool) -> Result<(), String> {
-    if !cygnet_initiates {
-        let out = lab
-            .charon
-            .swanctl("--initiate", &["--child", "net", "--timeout", "10"])?;
-        if !out.contains("initiate completed successfully") {
-            return Err(format!("swanctl --initiate:\n{out}"));
-        }
-    }
-    lab.established()?;
-    let (netns, a, b) = (&lab.netns, &lab.netns.a, &lab.netns.b);
-    ping_all(netns, a, INNER_A, INNER_B, 5)?;
-    ping_all(netns, b, INNER_B, INNER_A, 5)?;
-    tun_carried(netns, a, 10)?;
-    // the initiator's side sends for 2 s
-    let rate = if cygnet_initiates {
-        iperf3(netns, b, INNER_B, a, INNER_A, 2)?
-    } else {
-        iperf3(netns, a, INNER_A, b, INNER_B, 2)?
-    };
-    println!(
-        "iperf3 {} -> {}: {:.0} Mbit/s",
-        if cygnet_initiates { "Cygnet" } else { "charon" },
-        if cygnet_initiates { "charon" } else { "Cygnet" },
-        rate / 1e6
-    );
-    if rate < 10e6 {
-        return Err(format!("iperf3 through the tunnel: only {rate:.0} bit/s"));
-    }
-    // the traffic went through ESP on charon's side too
-    let sas = lab.charon.swanctl("--list-sas", &[])?;
-    let big = sas.lines().any(|l| {
-        l.trim_start().starts_with("in ")
-            && l.split(',').nth(1).is_some_and(|p| {
-                p.split_whitespace()
-                    .next()
-                    .and_then(|n| n.parse::<u64>().ok())
-                    .is_some_and(|n| n > 1000)
-            })
-    });
-    big.then_some(())
-        .ok_or_else(|| format!("charon's SAs carried little:\n{sas}"))
 }
 
 /// Who reaches its packet limit first.

@@ -7,6 +7,7 @@
 use std::fs;
 use std::path::{Path, PathBuf};
 
+use super::conf::ConnConf;
 use super::pki::{self, EcdsaPki, Host, Hosts, Pem};
 
 pub const CONN: &str = "gw";
@@ -17,8 +18,9 @@ pub const CHILD: &str = "net";
 pub enum Scenario {
     /// ECDSA P-256 leaves signed by the root, which both trust.
     EcdsaCa,
-    /// RSA-3072 leaves signed by the root, RSASSA-PSS (SHA-256) required
-    /// in IKE AUTH both ways (`ike:rsa/pss-sha256`).
+    /// RSA-3072 leaves under the intermediate (held as in `Chain`),
+    /// RSASSA-PSS (SHA-256) required in IKE AUTH both ways
+    /// (`ike:rsa/pss-sha256`).
     RsaPss,
     /// ECDSA leaves under the intermediate. The initiator trusts only the
     /// root and needs the intermediate from the responder's CERT payloads;
@@ -32,12 +34,16 @@ pub enum Scenario {
     /// As `Chain` with RSA-4096 leaves and `fragmentation = yes`: the
     /// IKE_AUTH messages exceed 1280 bytes.
     Rsa4096Chain,
+    /// As `EcdsaCa`, but the initiator's leaf is signed by a root CA the
+    /// responder does not know (`pki::FOREIGN_DN`): authentication must
+    /// fail.
+    UnknownCa,
 }
 
 impl Scenario {
     /// Whether the IKE SA must come up.
     pub fn establishes(self) -> bool {
-        !matches!(self, Self::PinMismatch(_))
+        !matches!(self, Self::PinMismatch(_) | Self::UnknownCa)
     }
 }
 
@@ -187,7 +193,11 @@ impl CertLab {
             Scenario::EcdsaCa => leaf(&self.ecdsa.root_signed, vec![root]),
             Scenario::RsaPss => Creds {
                 auth: "ike:rsa/pss-sha256",
-                ..leaf(rsa()?, vec![root])
+                ..leaf(rsa()?, chain_cas)
+            },
+            Scenario::UnknownCa => match side {
+                Side::Initiator => leaf(&self.ecdsa.foreign_signed, vec![root]),
+                Side::Responder => leaf(&self.ecdsa.root_signed, vec![root]),
             },
             Scenario::Chain => leaf(&self.ecdsa.intermediate_signed, chain_cas),
             Scenario::Rsa4096Chain => Creds {
@@ -229,57 +239,27 @@ impl CertLab {
         };
         let me = side.host();
         let (local_id, remote_id) = match self.ids {
-            Ids::Fqdn => (
-                format!("id = {}", me.fqdn()),
-                format!("id = {}", me.peer().fqdn()),
-            ),
-            Ids::Dn => (String::new(), format!("id = \"{}\"", me.peer().dn())),
-            Ids::DnWildcard => (
-                String::new(),
-                "id = \"C=CH, O=Cygnet Test, CN=*\"".to_owned(),
-            ),
+            Ids::Fqdn => (me.fqdn().to_owned(), me.peer().fqdn().to_owned()),
+            Ids::Dn => (String::new(), format!("\"{}\"", me.peer().dn())),
+            Ids::DnWildcard => (String::new(), "\"C=CH, O=Cygnet Test, CN=*\"".to_owned()),
         };
-        format!(
-            r#"# {scenario:?}, {side:?} ({me})
-connections {{
-  {CONN} {{
-    version = 2
-    local_addrs = {laddr}
-    remote_addrs = {raddr}
-    proposals = aes128-sha256-x25519
-    encap = yes
-    {extra}local {{
-      auth = {auth}
-      certs = {cert}
-      {local_id}
-    }}
-    remote {{
-      auth = {auth}
-      {pin}
-      {remote_id}
-    }}
-    children {{
-      {CHILD} {{
-        local_ts = {lnet}
-        remote_ts = {rnet}
-        esp_proposals = aes128gcm16-x25519
-        start_action = {start}
-      }}
-    }}
-  }}
-}}
-"#,
-            scenario = self.scenario,
-            me = me.fqdn(),
-            laddr = local.addr,
-            raddr = remote.addr,
-            lnet = local.net,
-            rnet = remote.net,
-            extra = creds.extra,
-            auth = creds.auth,
-            cert = creds.x509[0].0,
-            pin = creds.remote,
-        )
+        let mut conf = ConnConf::lab(side == Side::Initiator);
+        conf.comment = format!("# {:?}, {side:?} ({})\n", self.scenario, me.fqdn());
+        conf.local_addr = local.addr.into();
+        conf.remote_addr = remote.addr.into();
+        conf.auth = creds.auth.into();
+        (conf.local_id, conf.remote_id) = (local_id, remote_id);
+        conf.local_extra = format!("certs = {}", creds.x509[0].0);
+        conf.remote_extra.clone_from(&creds.remote);
+        conf.extra = format!("encap = yes\n    {}", creds.extra);
+        conf.secret = None;
+        let net = conf.child();
+        net.name = CHILD.into();
+        net.local_ts = local.net.into();
+        net.remote_ts = remote.net.into();
+        net.mode.clear();
+        net.start_action = start.into();
+        conf.render()
     }
 }
 

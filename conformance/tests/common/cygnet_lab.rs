@@ -9,7 +9,7 @@ use std::thread;
 use std::time::Duration;
 
 use super::certlab::{CHILD, CONN, CertLab, Ids, LAB_A, LAB_B, Scenario, Side};
-use super::cygnetd::{Cygnetd, child_spis, ike_spis};
+use super::cygnetd::{Cygnetd, child_spis, ike_spis, installed_spis};
 use super::pki::{self, Host};
 use super::{Charon, Netns, prerequisites, tail, wait_until};
 use tempfile::TempDir;
@@ -250,23 +250,6 @@ impl Lab {
         self.cygnetd.expect_no_log("adding SAD entry")?;
         self.cygnetd.expect_no_log("established with SPIs")
     }
-}
-
-/// SPIs of SAD entries cygnetd's installer logged as added and not deleted.
-fn installed_spis(log: &str) -> Vec<String> {
-    let spi = |l: &str, what: &str| {
-        let rest = &l[l.find(what)? + what.len()..];
-        rest.split_whitespace().next().map(str::to_owned)
-    };
-    let mut left: Vec<String> = Vec::new();
-    for line in log.lines() {
-        if let Some(s) = spi(line, "adding SAD entry with SPI ") {
-            left.push(s);
-        } else if let Some(s) = spi(line, "deleting SAD entry with SPI ") {
-            left.retain(|l| *l != s);
-        }
-    }
-    left
 }
 
 /// Log and `--list-sas` checks on charon.

@@ -30,10 +30,11 @@ impl Cygnetd {
         dir: &Path,
         addr: &str,
     ) -> Result<Self, String> {
-        Self::start_with(netns, ns, swanctl_conf, dir, addr, STRONGSWAN_CONF)
+        Self::start_with(netns, ns, swanctl_conf, dir, addr, STRONGSWAN_CONF, &[])
     }
 
-    /// As [`start`](Self::start) with this strongswan.conf.
+    /// As [`start`](Self::start) with this strongswan.conf and more
+    /// arguments (`--debug`).
     pub fn start_with(
         netns: &Netns,
         ns: &str,
@@ -41,6 +42,7 @@ impl Cygnetd {
         dir: &Path,
         addr: &str,
         strongswan_conf: &str,
+        args: &[&str],
     ) -> Result<Self, String> {
         let binary = conformance::bins::cygnetd()?;
         let strongswan = dir.join("strongswan.conf");
@@ -58,6 +60,7 @@ impl Cygnetd {
             .arg(swanctl_conf)
             .arg("--conf")
             .arg(&strongswan)
+            .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(file)
@@ -75,6 +78,11 @@ impl Cygnetd {
     /// The URI of its VICI socket.
     pub fn vici_uri(&self) -> String {
         format!("unix://{}", self.vici.display())
+    }
+
+    /// strongSwan's `swanctl <command> <extra...>` on its VICI socket.
+    pub fn swanctl(&self, command: &str, extra: &[&str]) -> Result<String, String> {
+        super::swanctl_at(&self.vici_uri(), command, extra)
     }
 
     /// Everything it logged so far.
@@ -146,6 +154,23 @@ pub fn ike_spis(log: &str, conn: &str, n: u32) -> Option<(String, String)> {
             r.strip_suffix("_r")?.to_owned(),
         ))
     })
+}
+
+/// SPIs of SAD entries cygnetd's installer logged as added and not deleted.
+pub fn installed_spis(log: &str) -> Vec<String> {
+    let spi = |l: &str, what: &str| {
+        let rest = &l[l.find(what)? + what.len()..];
+        rest.split_whitespace().next().map(str::to_owned)
+    };
+    let mut left: Vec<String> = Vec::new();
+    for line in log.lines() {
+        if let Some(s) = spi(line, "adding SAD entry with SPI ") {
+            left.push(s);
+        } else if let Some(s) = spi(line, "deleting SAD entry with SPI ") {
+            left.retain(|l| *l != s);
+        }
+    }
+    left
 }
 
 impl Drop for Cygnetd {

@@ -7,6 +7,8 @@
 #![allow(dead_code, unreachable_pub)] // each test binary uses a part
 
 pub mod certlab;
+mod charon;
+pub mod conf;
 pub mod cygnet_lab;
 pub mod cygnetd;
 pub mod pki;
@@ -15,10 +17,12 @@ pub mod traffic;
 pub mod twins;
 pub mod vici_lab;
 
+pub use charon::Charon;
+
 use std::fs;
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, Command};
 use std::sync::mpsc;
 use std::thread;
 use std::time::{Duration, Instant};
@@ -29,6 +33,26 @@ pub const SWANCTL: &str = "/usr/sbin/swanctl";
 /// The path of `ip` if interop tests can run; otherwise prints why not
 /// and returns `None`, unless CI requires them (`CYGNET_REQUIRE_INTEROP`).
 pub fn prerequisites(test: &str) -> Option<PathBuf> {
+    let skip = match interop_tools() {
+        Ok(ip) => return Some(ip),
+        Err(skip) => skip,
+    };
+    // CI sets this: there the interop tests must run, never skip
+    assert!(
+        !interop_required(),
+        "CYGNET_REQUIRE_INTEROP is set but {test} cannot run: {skip}"
+    );
+    println!("skipping {test}: {skip}");
+    None
+}
+
+/// Whether CI requires the interop tests to run (`CYGNET_REQUIRE_INTEROP`).
+pub fn interop_required() -> bool {
+    std::env::var_os("CYGNET_REQUIRE_INTEROP").is_some()
+}
+
+/// The path of `ip` if interop tests can run, else why not.
+pub fn interop_tools() -> Result<PathBuf, &'static str> {
     let status = fs::read_to_string("/proc/self/status").unwrap_or_default();
     let euid = status
         .lines()
@@ -44,22 +68,17 @@ pub fn prerequisites(test: &str) -> Option<PathBuf> {
         "no /usr/sbin/charon-systemd"
     } else if !Path::new(SWANCTL).is_file() {
         "no /usr/sbin/swanctl"
-    } else if ip.is_none() {
-        "no ip (iproute2)"
+    } else if let Some(ip) = ip {
+        return Ok(ip);
     } else {
-        return ip;
+        "no ip (iproute2)"
     };
-    // CI sets this: there the interop tests must run, never skip
-    assert!(
-        std::env::var_os("CYGNET_REQUIRE_INTEROP").is_none(),
-        "CYGNET_REQUIRE_INTEROP is set but {test} cannot run: {skip}"
-    );
-    println!("skipping {test}: {skip}");
-    None
+    Err(skip)
 }
 
 /// Two namespaces with a veth pair between them; IPv6 off (no DAD to wait
-/// for, no address change that would make charon roam).
+/// for, no address change that would make charon roam) unless asked for,
+/// then with addresses added without DAD.
 pub struct Netns {
     ip: PathBuf,
     /// The namespace of side a and of side b.
@@ -73,6 +92,11 @@ impl Netns {
     /// Namespaces `<prefix>a<pid>` and `<prefix>b<pid>`; `prefix` keeps
     /// parallel tests apart (at most 5 characters: veth names are short).
     pub fn up(ip: &Path, prefix: &str) -> Result<Self, String> {
+        Self::up_with(ip, prefix, false)
+    }
+
+    /// As [`up`](Self::up), with IPv6 on if `ipv6`.
+    pub fn up_with(ip: &Path, prefix: &str, ipv6: bool) -> Result<Self, String> {
         let pid = std::process::id();
         let mut ns = Self {
             ip: ip.to_owned(),
@@ -84,7 +108,8 @@ impl Netns {
         for name in [ns.a.clone(), ns.b.clone()] {
             ns.ip(&["netns", "add", &name])?;
             ns.created.push(name.clone());
-            ns.ip(&["netns", "exec", &name, "sh", "-c", DISABLE_IPV6])?;
+            let sysctl = if ipv6 { NO_DAD } else { DISABLE_IPV6 };
+            ns.ip(&["netns", "exec", &name, "sh", "-c", sysctl])?;
             ns.ip(&["-n", &name, "link", "set", "lo", "up"])?;
         }
         let (va, vb) = ns.veth.clone();
@@ -97,22 +122,32 @@ impl Netns {
         Ok(ns)
     }
 
-    /// Adds `addr/24` to side a's (`a = true`) or side b's veth.
+    /// Adds `addr/24` (IPv6: `/64`, no DAD) to side a's (`a = true`) or
+    /// side b's veth.
     pub fn add_outer(&self, a: bool, addr: &str) -> Result<(), String> {
         let (ns, dev) = if a {
             (&self.a, &self.veth.0)
         } else {
             (&self.b, &self.veth.1)
         };
-        self.ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", dev])
-            .map(drop)
+        self.add_addr(ns, dev, addr, 24, 64)
     }
 
-    /// Adds `addr/32` to a side's loopback (an inner network).
+    /// Adds `addr/32` (IPv6: `/128`) to a side's loopback (an inner
+    /// network).
     pub fn add_inner(&self, a: bool, addr: &str) -> Result<(), String> {
         let ns = if a { &self.a } else { &self.b };
-        self.ip(&["-n", ns, "addr", "add", &format!("{addr}/32"), "dev", "lo"])
-            .map(drop)
+        self.add_addr(ns, "lo", addr, 32, 128)
+    }
+
+    fn add_addr(&self, ns: &str, dev: &str, addr: &str, v4: u8, v6: u8) -> Result<(), String> {
+        let v6_addr = addr.contains(':');
+        let cidr = format!("{addr}/{}", if v6_addr { v6 } else { v4 });
+        let mut args = vec!["-n", ns, "addr", "add", &cidr, "dev", dev];
+        if v6_addr {
+            args.push("nodad");
+        }
+        self.ip(&args).map(drop)
     }
 
     /// Sets side a's (`a = true`) or side b's veth up or down (a peer
@@ -149,112 +184,11 @@ impl Drop for Netns {
     }
 }
 
-/// charon in a namespace with its own strongswan.conf, log and VICI
-/// socket in `dir`.
-pub struct Charon {
-    dir: PathBuf,
-    process: Option<Child>,
-}
-
-impl Charon {
-    /// Starts charon in `ns` and waits for its VICI socket.
-    pub fn start(netns: &Netns, ns: &str, dir: &Path) -> Result<Self, String> {
-        Self::start_with_plugins(netns, ns, dir, "")
-    }
-
-    /// As [`Charon::start`], loading the plugins `extra` (space-separated)
-    /// after the lab's.
-    pub fn start_with_plugins(
-        netns: &Netns,
-        ns: &str,
-        dir: &Path,
-        extra: &str,
-    ) -> Result<Self, String> {
-        let vici = format!("unix://{}", dir.join("charon.vici").display());
-        let sep = if extra.is_empty() { "" } else { " " };
-        let conf = STRONGSWAN_CONF
-            .replace(" vici updown\n", &format!(" vici updown{sep}{extra}\n"))
-            .replace("@VICI@", &vici)
-            .replace("@LOG@", &dir.join("charon.log").display().to_string());
-        write(&dir.join("strongswan.conf"), &conf)?;
-        let out = fs::File::create(dir.join("charon.stdout")).map_err(|e| e.to_string())?;
-        let err = out.try_clone().map_err(|e| e.to_string())?;
-        let env = format!("STRONGSWAN_CONF={}", dir.join("strongswan.conf").display());
-        let child = netns
-            .exec(ns, "env")
-            .args([&env, CHARON])
-            .stdin(Stdio::null())
-            .stdout(out)
-            .stderr(err)
-            .spawn()
-            .map_err(|e| format!("starting charon: {e}"))?;
-        let mut charon = Self {
-            dir: dir.to_owned(),
-            process: Some(child),
-        };
-        let socket = dir.join("charon.vici");
-        wait_until(Duration::from_secs(10), || {
-            socket.exists() || charon.exited()
-        });
-        if !socket.exists() {
-            return Err("charon's vici socket did not appear within 10 s".into());
-        }
-        Ok(charon)
-    }
-
-    /// SIGKILL: charon goes without deleting anything.
-    pub fn kill(&mut self) {
-        if let Some(mut child) = self.process.take() {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-
-    fn exited(&mut self) -> bool {
-        matches!(
-            self.process.as_mut().map(Child::try_wait),
-            Some(Ok(Some(_)))
-        )
-    }
-
-    /// `swanctl <command> --uri <charon's socket> <extra...>`.
-    pub fn swanctl(&self, command: &str, extra: &[&str]) -> Result<String, String> {
-        let vici = format!("unix://{}", self.dir.join("charon.vici").display());
-        run(Command::new(SWANCTL)
-            .args([command, "--uri", &vici])
-            .args(extra))
-    }
-
-    /// Writes `text` as swanctl.conf and loads it (`--load-all`).
-    pub fn load(&self, text: &str) -> Result<String, String> {
-        let file = self.dir.join("swanctl.conf");
-        write(&file, text)?;
-        self.swanctl("--load-all", &["--file", &file.display().to_string()])
-    }
-
-    /// The directory of its files.
-    pub fn dir(&self) -> &Path {
-        &self.dir
-    }
-
-    /// Loads a swanctl.conf with its credential directories next to it
-    /// (`--load-all --file`).
-    pub fn load_file(&self, conf: &Path) -> Result<String, String> {
-        self.swanctl("--load-all", &["--file", &conf.display().to_string()])
-    }
-
-    /// Everything charon logged so far.
-    pub fn log(&self) -> String {
-        fs::read_to_string(self.dir.join("charon.log")).unwrap_or_default()
-    }
-}
-
-impl Drop for Charon {
-    fn drop(&mut self) {
-        if let Some(child) = self.process.take() {
-            terminate(child);
-        }
-    }
+/// strongSwan's `swanctl <command> --uri <vici> <extra...>`.
+pub fn swanctl_at(vici: &str, command: &str, extra: &[&str]) -> Result<String, String> {
+    run(Command::new(SWANCTL)
+        .args([command, "--uri", vici])
+        .args(extra))
 }
 
 /// SIGTERM to exactly this child, SIGKILL after 5 s; its exit status.
@@ -335,36 +269,7 @@ pub fn spawn_read(out: Option<impl Read + Send + 'static>) -> thread::JoinHandle
 const DISABLE_IPV6: &str = "echo 1 > /proc/sys/net/ipv6/conf/all/disable_ipv6 && \
                             echo 1 > /proc/sys/net/ipv6/conf/default/disable_ipv6";
 
-/// The lab's strongswan.conf.in: an explicit plugin list with
-/// kernel-libipsec before kernel-netlink, no /etc/strongswan.d.
-const STRONGSWAN_CONF: &str = r"charon {
-  load_modular = no
-  load = random nonce openssl aes sha1 sha2 hmac kdf gcm curve25519 x509 pem pkcs1 pkcs8 pubkey constraints revocation kernel-libipsec kernel-netlink socket-default vici updown
-  plugins {
-    vici {
-      socket = @VICI@
-    }
-  }
-  filelog {
-    test {
-      path = @LOG@
-      time_format = %H:%M:%S
-      flush_line = yes
-      default = 1
-      ike = 2
-      cfg = 2
-      enc = 1
-      chd = 2
-      knl = 1
-    }
-  }
-  syslog {
-    daemon {
-      default = -1
-    }
-  }
-  journal {
-    default = -1
-  }
-}
-";
+/// IPv6 without duplicate address detection: no address changes after
+/// the daemons start.
+const NO_DAD: &str = "echo 0 > /proc/sys/net/ipv6/conf/all/accept_dad && \
+                      echo 0 > /proc/sys/net/ipv6/conf/default/accept_dad";

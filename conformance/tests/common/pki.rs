@@ -49,6 +49,7 @@ impl Host {
 }
 
 pub const ROOT_DN: &str = "C=CH, O=Cygnet Test, CN=Cygnet Test Root CA";
+pub const FOREIGN_DN: &str = "C=CH, O=Cygnet Test, CN=Cygnet Foreign Root CA";
 pub const INTERMEDIATE_DN: &str = "C=CH, O=Cygnet Test, CN=Cygnet Test Intermediate CA";
 
 /// A certificate and its private key, both PEM.
@@ -89,6 +90,9 @@ pub struct EcdsaPki {
     pub self_signed: Hosts<Pem>,
     /// Self-signed impostors: same DN and SAN as `self_signed`, own keys.
     pub impostor: Hosts<Pem>,
+    /// Leaves signed by another root CA ([`FOREIGN_DN`]) that no side
+    /// trusts (PKCS#8 keys).
+    pub foreign_signed: Hosts<Pem>,
 }
 
 /// The ECDSA family, generated on first use.
@@ -97,10 +101,11 @@ pub fn ecdsa() -> Result<&'static EcdsaPki, String> {
     PKI.get_or_init(make_ecdsa).as_ref().map_err(Clone::clone)
 }
 
-/// RSA-3072 leaves signed by the root (PKCS#8 keys), for RSASSA-PSS.
+/// RSA-3072 leaves signed by the intermediate (PKCS#8 keys), for
+/// RSASSA-PSS.
 pub fn rsa3072() -> Result<&'static Hosts<Pem>, String> {
     static PKI: OnceLock<Result<Hosts<Pem>, String>> = OnceLock::new();
-    PKI.get_or_init(|| make_rsa(3072, &ecdsa()?.root, KeyForm::Pkcs8))
+    PKI.get_or_init(|| make_rsa(3072, &ecdsa()?.intermediate, KeyForm::Pkcs8))
         .as_ref()
         .map_err(Clone::clone)
 }
@@ -137,14 +142,19 @@ enum KeyForm {
 }
 
 enum Kind {
-    Root,
+    /// A self-signed CA with this CN.
+    Root(&'static str),
     Intermediate,
     Leaf(Host),
 }
 
+const ROOT: Kind = Kind::Root("Cygnet Test Root CA");
+const FOREIGN: Kind = Kind::Root("Cygnet Foreign Root CA");
+
 fn make_ecdsa() -> Result<EcdsaPki, String> {
     let dir = temp()?;
-    let root = issue(dir.path(), "root", &Kind::Root, KeyForm::Pkcs8, None)?;
+    let root = issue(dir.path(), "root", &ROOT, KeyForm::Pkcs8, None)?;
+    let foreign = issue(dir.path(), "foreign", &FOREIGN, KeyForm::Pkcs8, None)?;
     let intermediate = issue(
         dir.path(),
         "im",
@@ -167,6 +177,7 @@ fn make_ecdsa() -> Result<EcdsaPki, String> {
         intermediate_signed: leaves("ecim", KeyForm::Pkcs8, Some(&intermediate))?,
         self_signed: leaves("self", KeyForm::Sec1, None)?,
         impostor: leaves("impostor", KeyForm::Sec1, None)?,
+        foreign_signed: leaves("foreign", KeyForm::Pkcs8, Some(&foreign))?,
         root,
         intermediate,
     })
@@ -308,8 +319,8 @@ fn config(kind: &Kind, issued: bool) -> String {
         ""
     };
     let (cn, ext) = match kind {
-        Kind::Root => (
-            "Cygnet Test Root CA".to_owned(),
+        Kind::Root(cn) => (
+            (*cn).to_owned(),
             "basicConstraints = critical, CA:TRUE\n\
              keyUsage = critical, keyCertSign, cRLSign\n"
                 .to_owned(),

@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use tempfile::TempDir;
 
+use super::conf::ConnConf;
 use super::cygnetd::{Cygnetd, child_spis};
 use super::{Charon, Netns, prerequisites, tail, wait_until, write};
 
@@ -25,47 +26,11 @@ pub enum Side {
 /// child `net`, the given start action and extra CHILD_SA / IKE SA
 /// lifetime lines.
 pub fn swanctl_conf(side: Side, start: &str, child: &str, ike: &str) -> String {
-    let (local, remote, lid, rid, lts, rts) = match side {
-        Side::Cygnet => (CYGNET, CHARON, "a", "b", "10.1.0.0/24", "10.2.0.0/24"),
-        Side::Charon => (CHARON, CYGNET, "b", "a", "10.2.0.0/24", "10.1.0.0/24"),
-    };
-    format!(
-        r#"connections {{
-  gw {{
-    version = 2
-    local_addrs = {local}
-    remote_addrs = {remote}
-    proposals = aes128-sha256-x25519
-    encap = yes
-    {ike}
-    local {{
-      auth = psk
-      id = {lid}.lab.test
-    }}
-    remote {{
-      auth = psk
-      id = {rid}.lab.test
-    }}
-    children {{
-      net {{
-        local_ts = {lts}
-        remote_ts = {rts}
-        esp_proposals = aes128gcm16-x25519
-        start_action = {start}
-        {child}
-      }}
-    }}
-  }}
-}}
-secrets {{
-  ike-lab {{
-    id-a = a.lab.test
-    id-b = b.lab.test
-    secret = "lab-preshared-key-0123456789"
-  }}
-}}
-"#
-    )
+    let mut conf = ConnConf::lab(side == Side::Cygnet);
+    conf.extra = format!("encap = yes\n    {ike}");
+    conf.child().start_action = start.into();
+    conf.child().extra = child.into();
+    conf.render()
 }
 
 /// The namespaces, charon (if started) in side b and cygnetd in side a.
@@ -123,6 +88,7 @@ impl Lab {
             self.dir.path(),
             CYGNET,
             strongswan,
+            &[],
         )?;
         self.cygnetd = Some(cygnetd);
         Ok(())

@@ -3,12 +3,13 @@
 //! for data plane tests.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
 use tempfile::TempDir;
 
+use super::conf::ConnConf;
 use super::{Netns, run, terminate, wait_until};
 
 /// The lab's outer addresses (sides a and b) and inner hosts.
@@ -33,20 +34,6 @@ pub fn lab(ip: &Path, prefix: &str) -> Result<(Netns, TempDir), String> {
 }
 
 pub const IPERF3: &str = "/usr/bin/iperf3";
-
-/// Whether iperf3 is installed; prints why not and returns `false`
-/// unless CI requires the interop tests (`CYGNET_REQUIRE_INTEROP`).
-pub fn iperf3_available(test: &str) -> bool {
-    if PathBuf::from(IPERF3).is_file() {
-        return true;
-    }
-    assert!(
-        std::env::var_os("CYGNET_REQUIRE_INTEROP").is_none(),
-        "CYGNET_REQUIRE_INTEROP is set but {test} cannot run: no {IPERF3}"
-    );
-    println!("skipping {test}: no {IPERF3}");
-    false
-}
 
 /// `ping -c count -i interval -I src dst` in `ns`: (sent, received).
 pub fn ping(
@@ -166,65 +153,17 @@ pub fn link_packets(netns: &Netns, ns: &str, dev: &str) -> Result<(u64, u64), St
 /// `encap = yes` if asked, and extra child lines. Transport mode uses the
 /// default (dynamic) selectors, the hosts themselves.
 pub fn lab_conf(a: bool, start: &str, mode: &str, encap: bool, child: &str) -> String {
-    let (local, remote, lid, rid, lts, rts) = if a {
-        (
-            "192.0.2.1",
-            "192.0.2.2",
-            "a",
-            "b",
-            "10.1.0.0/24",
-            "10.2.0.0/24",
-        )
-    } else {
-        (
-            "192.0.2.2",
-            "192.0.2.1",
-            "b",
-            "a",
-            "10.2.0.0/24",
-            "10.1.0.0/24",
-        )
-    };
-    let ts = if mode == "transport" {
-        String::new()
-    } else {
-        format!("local_ts = {lts}\n        remote_ts = {rts}")
-    };
-    let encap = if encap { "encap = yes" } else { "" };
-    format!(
-        r#"connections {{
-  gw {{
-    version = 2
-    local_addrs = {local}
-    remote_addrs = {remote}
-    proposals = aes128-sha256-x25519
-    {encap}
-    local {{
-      auth = psk
-      id = {lid}.lab.test
-    }}
-    remote {{
-      auth = psk
-      id = {rid}.lab.test
-    }}
-    children {{
-      net {{
-        {ts}
-        mode = {mode}
-        esp_proposals = aes128gcm16-x25519
-        start_action = {start}
-        {child}
-      }}
-    }}
-  }}
-}}
-secrets {{
-  ike-lab {{
-    id-a = a.lab.test
-    id-b = b.lab.test
-    secret = "lab-preshared-key-0123456789"
-  }}
-}}
-"#
-    )
+    let mut conf = ConnConf::lab(a);
+    if encap {
+        conf.extra = "encap = yes".into();
+    }
+    let net = conf.child();
+    if mode == "transport" {
+        net.local_ts.clear();
+        net.remote_ts.clear();
+    }
+    net.mode = mode.into();
+    net.start_action = start.into();
+    net.extra = child.into();
+    conf.render()
 }

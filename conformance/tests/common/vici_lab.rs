@@ -8,6 +8,7 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
+use super::conf::ConnConf;
 use super::cygnetd::Cygnetd;
 use super::{Charon, Netns, SWANCTL, wait_until, write};
 use tempfile::TempDir;
@@ -47,8 +48,15 @@ impl Lab {
         let strongswan = "charon {\n  retransmit_timeout = 1\n  retransmit_tries = 3\n}\n\
                           cygnet {\n  backend = recording\n}\n";
         let none = cygnet_dir.join("none.conf");
-        let cygnetd =
-            Cygnetd::start_with(&netns, &netns.a, &none, &cygnet_dir, "0.0.0.0", strongswan)?;
+        let cygnetd = Cygnetd::start_with(
+            &netns,
+            &netns.a,
+            &none,
+            &cygnet_dir,
+            "0.0.0.0",
+            strongswan,
+            &[],
+        )?;
         Ok(Self {
             cygnetd,
             charon,
@@ -109,45 +117,11 @@ pub fn expect(out: &str, lines: &[&str]) -> Result<(), String> {
     }
 }
 
-/// The lab's psk-net2net connection `gw` with child `net`, for cygnetd
-/// (`ours`) or charon.
+/// The lab's psk-net2net connection `gw` with child `net` (mode and start
+/// action left to their defaults), for cygnetd (`ours`) or charon.
 pub fn swanctl_conf(ours: bool) -> String {
-    let (local, remote, lid, rid, lts, rts) = if ours {
-        (CYGNET, CHARON, "a", "b", "10.1.0.0/24", "10.2.0.0/24")
-    } else {
-        (CHARON, CYGNET, "b", "a", "10.2.0.0/24", "10.1.0.0/24")
-    };
-    format!(
-        r#"connections {{
-  gw {{
-    version = 2
-    local_addrs = {local}
-    remote_addrs = {remote}
-    proposals = aes128-sha256-x25519
-    local {{
-      auth = psk
-      id = {lid}.lab.test
-    }}
-    remote {{
-      auth = psk
-      id = {rid}.lab.test
-    }}
-    children {{
-      net {{
-        local_ts = {lts}
-        remote_ts = {rts}
-        esp_proposals = aes128gcm16-x25519
-      }}
-    }}
-  }}
-}}
-secrets {{
-  ike-lab {{
-    id-a = a.lab.test
-    id-b = b.lab.test
-    secret = "lab-preshared-key-0123456789"
-  }}
-}}
-"#
-    )
+    let mut conf = ConnConf::lab(ours);
+    conf.child().mode.clear();
+    conf.child().start_action.clear();
+    conf.render()
 }
