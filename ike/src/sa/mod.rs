@@ -202,6 +202,17 @@ pub(crate) struct SaCore {
 }
 
 impl SaCore {
+    /// Runs `f` on CHILD_SA `id`, taken out of the list so that `f` can
+    /// read the rest of the IKE SA; nothing if there is no such CHILD_SA.
+    pub(crate) fn with_child(&mut self, id: ChildId, f: impl FnOnce(&mut ChildSa, &Self)) {
+        let Some(index) = self.children.iter().position(|c| c.id == id) else {
+            return;
+        };
+        let mut child = self.children.remove(index);
+        f(&mut child, self);
+        self.children.insert(index, child);
+    }
+
     /// `gw[1]`, as charon names an IKE SA in its logs.
     pub(crate) fn label(&self) -> String {
         format!("{}[{}]", self.config.name, self.handle)

@@ -168,6 +168,7 @@ impl ChildRekey {
                 tracing::info!(
                     "CHILD_SA rekey collision won by the peer, deleting redundant CHILD_SA"
                 );
+                sa.with_child(new, |child, sa| child.withdraw_outbound(sa, ctx));
                 (
                     theirs.new,
                     ChildDelete {

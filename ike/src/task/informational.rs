@@ -131,12 +131,7 @@ pub(crate) fn remove_child(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId, reas
 /// The replacement of a removed CHILD_SA gets its outbound SA now (the
 /// rekey responder waited for the old one to go, §2.8).
 fn install_successor(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId) {
-    let Some(index) = sa.children.iter().position(|c| c.id == id) else {
-        return;
-    };
-    let mut child = sa.children.remove(index);
-    child.install_outbound(sa, ctx);
-    sa.children.insert(index, child);
+    sa.with_child(id, |child, sa| child.install_outbound(sa, ctx));
 }
 
 /// Answers an INFORMATIONAL request: deletes, error notifies, or a
