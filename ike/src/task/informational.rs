@@ -116,11 +116,13 @@ pub(crate) fn remove_child(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId, reas
         return;
     };
     let child = sa.children.remove(index);
-    let last = !sa.reqid_in_use(child.reqid);
-    child.uninstall(sa, ctx, last);
+    // make before break: the successor's outbound SA first, so the reqid
+    // never lacks one (packets in between would be dropped)
     if let Some(next) = child.successor {
         install_successor(sa, ctx, next);
     }
+    let last = !sa.reqid_in_use(child.reqid);
+    child.uninstall(sa, ctx, last);
     ctx.event(Event::ChildDown {
         sa: sa.handle,
         child: id,
