@@ -30,13 +30,7 @@ impl RawEsp {
         )?;
         // the peer's ESP may exceed our MTU; let IP fragment our own
         sockopt::set_ip_mtu_discover(&fd, sockopt::Ipv4PathMtuDiscovery::WANT)?;
-        // bursts of single packets: room for a few thousand
-        if sockopt::set_socket_recv_buffer_size_force(&fd, SOCKET_BUFFER).is_err() {
-            let _ = sockopt::set_socket_recv_buffer_size(&fd, SOCKET_BUFFER);
-        }
-        if sockopt::set_socket_send_buffer_size_force(&fd, SOCKET_BUFFER).is_err() {
-            let _ = sockopt::set_socket_send_buffer_size(&fd, SOCKET_BUFFER);
-        }
+        size_buffers(&fd, SOCKET_BUFFER);
         Ok(Self { fd })
     }
 
@@ -60,6 +54,17 @@ impl RawEsp {
         let to = SocketAddrV4::new(dst, 0);
         rustix::net::sendto(&self.fd, esp, SendFlags::empty(), &to)?;
         Ok(())
+    }
+}
+
+/// Bursts of single packets: room for a few thousand both ways (root may
+/// exceed `net.core.[rw]mem_max`, others get what it allows).
+pub(crate) fn size_buffers(fd: &OwnedFd, size: usize) {
+    if sockopt::set_socket_recv_buffer_size_force(fd, size).is_err() {
+        let _ = sockopt::set_socket_recv_buffer_size(fd, size);
+    }
+    if sockopt::set_socket_send_buffer_size_force(fd, size).is_err() {
+        let _ = sockopt::set_socket_send_buffer_size(fd, size);
     }
 }
 
