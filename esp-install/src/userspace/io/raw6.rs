@@ -142,6 +142,57 @@ mod tests {
         );
     }
 
+    /// Reads until the packet starting with `spi` (others on the host's
+    /// loopback are skipped), or two seconds passed.
+    fn recv_spi(raw: &RawEsp6, spi: [u8; 4], buf: &mut [u8]) -> io::Result<Received> {
+        let until = std::time::Instant::now() + std::time::Duration::from_secs(2);
+        loop {
+            match raw.recv(buf) {
+                Ok(got) if buf.get(..4) == Some(&spi[..]) => return Ok(got),
+                Ok(_) => {}
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                    if std::time::Instant::now() > until {
+                        return Err(e);
+                    }
+                    super::super::wait_readable(raw, std::time::Duration::from_millis(100));
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// An ESP packet sent to `::1` comes back with both addresses; one too
+    /// large for the buffer is an error, and the next packet still reads.
+    #[test]
+    fn esp_over_ipv6_loopback_comes_back_with_its_addresses() {
+        let raw = match RawEsp6::open() {
+            Ok(raw) => raw,
+            Err(e) if std::env::var_os("CYGNET_REQUIRE_INTEROP").is_none() => {
+                println!("skipping: no IPv6 raw ESP socket ({e})");
+                return;
+            }
+            Err(e) => panic!("CYGNET_REQUIRE_INTEROP is set but no IPv6 raw ESP socket: {e}"),
+        };
+        let spi = (0xc000_0000 | std::process::id()).to_be_bytes();
+        let mut packet = [0x5a; 3000];
+        packet[..4].copy_from_slice(&spi);
+        let mut buf = [0; 1500];
+        raw.send(Ipv6Addr::LOCALHOST, &packet).expect("sent");
+        let big = recv_spi(&raw, spi, &mut buf);
+        assert!(big.is_err(), "an oversized packet: {big:?}");
+        raw.send(Ipv6Addr::LOCALHOST, &packet[..64]).expect("sent");
+        let got = recv_spi(&raw, spi, &mut buf).expect("received");
+        assert_eq!(
+            got,
+            Received {
+                len: 64,
+                src: Ipv6Addr::LOCALHOST,
+                dst: Ipv6Addr::LOCALHOST,
+            }
+        );
+        assert_eq!(buf[..64], packet[..64]);
+    }
+
     #[test]
     fn without_ipv6_pktinfo_there_is_no_destination() {
         assert_eq!(destination(&mut core::iter::empty()), None);
