@@ -10,9 +10,7 @@ use std::io::{self, IoSliceMut};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 
 use nix::sys::socket::{ControlMessageOwned, MsgFlags, SockaddrIn6, sockopt};
-use rustix::net::{AddressFamily, SendFlags, SocketFlags, SocketType, ipproto};
-
-use super::udp::SOCKET_BUFFER;
+use rustix::net::{AddressFamily, SendFlags};
 
 /// Room for the `IPV6_PKTINFO` message (`CMSG_SPACE` of a 20-octet
 /// `in6_pktinfo` is 40) and one more, aligned as `struct cmsghdr`.
@@ -38,12 +36,7 @@ impl RawEsp6 {
     /// # Errors
     /// If the socket cannot be made (no IPv6) or set up.
     pub(crate) fn open() -> io::Result<Self> {
-        let fd = rustix::net::socket_with(
-            AddressFamily::INET6,
-            SocketType::RAW,
-            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
-            Some(ipproto::ESP),
-        )?;
+        let fd = super::raw::esp_socket(AddressFamily::INET6)?;
         nix::sys::socket::setsockopt(&fd, sockopt::Ipv6RecvPacketInfo, &true)
             .map_err(io::Error::from)?;
         // ESP beyond the path MTU: let IP fragment our own
@@ -51,7 +44,6 @@ impl RawEsp6 {
             &fd,
             rustix::net::sockopt::Ipv6PathMtuDiscovery::WANT,
         )?;
-        super::raw::size_buffers(&fd, SOCKET_BUFFER);
         Ok(Self { fd })
     }
 
