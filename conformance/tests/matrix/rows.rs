@@ -8,7 +8,9 @@ use crate::checks::{
 };
 use crate::common::certlab;
 use crate::common::traffic::iperf3;
-use crate::lab::{Lab, Need, Scenario, V4, V6, cert, psk_both, psk_initiator, psk_responder};
+use crate::lab::{
+    Addrs, Lab, Need, Scenario, V4, V6, cert, psk_both, psk_initiator, psk_responder,
+};
 use crate::life;
 
 const NONE: &[(&str, &str)] = &[];
@@ -47,26 +49,15 @@ pub fn all() -> Vec<Scenario> {
             },
             ..plain()
         },
-        Scenario {
-            name: "PSK host-to-host, transport mode",
-            charon_cannot: Some("kernel-libipsec has no transport mode"),
-            write: psk_both(|c| {
-                let net = c.child();
-                net.local_ts.clear();
-                net.remote_ts.clear();
-                net.mode = "transport".into();
-            }),
-            steps: |lab| {
-                up(lab)?;
-                traffic(lab, &[(lab.addrs.a, lab.addrs.b)])
-            },
-            ..plain()
-        },
+        transport_row("PSK host-to-host, transport mode", &V4),
         Scenario {
             name: "IPv6 outer and inner",
             addrs: &V6,
             ..plain()
         },
+        // raw ESP over IPv6 between two Cygnets: the outer addresses of
+        // received packets make the IPv6 header
+        transport_row("IPv6 host-to-host, transport mode", &V6),
         Scenario {
             name: "IPv6 outer and inner, encap = yes",
             addrs: &V6,
@@ -186,6 +177,27 @@ pub fn plain() -> Scenario {
             up(lab)?;
             inner_traffic(lab)
         },
+    }
+}
+
+/// A host-to-host row in transport mode: up and pings between the outer
+/// addresses.
+fn transport_row(name: &'static str, addrs: &'static Addrs) -> Scenario {
+    Scenario {
+        name,
+        addrs,
+        charon_cannot: Some("kernel-libipsec has no transport mode"),
+        write: psk_both(|c| {
+            let net = c.child();
+            net.local_ts.clear();
+            net.remote_ts.clear();
+            net.mode = "transport".into();
+        }),
+        steps: |lab| {
+            up(lab)?;
+            traffic(lab, &[(lab.addrs.a, lab.addrs.b)])
+        },
+        ..plain()
     }
 }
 

@@ -1,4 +1,5 @@
-//! The inbound thread: UDP 4500 (and raw ESP) → ESP → TUN device.
+//! The inbound thread: UDP 4500 (and raw ESP over IPv4 and IPv6) → ESP →
+//! TUN device.
 //!
 //! Datagrams on the NAT-T sockets are sorted as RFC 3948 §2.2 says: a
 //! non-ESP marker means IKE (handed to the daemon), a single 0xff is a
@@ -7,7 +8,7 @@
 //! at one offset and written to the TUN device in one batch, where tun-rs
 //! coalesces TCP segments into super-packets (GRO).
 
-use core::net::{IpAddr, SocketAddr};
+use core::net::{IpAddr, Ipv6Addr, SocketAddr};
 use std::io::{self, IoSliceMut};
 use std::time::Instant;
 
@@ -17,6 +18,7 @@ use tun_rs::GROTable;
 
 use super::Io;
 use super::raw::RawEsp;
+use super::raw6::RawEsp6;
 use super::shared::{IkeDatagram, POLL_INTERVAL};
 use super::udp::NatT;
 use crate::userspace::wire::esp::{UdpPayload, classify_udp};
@@ -41,6 +43,8 @@ enum Origin {
     Udp { src: IpAddr, dst: IpAddr },
     /// A whole IPv4 packet from the raw socket.
     Raw,
+    /// An ESP packet from the IPv6 raw socket between these addresses.
+    Raw6 { src: Ipv6Addr, dst: Ipv6Addr },
 }
 
 /// ESP packets waiting for the data path, then for the TUN device.
@@ -95,6 +99,9 @@ impl Staging {
                 let opened = match self.origins[k] {
                     Origin::Udp { src, dst } => dataplane.decapsulate(now, &mut frame, src, dst),
                     Origin::Raw => dataplane.decapsulate_ip(now, &mut frame),
+                    Origin::Raw6 { src, dst } => {
+                        dataplane.decapsulate(now, &mut frame, src.into(), dst.into())
+                    }
                 };
                 let range = frame.range();
                 match opened {
@@ -139,9 +146,14 @@ pub(crate) fn run(io: &Io) {
         .iter()
         .map(|s| PollFd::new(s.socket(), PollFlags::IN))
         .collect();
-    if let Some(raw) = &io.raw {
+    let raw = io.raw.as_ref().map(|raw| {
         fds.push(PollFd::new(raw, PollFlags::IN));
-    }
+        (raw, fds.len() - 1)
+    });
+    let raw6 = io.raw6.as_ref().map(|raw6| {
+        fds.push(PollFd::new(raw6, PollFlags::IN));
+        (raw6, fds.len() - 1)
+    });
     while !io.shared.stopped() {
         wait(io, &mut fds);
         tick(io);
@@ -150,10 +162,15 @@ pub(crate) fn run(io: &Io) {
                 read_nat_t(io, sock, &mut rx, &mut meta, &mut staging);
             }
         }
-        if let Some(raw) = &io.raw
-            && readable(&fds, io.nat_t.len())
+        if let Some((raw, k)) = raw
+            && readable(&fds, k)
         {
             read_raw(io, raw, &mut rx, &mut staging);
+        }
+        if let Some((raw6, k)) = raw6
+            && readable(&fds, k)
+        {
+            read_raw6(io, raw6, &mut rx, &mut staging);
         }
         staging.flush(io);
     }
@@ -212,6 +229,32 @@ fn read_raw(io: &Io, raw: &RawEsp, rx: &mut [u8], staging: &mut Staging) {
                 if e.kind() != io::ErrorKind::WouldBlock {
                     tracing::warn!(target: "esp", "reading raw ESP failed: {e}");
                 }
+                return;
+            }
+        }
+    }
+}
+
+/// Reads up to a TUN batch of IPv6 raw ESP packets.
+fn read_raw6(io: &Io, raw6: &RawEsp6, rx: &mut [u8], staging: &mut Staging) {
+    let buf = rx.get_mut(..RX_BUF).unwrap_or_default();
+    for _ in 0..TUN_BATCH {
+        match raw6.recv(buf) {
+            Ok(got) => {
+                let origin = Origin::Raw6 {
+                    src: got.src,
+                    dst: got.dst,
+                };
+                staging.push(io, buf.get(..got.len).unwrap_or_default(), origin);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => return,
+            // one bad packet (too large, no addresses): the next may do
+            Err(e) if e.raw_os_error().is_none() => {
+                tracing::debug!(target: "esp", "dropping IPv6 raw ESP packet: {e}");
+            }
+            Err(e) => {
+                tracing::warn!(target: "esp", "reading IPv6 raw ESP failed: {e}");
                 return;
             }
         }

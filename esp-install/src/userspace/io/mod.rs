@@ -9,7 +9,8 @@
 //! * ESP in UDP (RFC 3948) on the daemon's NAT-T sockets: the backend
 //!   reads them and hands IKE messages (non-ESP marker) to an
 //!   [`IkeSink`]; the daemon keeps sending IKE on them. Raw ESP (IP
-//!   protocol 50) over IPv4 when the SA is not encapsulated.
+//!   protocol 50) over IPv4 and IPv6 when the SA is not encapsulated
+//!   ([`raw`], [`raw6`]).
 //! * Two threads: outbound (TUN → SPD → ESP → socket) and inbound
 //!   (socket → ESP → TUN), batched syscalls both ways (TUN super-packets,
 //!   `recvmmsg` with UDP GRO, UDP GSO sends), buffers allocated once. The
@@ -21,6 +22,7 @@ mod inbound;
 mod installer;
 mod outbound;
 mod raw;
+mod raw6;
 pub mod routing;
 mod rtnl;
 mod shared;
@@ -40,6 +42,7 @@ pub use installer::UserspaceInstaller;
 pub use shared::{IkeDatagram, IkeSink};
 
 use self::raw::RawEsp;
+use self::raw6::RawEsp6;
 use self::shared::Shared;
 use self::udp::NatT;
 use crate::KernelEvent;
@@ -84,6 +87,7 @@ pub(crate) struct Io {
     pub(crate) mtu: u16,
     pub(crate) nat_t: Vec<NatT>,
     pub(crate) raw: Option<RawEsp>,
+    pub(crate) raw6: Option<RawEsp6>,
     /// Whether unencapsulated ESP without a raw socket was reported.
     pub(crate) warned_raw: AtomicBool,
 }
@@ -104,12 +108,19 @@ impl Io {
                 tracing::warn!(target: "esp", "no raw ESP socket ({e}): only UDP-encapsulated ESP works");
             })
             .ok();
+        let raw6 = RawEsp6::open()
+            .inspect_err(|e| {
+                tracing::warn!(target: "esp", "no IPv6 raw ESP socket ({e}): only UDP-encapsulated \
+                    ESP works over IPv6");
+            })
+            .ok();
         Ok(Self {
             shared: Shared::new(events, config.ike),
             tun,
             mtu: config.mtu,
             nat_t,
             raw,
+            raw6,
             warned_raw: AtomicBool::new(false),
         })
     }

@@ -1,4 +1,5 @@
-//! The outbound thread: TUN device → SPD → ESP → UDP 4500 or raw ESP.
+//! The outbound thread: TUN device → SPD → ESP → UDP 4500 or raw ESP
+//! (IPv4 or IPv6).
 //!
 //! One read takes a TCP/UDP super-packet from the TUN device (its
 //! offloads are on) and tun-rs cuts it into MTU-sized packets, each in its
@@ -7,6 +8,7 @@
 //! equal sizes (the last may be shorter) leave in one UDP GSO send that
 //! gathers them from their buffers.
 
+use core::net::IpAddr;
 use core::ops::Range;
 use std::io::{self, IoSlice};
 use std::sync::atomic::Ordering;
@@ -159,8 +161,9 @@ fn send(io: &Io, bufs: &[Vec<u8>], sealed: &[Option<Sealed>]) {
 }
 
 fn send_raw(io: &Io, out: &Outbound, esp: &[u8]) {
-    let sent = match (&io.raw, out.dst.ip()) {
-        (Some(raw), core::net::IpAddr::V4(dst)) => raw.send(dst, esp),
+    let sent = match (out.dst.ip(), &io.raw, &io.raw6) {
+        (IpAddr::V4(dst), Some(raw), _) => raw.send(dst, esp),
+        (IpAddr::V6(dst), _, Some(raw6)) => raw6.send(dst, esp),
         _ => {
             if !io.warned_raw.swap(true, Ordering::Relaxed) {
                 tracing::warn!(target: "esp", "no raw ESP socket for {}: dropping unencapsulated \

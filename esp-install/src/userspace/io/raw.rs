@@ -22,21 +22,9 @@ impl RawEsp {
     /// # Errors
     /// If the socket cannot be made.
     pub(crate) fn open() -> io::Result<Self> {
-        let fd = rustix::net::socket_with(
-            AddressFamily::INET,
-            SocketType::RAW,
-            SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
-            Some(ipproto::ESP),
-        )?;
+        let fd = esp_socket(AddressFamily::INET)?;
         // the peer's ESP may exceed our MTU; let IP fragment our own
         sockopt::set_ip_mtu_discover(&fd, sockopt::Ipv4PathMtuDiscovery::WANT)?;
-        // bursts of single packets: room for a few thousand
-        if sockopt::set_socket_recv_buffer_size_force(&fd, SOCKET_BUFFER).is_err() {
-            let _ = sockopt::set_socket_recv_buffer_size(&fd, SOCKET_BUFFER);
-        }
-        if sockopt::set_socket_send_buffer_size_force(&fd, SOCKET_BUFFER).is_err() {
-            let _ = sockopt::set_socket_send_buffer_size(&fd, SOCKET_BUFFER);
-        }
         Ok(Self { fd })
     }
 
@@ -61,6 +49,26 @@ impl RawEsp {
         rustix::net::sendto(&self.fd, esp, SendFlags::empty(), &to)?;
         Ok(())
     }
+}
+
+/// A non-blocking raw socket of `family` for IP protocol 50 (needs
+/// `CAP_NET_RAW`), with room for bursts of single packets: a few thousand
+/// both ways (root may exceed `net.core.[rw]mem_max`, others get what it
+/// allows).
+pub(crate) fn esp_socket(family: AddressFamily) -> io::Result<OwnedFd> {
+    let fd = rustix::net::socket_with(
+        family,
+        SocketType::RAW,
+        SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
+        Some(ipproto::ESP),
+    )?;
+    if sockopt::set_socket_recv_buffer_size_force(&fd, SOCKET_BUFFER).is_err() {
+        let _ = sockopt::set_socket_recv_buffer_size(&fd, SOCKET_BUFFER);
+    }
+    if sockopt::set_socket_send_buffer_size_force(&fd, SOCKET_BUFFER).is_err() {
+        let _ = sockopt::set_socket_send_buffer_size(&fd, SOCKET_BUFFER);
+    }
+    Ok(fd)
 }
 
 impl AsFd for RawEsp {
