@@ -4,7 +4,7 @@ use swanctl_parser::vici::{Item, Message};
 
 use super::ctl;
 use crate::command::Ctx;
-use crate::conn::{self, Req};
+use crate::conn::Req;
 use crate::vici_find::printable;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
@@ -18,27 +18,9 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     };
     let mut req = Req::new();
     ctl::str_kv(&mut req, "name", name.as_deref());
-    let client = match ctl::client(ctx) {
-        Ok(client) => client,
-        Err(code) => return code,
-    };
-    let event = |msg: &Message| {
-        if format.raw {
-            conn::dump(msg, "list-authorities event", format.pretty);
-        } else {
-            crate::out::print(&text(msg));
-        }
-    };
+    let labels = ("list-authorities event", "list-authorities reply");
     let what = ("list-authority", "authorities");
-    match ctl::streamed(client, what, "list-authorities", req, event) {
-        Ok(res) => {
-            if format.raw {
-                conn::dump(&res, "list-authorities reply", format.pretty);
-            }
-            0
-        }
-        Err(code) => code,
-    }
+    ctl::listed(ctx, what, "list-authorities", req, format, labels, text)
 }
 
 /// An authority event: `<name>:`, its printable values, and its URI

@@ -1,12 +1,11 @@
 //! `swanctl --list-pols` (strongSwan `list_pols.c`).
 
-use std::collections::HashMap;
-
 use swanctl_parser::vici::{Item, Message};
 
 use super::ctl;
 use crate::command::Ctx;
-use crate::conn::{self, Req};
+use crate::commands::listing::Values;
+use crate::conn::Req;
 use crate::log;
 use crate::vici_find::printable;
 
@@ -36,27 +35,9 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
             req.kv(key, "yes");
         }
     }
-    let client = match ctl::client(ctx) {
-        Ok(client) => client,
-        Err(code) => return code,
-    };
-    let event = |msg: &Message| {
-        if format.raw {
-            conn::dump(msg, "list-policy event", format.pretty);
-        } else {
-            crate::out::print(&text(msg));
-        }
-    };
+    let labels = ("list-policy event", "list-policies reply");
     let what = ("list-policy", "policies");
-    match ctl::streamed(client, what, "list-policies", req, event) {
-        Ok(res) => {
-            if format.raw {
-                conn::dump(&res, "list-policies reply", format.pretty);
-            }
-            0
-        }
-        Err(code) => code,
-    }
+    ctl::listed(ctx, what, "list-policies", req, format, labels, text)
 }
 
 /// A policy event: per section `<name>, <mode>`, an optional label and
@@ -68,35 +49,15 @@ fn text(msg: &Message) -> String {
         let Item::Section(section) = item else {
             continue;
         };
-        let mut pol: HashMap<&str, String> = HashMap::new();
-        for (key, item) in section {
-            match item {
-                Item::Value(v) if printable(v) => {
-                    pol.insert(key, String::from_utf8_lossy(v).into_owned());
-                }
-                Item::List(items) => {
-                    for v in items.iter().filter(|v| printable(v)) {
-                        let v = String::from_utf8_lossy(v);
-                        pol.entry(key)
-                            .and_modify(|s| {
-                                s.push(' ');
-                                s.push_str(&v);
-                            })
-                            .or_insert_with(|| v.into_owned());
-                    }
-                }
-                _ => {}
-            }
-        }
-        let get = |key| pol.get(key).map_or("(null)", String::as_str);
-        out += &format!("{name}, {}\n", get("mode"));
-        if let Some(label) = pol.get("label").and_then(|l| label_string(l)) {
+        let pol = Values::of(section);
+        out += &format!("{name}, {}\n", pol.s("mode"));
+        if let Some(label) = pol.get("label").and_then(label_string) {
             out += &format!("  label:  {label}\n");
         }
         out += &format!(
             "  local:  {}\n  remote: {}\n",
-            get("local-ts"),
-            get("remote-ts")
+            pol.s("local-ts"),
+            pol.s("remote-ts")
         );
     }
     out

@@ -21,9 +21,7 @@ use nix::sys::signal::{SigSet, Signal};
 pub(crate) struct Values(HashMap<String, String>);
 
 /// `chunk_printable(chunk, NULL, ' ')` in the C locale.
-pub(crate) fn printable(value: &[u8]) -> bool {
-    value.iter().all(|&b| (0x20..0x7f).contains(&b))
-}
+pub(crate) use crate::vici_find::printable;
 
 fn text(value: &[u8]) -> String {
     value.iter().map(|&b| char::from(b)).collect()
