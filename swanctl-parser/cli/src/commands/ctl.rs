@@ -199,41 +199,6 @@ pub(crate) fn reported(ctx: &mut Ctx, command: &str, req: Req, format: Format) -
     })
 }
 
-/// A listing streamed as `event`s (`labels`: the event's dump label, the
-/// reply's): registers for them (`registering for <what> failed`), sends
-/// `command`, and prints each event as `text` makes it, or dumps it and
-/// then the reply in raw formats. Exit 0 unless the request failed.
-pub(crate) fn listed(
-    ctx: &mut Ctx,
-    (event, what): (&str, &str),
-    command: &str,
-    req: Req,
-    format: Format,
-    (event_label, reply_label): (&str, &str),
-    text: fn(&Message) -> String,
-) -> i32 {
-    let client = match client(ctx) {
-        Ok(client) => client,
-        Err(code) => return code,
-    };
-    let on_event = |msg: &Message| {
-        if format.raw {
-            conn::dump(msg, event_label, format.pretty);
-        } else {
-            crate::out::print(&text(msg));
-        }
-    };
-    match streamed(client, (event, what), command, req, on_event) {
-        Ok(res) => {
-            if format.raw {
-                conn::dump(&res, reply_label, format.pretty);
-            }
-            0
-        }
-        Err(code) => code,
-    }
-}
-
 /// `vici_add_key_valuef(req, key, "%d", n)` for a non-zero `n`.
 pub(crate) fn int_kv(req: &mut Req, key: &str, n: i32) {
     if n != 0 {

@@ -4,6 +4,7 @@ use swanctl_parser::vici::{Item, Message};
 
 use super::ctl;
 use crate::command::Ctx;
+use crate::commands::listing;
 use crate::conn::Req;
 use crate::vici_find::printable;
 
@@ -18,9 +19,22 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     };
     let mut req = Req::new();
     ctl::str_kv(&mut req, "name", name.as_deref());
-    let labels = ("list-authorities event", "list-authorities reply");
-    let what = ("list-authority", "authorities");
-    ctl::listed(ctx, what, "list-authorities", req, format, labels, text)
+    let Ok(conn) = ctl::client(ctx) else {
+        return 1;
+    };
+    // the events are dumped as "list-authorities event"
+    let (events, label) = (("list-authority", "authorities"), "list-authorities event");
+    listing::stream(
+        conn,
+        events,
+        label,
+        "list-authorities",
+        req,
+        format,
+        |msg| {
+            crate::out::print(&text(msg));
+        },
+    )
 }
 
 /// An authority event: `<name>:`, its printable values, and its URI

@@ -5,12 +5,13 @@ use std::fmt::Write as _;
 
 use swanctl_parser::vici::{Item, Message};
 
+use super::ctl;
 use crate::command::Ctx;
 use crate::commands::listing::{self, Values, printable};
 use crate::conn::Req;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let format = match listing::format_options(ctx, "list-conns") {
+    let format = match ctl::parse_opts(ctx, "list-conns", |_, _| false) {
         Ok(format) => format,
         Err(code) => return code,
     };
@@ -20,8 +21,8 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let req = Req::new();
     listing::stream(
         conn,
-        "list-conn",
-        "connections",
+        ("list-conn", "connections"),
+        "list-conn event",
         "list-conns",
         req,
         format,

@@ -4,7 +4,7 @@ use swanctl_parser::vici::{Item, Message};
 
 use super::ctl;
 use crate::command::Ctx;
-use crate::commands::listing::Values;
+use crate::commands::listing::{self, Values};
 use crate::conn::Req;
 use crate::log;
 use crate::vici_find::printable;
@@ -35,9 +35,21 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
             req.kv(key, "yes");
         }
     }
-    let labels = ("list-policy event", "list-policies reply");
-    let what = ("list-policy", "policies");
-    ctl::listed(ctx, what, "list-policies", req, format, labels, text)
+    let Ok(conn) = ctl::client(ctx) else {
+        return 1;
+    };
+    let events = ("list-policy", "policies");
+    listing::stream(
+        conn,
+        events,
+        "list-policy event",
+        "list-policies",
+        req,
+        format,
+        |msg| {
+            crate::out::print(&text(msg));
+        },
+    )
 }
 
 /// A policy event: per section `<name>, <mode>`, an optional label and
