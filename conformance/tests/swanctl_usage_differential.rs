@@ -8,7 +8,18 @@ use std::path::Path;
 use conformance::swanctl;
 use conformance::vici_recorder::{Recorder, Seed};
 
-const COMMANDS: [&str; 14] = [
+const COMMANDS: [&str; 25] = [
+    "version",
+    "reload-settings",
+    "list-sas",
+    "monitor-sa",
+    "list-conns",
+    "list-certs",
+    "load-all",
+    "load-conns",
+    "load-creds",
+    "load-authorities",
+    "load-pools",
     "initiate",
     "terminate",
     "rekey",
