@@ -6,8 +6,6 @@ use super::ctl;
 use crate::command::Ctx;
 use crate::commands::listing::{self, Values};
 use crate::conn::Req;
-use crate::log;
-use crate::vici_find::printable;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut child, mut trap, mut drop, mut pass) = (None, false, false, false);
@@ -63,8 +61,8 @@ fn text(msg: &Message) -> String {
         };
         let pol = Values::of(section);
         out += &format!("{name}, {}\n", pol.s("mode"));
-        if let Some(label) = pol.get("label").and_then(label_string) {
-            out += &format!("  label:  {label}\n");
+        if let Some(label) = pol.get("label") {
+            listing::print_label(&mut out, "  label:  ", label);
         }
         out += &format!(
             "  local:  {}\n  remote: {}\n",
@@ -73,40 +71,6 @@ fn text(msg: &Message) -> String {
         );
     }
     out
-}
-
-/// `sec_label_from_encoding(chunk_from_hex(value))->get_string()`: the
-/// label text, non-printable bytes as `?`, without its NUL terminator.
-fn label_string(hex: &str) -> Option<String> {
-    let hex = hex.strip_prefix("0x").unwrap_or(hex);
-    let digits: Vec<u8> = hex.bytes().filter(|&b| b != b':').collect();
-    let mut bytes = Vec::new();
-    let pad = digits.len() % 2;
-    for i in (0..digits.len() + pad).step_by(2) {
-        let pair = if pad == 1 && i == 0 {
-            [b'0', digits[0]]
-        } else {
-            [digits[i - pad], digits[i + 1 - pad]]
-        };
-        let text = std::str::from_utf8(&pair).ok()?;
-        bytes.push(u8::from_str_radix(text, 16).ok()?);
-    }
-    if bytes.is_empty() || bytes == [0] {
-        log::dbg1("invalid empty security label");
-        return None;
-    }
-    match bytes.last() {
-        Some(0) => {
-            bytes.pop();
-        }
-        _ => log::dbg1("adding null-terminator to security label"),
-    }
-    Some(
-        bytes
-            .iter()
-            .map(|&b| if printable(&[b]) { char::from(b) } else { '?' })
-            .collect(),
-    )
 }
 
 #[cfg(test)]
