@@ -40,6 +40,38 @@ pub(crate) fn parse_opts(
     }
 }
 
+/// [`parse_opts`] in a command's `run`, which returns with the exit code
+/// when the command must end; evaluates to the [`Format`]:
+/// - `options!(ctx, "stats")`: only `--raw`/`--pretty`;
+/// - `options!(ctx, "counters", |op, arg| { b'n' => name = Some(arg), ... })`:
+///   a table of the command's options, by letter (`arg` is its argument,
+///   empty for a flag);
+/// - `options!(ctx, "initiate", closure)`: `closure` says whether an
+///   option is the command's.
+macro_rules! options {
+    ($ctx:expr, $name:expr $(,)?) => {
+        $crate::commands::ctl::options!($ctx, $name, |_, _| false)
+    };
+    ($ctx:expr, $name:expr, |$op:ident, $arg:ident| {
+        $($opt:literal => $body:expr),+ $(,)?
+    }) => {
+        $crate::commands::ctl::options!($ctx, $name, |$op: u8, $arg: Vec<u8>| {
+            match $op {
+                $($opt => $body,)+
+                _ => return false,
+            }
+            true
+        })
+    };
+    ($ctx:expr, $name:expr, $opt:expr $(,)?) => {
+        match $crate::commands::ctl::parse_opts($ctx, $name, $opt) {
+            Ok(format) => format,
+            Err(code) => return code,
+        }
+    };
+}
+pub(crate) use options;
+
 /// The VICI connection of a command (always there for online commands).
 pub(crate) fn client(ctx: &mut Ctx) -> Result<&mut Client, i32> {
     ctx.conn.as_mut().ok_or(1)

@@ -8,12 +8,9 @@ use crate::conn::Req;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut sel, mut log) = (ctl::Selectors::default(), ctl::LogOpts::default());
-    let format = match ctl::parse_opts(ctx, "initiate", |op, arg| {
+    let format = ctl::options!(ctx, "initiate", |op, arg| {
         sel.opt(op, &arg) || log.opt(op, &arg)
-    }) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    });
     let mut req = Req::new();
     sel.add(&mut req);
     ctl::logged(ctx, "initiate", req, &log, format)

@@ -10,13 +10,9 @@ use crate::vici_find::printable;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let mut name = None;
-    let parsed = ctl::parse_opts(ctx, "list-authorities", |op, arg| {
-        (op == b'n').then(|| name = Some(arg)).is_some()
+    let format = ctl::options!(ctx, "list-authorities", |op, arg| {
+        b'n' => name = Some(arg),
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     let mut req = Req::new();
     ctl::str_kv(&mut req, "name", name.as_deref());
     let Ok(conn) = ctl::client(ctx) else {
@@ -24,17 +20,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     };
     // the events are dumped as "list-authorities event"
     let (events, label) = (("list-authority", "authorities"), "list-authorities event");
-    listing::stream(
-        conn,
-        events,
-        label,
-        "list-authorities",
-        req,
-        format,
-        |msg| {
-            crate::out::print(&text(msg));
-        },
-    )
+    listing::stream(conn, events, label, "list-authorities", req, format, text)
 }
 
 /// An authority event: `<name>:`, its printable values, and its URI

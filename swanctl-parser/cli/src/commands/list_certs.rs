@@ -15,22 +15,14 @@ use crate::conn::{Req, find_str};
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut subject, mut ty, mut flag) = (None, None, None);
     let (mut pem, mut detailed, mut utc) = (false, true, false);
-    let parsed = ctl::parse_opts(ctx, "list-certs", |op, arg| {
-        match op {
-            b's' => subject = Some(arg),
-            b't' => ty = Some(arg),
-            b'f' => flag = Some(arg),
-            b'p' => pem = true,
-            b'S' => detailed = false,
-            b'U' => utc = true,
-            _ => return false,
-        }
-        true
+    let format = ctl::options!(ctx, "list-certs", |op, arg| {
+        b's' => subject = Some(arg),
+        b't' => ty = Some(arg),
+        b'f' => flag = Some(arg),
+        b'p' => pem = true,
+        b'S' => detailed = false,
+        b'U' => utc = true,
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     let Some(conn) = ctx.conn.as_mut() else {
         return 1;
     };
@@ -48,7 +40,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
         "list-certs",
         req,
         format,
-        |msg| crate::out::print(&cert_text(&mut printer, msg, pem, now())),
+        |msg| cert_text(&mut printer, msg, pem, now()),
     )
 }
 

@@ -11,10 +11,7 @@ use crate::commands::listing::{self, Values, printable};
 use crate::conn::Req;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let format = match ctl::parse_opts(ctx, "list-conns", |_, _| false) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    let format = ctl::options!(ctx, "list-conns");
     let Some(conn) = ctx.conn.as_mut() else {
         return 1;
     };
@@ -26,7 +23,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
         "list-conns",
         req,
         format,
-        |msg| crate::out::print(&conn_text(msg)),
+        conn_text,
     )
 }
 

@@ -9,20 +9,12 @@ use crate::conn::Req;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut child, mut trap, mut drop, mut pass) = (None, false, false, false);
-    let parsed = ctl::parse_opts(ctx, "list-pols", |op, arg| {
-        match op {
-            b'c' => child = Some(arg),
-            b't' => trap = true,
-            b'd' => drop = true,
-            b'p' => pass = true,
-            _ => return false,
-        }
-        true
+    let format = ctl::options!(ctx, "list-pols", |op, arg| {
+        b'c' => child = Some(arg),
+        b't' => trap = true,
+        b'd' => drop = true,
+        b'p' => pass = true,
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     if !trap && !drop && !pass {
         (trap, drop, pass) = (true, true, true);
     }
@@ -44,9 +36,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
         "list-policies",
         req,
         format,
-        |msg| {
-            crate::out::print(&text(msg));
-        },
+        text,
     )
 }
 

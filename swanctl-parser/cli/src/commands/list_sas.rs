@@ -15,21 +15,13 @@ use crate::conn::Req;
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut ike, mut child) = (None, None);
     let (mut ike_id, mut child_id, mut noblock) = (0, 0, false);
-    let parsed = ctl::parse_opts(ctx, "list-sas", |op, arg| {
-        match op {
-            b'i' => ike = Some(arg),
-            b'I' => ike_id = atoi(&arg),
-            b'c' => child = Some(arg),
-            b'C' => child_id = atoi(&arg),
-            b'n' => noblock = true,
-            _ => return false,
-        }
-        true
+    let format = ctl::options!(ctx, "list-sas", |op, arg| {
+        b'i' => ike = Some(arg),
+        b'I' => ike_id = atoi(&arg),
+        b'c' => child = Some(arg),
+        b'C' => child_id = atoi(&arg),
+        b'n' => noblock = true,
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     let Some(conn) = ctx.conn.as_mut() else {
         return 1;
     };
@@ -57,9 +49,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
         "list-sas",
         req,
         format,
-        |msg| {
-            crate::out::print(&sa_text(msg));
-        },
+        sa_text,
     )
 }
 
@@ -275,10 +265,7 @@ fn traffic_line(out: &mut String, child: &Values, dir: &str) {
 /// `--monitor-sa`: prints `ike-updown` and `child-updown` events until
 /// SIGINT or SIGTERM, then `disconnecting...` on stderr.
 pub(crate) fn monitor(ctx: &mut Ctx) -> i32 {
-    let format = match ctl::parse_opts(ctx, "monitor-sa", |_, _| false) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    let format = ctl::options!(ctx, "monitor-sa");
     let Some(conn) = ctx.conn.take() else {
         return 1;
     };

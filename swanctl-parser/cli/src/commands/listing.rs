@@ -79,8 +79,8 @@ impl Values {
 
 /// One streaming list command: registers for `event` (reporting a failure
 /// as `registering for <what> failed`), submits `command`, prints each
-/// event with `print` (or dumps it as `label` in raw formats) and dumps
-/// the reply in raw formats. Returns the exit code.
+/// event as `text` makes it (or dumps it as `label` in raw formats) and
+/// dumps the reply in raw formats. Returns the exit code.
 pub(crate) fn stream(
     conn: &mut Client,
     (event, what): (&str, &str),
@@ -88,13 +88,13 @@ pub(crate) fn stream(
     command: &str,
     req: Req,
     format: Format,
-    mut print: impl FnMut(&Message),
+    mut text: impl FnMut(&Message) -> String,
 ) -> i32 {
     let on_event = |msg: &Message| {
         if format.raw {
             conn::dump(msg, label, format.pretty);
         } else {
-            print(msg);
+            crate::out::print(&text(msg));
         }
     };
     match ctl::streamed(conn, (event, what), command, req, on_event) {

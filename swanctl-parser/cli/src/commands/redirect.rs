@@ -7,7 +7,7 @@ use crate::conn::Req;
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut sel, mut peer_ip, mut peer_id, mut gateway) =
         (ctl::Selectors::default(), None, None, None);
-    let format = match ctl::parse_opts(ctx, "redirect", |op, arg| {
+    let format = ctl::options!(ctx, "redirect", |op, arg| {
         match op {
             b'p' => peer_ip = Some(arg),
             b'd' => peer_id = Some(arg),
@@ -15,10 +15,7 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
             _ => return sel.opt(op, &arg),
         }
         true
-    }) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    });
     // the selectors it takes, `ike` and `ike-id`, come first
     let mut req = Req::new();
     sel.add(&mut req);

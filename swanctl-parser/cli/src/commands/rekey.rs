@@ -6,16 +6,13 @@ use crate::conn::Req;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut sel, mut reauth) = (ctl::Selectors::default(), false);
-    let format = match ctl::parse_opts(ctx, "rekey", |op, arg| {
+    let format = ctl::options!(ctx, "rekey", |op, arg| {
         if op == b'a' {
             reauth = true;
             return true;
         }
         sel.opt(op, &arg)
-    }) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    });
     let mut req = Req::new();
     sel.add(&mut req);
     if reauth {

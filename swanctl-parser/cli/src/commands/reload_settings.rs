@@ -5,10 +5,7 @@ use crate::command::Ctx;
 use crate::conn::{self, Req};
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let format = match ctl::parse_opts(ctx, "reload-settings", |_, _| false) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    let format = ctl::options!(ctx, "reload-settings");
     let Some(client) = ctx.conn.as_mut() else {
         return 1;
     };

@@ -8,16 +8,13 @@ use crate::conn::Req;
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut sel, mut log) = (ctl::Selectors::default(), ctl::LogOpts::default());
     let mut force = false;
-    let format = match ctl::parse_opts(ctx, "terminate", |op, arg| {
+    let format = ctl::options!(ctx, "terminate", |op, arg| {
         if op == b'f' {
             force = true;
             return true;
         }
         sel.opt(op, &arg) || log.opt(op, &arg)
-    }) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    });
     let mut req = Req::new();
     sel.add(&mut req);
     if force {

@@ -10,16 +10,9 @@ use crate::out::outln;
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let mut daemon = false;
     // strongSwan 5.9.8 says "invalid --terminate option" here
-    let parsed = ctl::parse_opts(ctx, "terminate", |op, _| {
-        if op == b'd' {
-            daemon = true;
-        }
-        op == b'd'
+    let format = ctl::options!(ctx, "terminate", |op, _arg| {
+        b'd' => daemon = true,
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     if !daemon {
         outln!("strongSwan swanctl {VERSION}");
         return 0;
