@@ -4,4 +4,5 @@ pub mod bins;
 pub mod captured;
 pub mod pcap;
 pub mod probe;
+pub mod swanctl;
 pub mod vici_recorder;

@@ -185,11 +185,7 @@ impl Pair {
     fn up(ip: &Path, prefix: &str, scenario: Scenario) -> Result<Self, String> {
         let lab = CertLab::new(scenario)?;
         let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-        let netns = Netns::up(ip, prefix)?;
-        netns.add_outer(true, LAB_A.addr)?;
-        netns.add_outer(false, LAB_B.addr)?;
-        netns.add_inner(true, "10.1.0.1")?;
-        netns.add_inner(false, "10.2.0.1")?;
+        let netns = Netns::sites(ip, prefix, (LAB_A.addr, LAB_B.addr))?;
         let (moon_dir, sun_dir) = (dir.path().join("moon"), dir.path().join("sun"));
         let moon_conf = lab.write_side(Side::Initiator, &moon_dir, &LAB_A, &LAB_B)?;
         let sun_conf = lab.write_side(Side::Responder, &sun_dir, &LAB_B, &LAB_A)?;

@@ -167,11 +167,7 @@ struct Pair {
 impl Pair {
     fn up(ip: &Path, prefix: &str, charon_conf: &str, cygnet_conf: &str) -> Result<Self, String> {
         let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-        let netns = Netns::up(ip, prefix)?;
-        netns.add_outer(true, CYGNET)?;
-        netns.add_outer(false, CHARON)?;
-        netns.add_inner(true, "10.1.0.1")?;
-        netns.add_inner(false, "10.2.0.1")?;
+        let netns = Netns::sites(ip, prefix, (CYGNET, CHARON))?;
         let charon_dir = dir.path().join("charon");
         fs::create_dir(&charon_dir).map_err(|e| e.to_string())?;
         let charon = Charon::start(&netns, &netns.b, &charon_dir)?;

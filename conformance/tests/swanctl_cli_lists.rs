@@ -16,11 +16,13 @@
 mod common;
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::Duration;
 
 use common::certlab::{CHILD, CertLab, LAB_A, LAB_B, Scenario, Side};
 use common::{Charon, Netns, prerequisites, vici_lab};
+use conformance::bins::without_plugin_noise;
+use conformance::swanctl;
 use conformance::vici_recorder::{Recorder, Seed};
 use swanctl_parser::vici::{Client, Item, Message};
 use tempfile::TempDir;
@@ -134,21 +136,9 @@ fn uri(charon: &Charon) -> String {
     format!("unix://{}", charon.dir().join("charon.vici").display())
 }
 
-/// strongSwan's swanctl reports the plugins of its installation it cannot
-/// load on stderr; that is not about the command.
-fn without_plugin_noise(text: &[u8]) -> String {
-    String::from_utf8_lossy(text)
-        .lines()
-        .filter(|l| !(l.starts_with("plugin '") && l.contains("failed to load")))
-        .map(|l| format!("{l}\n"))
-        .collect()
-}
-
 /// stdout, stderr and exit code of `swanctl args --uri <charon>`.
 fn swanctl(binary: &Path, charon: &Charon, args: &[&str]) -> (String, String, Option<i32>) {
-    let out = Command::new(binary)
-        .args(args)
-        .args(["--uri", &uri(charon)])
+    let out = swanctl::command(binary, args, &uri(charon))
         .env("TZ", "UTC")
         .output()
         .unwrap_or_else(|e| panic!("{}: {e}", binary.display()));
@@ -290,15 +280,7 @@ fn monitor_sa_prints_what_strongswan_swanctl_prints() {
     let ours = conformance::bins::swanctl().expect("our swanctl");
     let lab = lab(&ip, "scm").expect("lab");
     for args in [&["--monitor-sa"][..], &["--monitor-sa", "--raw"]] {
-        let spawn = |binary: &Path| {
-            Command::new(binary)
-                .args(args)
-                .args(["--uri", &uri(&lab.moon)])
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("spawn swanctl")
-        };
+        let spawn = |binary: &Path| swanctl::spawn(binary, args, &uri(&lab.moon));
         let monitors = [spawn(Path::new(common::SWANCTL)), spawn(&ours)];
         // time to start and register
         std::thread::sleep(Duration::from_millis(1000));
@@ -390,9 +372,7 @@ fn our_swanctl_shows_the_hw_offload_cygnetd_reports() {
     lab.ours("--initiate", &["--child", "net", "--timeout", "10"])
         .expect("initiate");
     let run = |binary: &Path, args: &[&str]| {
-        let out = Command::new(binary)
-            .args(args)
-            .args(["--uri", &lab.cygnetd.vici_uri()])
+        let out = swanctl::command(binary, args, &lab.cygnetd.vici_uri())
             .output()
             .expect("swanctl");
         mask(&String::from_utf8_lossy(&out.stdout))
@@ -471,13 +451,7 @@ fn monitor_once(binary: &Path, args: &[&str], seed: &Seed) -> (String, String, O
     let dir = TempDir::new().expect("temp dir");
     let socket = dir.path().join("monitor.vici");
     let recorder = Recorder::start(&socket, seed.clone()).expect("recorder");
-    let child = Command::new(binary)
-        .args(args)
-        .args(["--uri", &format!("unix://{}", socket.display())])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn swanctl");
+    let child = swanctl::spawn(binary, args, &swanctl::uri(&socket));
     let registered = common::wait_until(Duration::from_secs(5), || {
         recorder
             .log()

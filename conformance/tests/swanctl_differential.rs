@@ -12,20 +12,10 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
+use conformance::swanctl::{self, Run};
 use conformance::vici_recorder::{Recorder, Seed};
-
-const STRONGSWAN_SWANCTL: &str = "/usr/sbin/swanctl";
-
-/// What one run of a swanctl produced.
-#[derive(Debug, PartialEq, Eq)]
-struct Run {
-    packets: Vec<String>,
-    stdout: String,
-    stderr: String,
-    status: Option<i32>,
-}
 
 fn configs_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("configs")
@@ -64,7 +54,6 @@ fn without_plugin_noise(text: &[u8]) -> String {
 fn run(binary: &Path, args: &[&str], dir: &Path, seed: &Seed, tag: &str) -> Run {
     let socket = dir.join(format!("{tag}.vici"));
     let recorder = Recorder::start(&socket, seed.clone()).expect("start recorder");
-    let uri = format!("unix://{}", socket.display());
     let conf = dir.join("swanctl.conf");
     // only the --load-* commands read swanctl.conf (others reject --file)
     let file = args.first().is_some_and(|a| a.starts_with("--load"));
@@ -72,9 +61,7 @@ fn run(binary: &Path, args: &[&str], dir: &Path, seed: &Seed, tag: &str) -> Run 
         status,
         stdout,
         stderr,
-    } = Command::new(binary)
-        .args(args)
-        .args(["--uri", &uri])
+    } = swanctl::command(binary, args, &swanctl::uri(&socket))
         .args(file.then_some("--file"))
         .args(file.then_some(&conf))
         // dates in local time: one with daylight saving time
@@ -137,10 +124,7 @@ fn commands(config: &Path) -> Vec<String> {
 
 #[test]
 fn our_swanctl_sends_what_strongswan_swanctl_sends() {
-    assert!(
-        Path::new(STRONGSWAN_SWANCTL).is_file(),
-        "{STRONGSWAN_SWANCTL} is missing: install Debian's strongswan-swanctl (bash .ci/install)"
-    );
+    let theirs = swanctl::strongswan_swanctl();
     let ours = conformance::bins::swanctl().expect("our swanctl");
     let mut configs: Vec<PathBuf> = fs::read_dir(configs_dir())
         .expect("configs dir")
@@ -163,13 +147,7 @@ fn our_swanctl_sends_what_strongswan_swanctl_sends() {
             let work = tempfile::tempdir().expect("tempdir");
             copy_dir(config, work.path());
             let args: Vec<&str> = command.split_whitespace().collect();
-            let reference = run(
-                Path::new(STRONGSWAN_SWANCTL),
-                &args,
-                work.path(),
-                &seed,
-                "ref",
-            );
+            let reference = run(theirs, &args, work.path(), &seed, "ref");
             let mine = run(&ours, &args, work.path(), &seed, "ours");
             compared += 1;
             assert!(

@@ -6,21 +6,12 @@
 //! aside).
 
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::thread::sleep;
 use std::time::{Duration, Instant};
 
+use conformance::swanctl::{self, Run};
 use conformance::vici_recorder::{Recorder, Seed};
-
-const STRONGSWAN_SWANCTL: &str = "/usr/sbin/swanctl";
-
-#[derive(Debug, PartialEq, Eq)]
-struct Run {
-    packets: Vec<String>,
-    stdout: String,
-    stderr: String,
-    status: Option<i32>,
-}
 
 /// Runs `binary --log <args>` until it registered and got the seeded
 /// events, then interrupts it with `signal`.
@@ -28,14 +19,7 @@ fn run(binary: &Path, args: &[&str], seed: &Seed, signal: &str) -> Run {
     let dir = tempfile::tempdir().expect("tempdir");
     let socket = dir.path().join("log.vici");
     let recorder = Recorder::start(&socket, seed.clone()).expect("recorder");
-    let child = Command::new(binary)
-        .arg("--log")
-        .args(args)
-        .args(["--uri", &format!("unix://{}", socket.display())])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn swanctl");
+    let child = swanctl::spawn(binary, &[&["--log"], args].concat(), &swanctl::uri(&socket));
     let start = Instant::now();
     while recorder.log().is_empty() && start.elapsed() < Duration::from_secs(10) {
         sleep(Duration::from_millis(20));
@@ -57,10 +41,7 @@ fn run(binary: &Path, args: &[&str], seed: &Seed, signal: &str) -> Run {
 
 #[test]
 fn our_swanctl_log_prints_what_strongswans_prints() {
-    assert!(
-        Path::new(STRONGSWAN_SWANCTL).is_file(),
-        "{STRONGSWAN_SWANCTL} is missing: install Debian's strongswan-swanctl"
-    );
+    let theirs = swanctl::strongswan_swanctl();
     let ours = conformance::bins::swanctl().expect("our swanctl");
     let seed_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("configs/50-ctl-log/seed");
     let seed = Seed::from_file(&seed_file).expect("seed");
@@ -70,7 +51,7 @@ fn our_swanctl_log_prints_what_strongswans_prints() {
         (&["--raw"], "-INT"),
         (&["--pretty"], "-TERM"),
     ] {
-        let reference = run(Path::new(STRONGSWAN_SWANCTL), args, &seed, signal);
+        let reference = run(theirs, args, &seed, signal);
         let mine = run(&ours, args, &seed, signal);
         assert_eq!(reference.status, Some(0), "{reference:?}");
         assert!(reference.stdout.lines().count() >= 10, "{reference:?}");

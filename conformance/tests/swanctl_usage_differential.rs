@@ -4,13 +4,22 @@
 //! over the VICI connection they open.
 
 use std::path::Path;
-use std::process::Command;
 
+use conformance::swanctl;
 use conformance::vici_recorder::{Recorder, Seed};
 
-const STRONGSWAN_SWANCTL: &str = "/usr/sbin/swanctl";
-
-const COMMANDS: [&str; 14] = [
+const COMMANDS: [&str; 25] = [
+    "version",
+    "reload-settings",
+    "list-sas",
+    "monitor-sa",
+    "list-conns",
+    "list-certs",
+    "load-all",
+    "load-conns",
+    "load-creds",
+    "load-authorities",
+    "load-pools",
     "initiate",
     "terminate",
     "rekey",
@@ -30,9 +39,7 @@ const COMMANDS: [&str; 14] = [
 /// Output (program path replaced), status and packets of one run.
 fn run(binary: &Path, args: &[&str], socket: &Path) -> (String, Option<i32>, Vec<String>) {
     let recorder = Recorder::start(socket, Seed::new()).expect("recorder");
-    let out = Command::new(binary)
-        .args(args)
-        .args(["--uri", &format!("unix://{}", socket.display())])
+    let out = swanctl::command(binary, args, &swanctl::uri(socket))
         .output()
         .expect("run swanctl");
     let program = binary.display().to_string();
@@ -48,10 +55,7 @@ fn run(binary: &Path, args: &[&str], socket: &Path) -> (String, Option<i32>, Vec
 
 #[test]
 fn usage_and_option_errors_match_strongswans() {
-    assert!(
-        Path::new(STRONGSWAN_SWANCTL).is_file(),
-        "{STRONGSWAN_SWANCTL} is missing: install Debian's strongswan-swanctl"
-    );
+    let theirs = swanctl::strongswan_swanctl();
     let ours = conformance::bins::swanctl().expect("our swanctl");
     let dir = tempfile::tempdir().expect("tempdir");
     let socket = dir.path().join("usage.vici");
@@ -68,7 +72,7 @@ fn usage_and_option_errors_match_strongswans() {
             let args: Vec<&str> = std::iter::once(command.as_str())
                 .chain(extra.iter().copied())
                 .collect();
-            let reference = run(Path::new(STRONGSWAN_SWANCTL), &args, &socket);
+            let reference = run(theirs, &args, &socket);
             let mine = run(&ours, &args, &socket);
             assert!(reference.2.is_empty(), "{args:?}: {reference:?}");
             assert!(reference.0.contains("usage:"), "{args:?}: {reference:?}");

@@ -16,8 +16,8 @@ use std::time::Duration;
 use esp_install::xfrm::XfrmInstaller;
 use esp_install::{
     Aead, Algorithms, CopyDscp, Direction, Encryption, HwOffload, IcvLen, InstallError, Installer,
-    Integrity, KernelEvent, Key, Lifetime, Limits, Mode, OffloadMode, PolicyAction, PolicyClass,
-    PolicyDirection, PolicySpec, Protocol, SaId, SaSpec, SaTemplate, SaUpdate, Selector,
+    Integrity, KernelEvent, Key, Lifetime, Limits, Mode, OffloadMode, PolicyClass, PolicyDirection,
+    PolicySpec, Protocol, SaId, SaSpec, SaUpdate, Selector,
 };
 use tokio::sync::mpsc::Receiver;
 
@@ -145,23 +145,15 @@ fn subnet(inner: IpAddr) -> Selector {
 /// Out, in and fwd policies of side `a` (or b).
 fn policies(a: bool) -> Vec<PolicySpec> {
     let ((us, our_net), (peer, peer_net)) = (side(a), side(!a));
-    let policy = |direction, src_ts, dst_ts, src, dst| PolicySpec {
-        direction,
-        src_ts,
-        dst_ts,
-        action: PolicyAction::Protect(SaTemplate {
-            reqid: REQID,
-            protocol: Protocol::Esp,
-            mode: Mode::Tunnel,
-            src,
-            dst,
-            spi: None,
-        }),
-        class: PolicyClass::Default,
-        priority: None,
-        mark: None,
-        if_id: 0,
-        interface: None,
+    let policy = |direction, src_ts, dst_ts, src, dst| {
+        let esp = (REQID, Mode::Tunnel);
+        PolicySpec::esp(
+            direction,
+            (src_ts, dst_ts),
+            esp,
+            (src, dst),
+            PolicyClass::Default,
+        )
     };
     let (ours, theirs) = (subnet(our_net), subnet(peer_net));
     vec![

@@ -115,6 +115,37 @@ pub struct PolicySpec {
 }
 
 impl PolicySpec {
+    /// A policy of `class` protecting `src_ts` to `dst_ts` with ESP in
+    /// `mode` from `src` to `dst` (request ID `reqid`, any SPI); no fixed
+    /// priority, mark, XFRM interface or interface.
+    #[must_use]
+    pub fn esp(
+        direction: PolicyDirection,
+        (src_ts, dst_ts): (Selector, Selector),
+        (reqid, mode): (u32, Mode),
+        (src, dst): (IpAddr, IpAddr),
+        class: PolicyClass,
+    ) -> Self {
+        Self {
+            direction,
+            src_ts,
+            dst_ts,
+            action: PolicyAction::Protect(SaTemplate {
+                reqid,
+                protocol: Protocol::Esp,
+                mode,
+                src,
+                dst,
+                spi: None,
+            }),
+            class,
+            priority: None,
+            mark: None,
+            if_id: 0,
+            interface: None,
+        }
+    }
+
     /// The request ID of a protecting policy.
     #[must_use]
     pub fn reqid(&self) -> Option<u32> {

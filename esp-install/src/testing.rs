@@ -3,8 +3,8 @@
 use core::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use crate::{
-    Aead, Algorithms, CopyDscp, Direction, HwOffload, IcvLen, Key, Lifetime, Mode, PolicyAction,
-    PolicyClass, PolicyDirection, PolicySpec, Protocol, SaId, SaSpec, SaTemplate, Selector,
+    Aead, Algorithms, CopyDscp, Direction, HwOffload, IcvLen, Key, Lifetime, Mode, PolicyClass,
+    PolicyDirection, PolicySpec, Protocol, SaId, SaSpec, Selector,
 };
 
 /// 192.0.2.`n`.
@@ -60,22 +60,11 @@ pub(crate) fn any4() -> Selector {
 
 /// An outbound tunnel policy for everything, reqid 1, .1 to .2.
 pub(crate) fn policy() -> PolicySpec {
-    PolicySpec {
-        direction: PolicyDirection::Out,
-        src_ts: any4(),
-        dst_ts: any4(),
-        action: PolicyAction::Protect(SaTemplate {
-            reqid: 1,
-            protocol: Protocol::Esp,
-            mode: Mode::Tunnel,
-            src: v4(1),
-            dst: v4(2),
-            spi: None,
-        }),
-        class: PolicyClass::Default,
-        priority: None,
-        mark: None,
-        if_id: 0,
-        interface: None,
-    }
+    PolicySpec::esp(
+        PolicyDirection::Out,
+        (any4(), any4()),
+        (1, Mode::Tunnel),
+        (v4(1), v4(2)),
+        PolicyClass::Default,
+    )
 }

@@ -14,8 +14,8 @@ use std::time::Duration;
 use esp_install::xfrm::{SPI_RANGE, XfrmInstaller};
 use esp_install::{
     Aead, Algorithms, CopyDscp, Direction, HwOffload, IcvLen, InstallError, Installer, KernelEvent,
-    Key, Lifetime, Mode, PolicyAction, PolicyClass, PolicyDirection, PolicySpec, Protocol, SaId,
-    SaSpec, SaTemplate, Selector,
+    Key, Lifetime, Mode, PolicyClass, PolicyDirection, PolicySpec, Protocol, SaId, SaSpec,
+    Selector,
 };
 
 const INSIDE: &str = "CYGNET_XFRM_NETNS";
@@ -102,24 +102,13 @@ fn policy(direction: PolicyDirection, reqid: u32) -> PolicySpec {
             v4(192, 0, 2, 1),
         ),
     };
-    PolicySpec {
+    PolicySpec::esp(
         direction,
-        src_ts,
-        dst_ts,
-        action: PolicyAction::Protect(SaTemplate {
-            reqid,
-            protocol: Protocol::Esp,
-            mode: Mode::Tunnel,
-            src,
-            dst,
-            spi: None,
-        }),
-        class: PolicyClass::Default,
-        priority: None,
-        mark: None,
-        if_id: 0,
-        interface: None,
-    }
+        (src_ts, dst_ts),
+        (reqid, Mode::Tunnel),
+        (src, dst),
+        PolicyClass::Default,
+    )
 }
 
 fn runtime() -> tokio::runtime::Runtime {

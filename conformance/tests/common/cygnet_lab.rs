@@ -125,11 +125,7 @@ impl Lab {
         lab.initiator_starts = role == Role::CygnetInitiates;
         let (ours, theirs) = (role.cygnet_side(), role.charon_side());
         let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-        let netns = Netns::up(ip, prefix)?;
-        netns.add_outer(true, LAB_A.addr)?;
-        netns.add_outer(false, LAB_B.addr)?;
-        netns.add_inner(true, "10.1.0.1")?;
-        netns.add_inner(false, "10.2.0.1")?;
+        let netns = Netns::sites(ip, prefix, (LAB_A.addr, LAB_B.addr))?;
         let (cygnet_dir, charon_dir) = (dir.path().join("cygnet"), dir.path().join("charon"));
         let charon_conf = lab.write_side(theirs, &charon_dir, &LAB_B, &LAB_A)?;
         let charon = Charon::start(&netns, &netns.b, &charon_dir)?;

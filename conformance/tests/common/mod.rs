@@ -28,7 +28,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 pub const CHARON: &str = "/usr/sbin/charon-systemd";
-pub const SWANCTL: &str = "/usr/sbin/swanctl";
+pub use conformance::swanctl::STRONGSWAN_SWANCTL as SWANCTL;
 
 /// The path of `ip` if interop tests can run; otherwise prints why not
 /// and returns `None`, unless CI requires them (`CYGNET_REQUIRE_INTEROP`).
@@ -93,6 +93,17 @@ impl Netns {
     /// parallel tests apart (at most 5 characters: veth names are short).
     pub fn up(ip: &Path, prefix: &str) -> Result<Self, String> {
         Self::up_with(ip, prefix, false)
+    }
+
+    /// Two sites: [`up`](Self::up) with outer addresses `a` and `b`, and the
+    /// inner networks 10.1.0.1 (side a) and 10.2.0.1 (side b).
+    pub fn sites(ip: &Path, prefix: &str, (a, b): (&str, &str)) -> Result<Self, String> {
+        let netns = Self::up(ip, prefix)?;
+        netns.add_outer(true, a)?;
+        netns.add_outer(false, b)?;
+        netns.add_inner(true, "10.1.0.1")?;
+        netns.add_inner(false, "10.2.0.1")?;
+        Ok(netns)
     }
 
     /// As [`up`](Self::up), with IPv6 on if `ipv6`.

@@ -46,11 +46,7 @@ impl Lab {
     /// The namespaces, and charon with `charon_conf` if given.
     pub fn up(ip: &Path, prefix: &str, charon_conf: Option<&str>) -> Result<Self, String> {
         let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-        let netns = Netns::up(ip, prefix)?;
-        netns.add_outer(true, CYGNET)?;
-        netns.add_outer(false, CHARON)?;
-        netns.add_inner(true, "10.1.0.1")?;
-        netns.add_inner(false, "10.2.0.1")?;
+        let netns = Netns::sites(ip, prefix, (CYGNET, CHARON))?;
         let mut lab = Self {
             cygnetd: None,
             charon: None,

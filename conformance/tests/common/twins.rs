@@ -20,11 +20,7 @@ pub struct Twins {
 impl Twins {
     pub fn up(ip: &Path, prefix: &str) -> Result<Self, String> {
         let dir = TempDir::new().map_err(|e| e.to_string())?;
-        let netns = Netns::up(ip, prefix)?;
-        netns.add_outer(true, vici_lab::CYGNET)?;
-        netns.add_outer(false, vici_lab::CHARON)?;
-        netns.add_inner(true, "10.1.0.1")?;
-        netns.add_inner(false, "10.2.0.1")?;
+        let netns = Netns::sites(ip, prefix, (vici_lab::CYGNET, vici_lab::CHARON))?;
         let (da, db) = (dir.path().join("a"), dir.path().join("b"));
         for d in [&da, &db] {
             fs::create_dir_all(d.join("x509ca")).map_err(|e| e.to_string())?;

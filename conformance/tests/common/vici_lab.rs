@@ -13,8 +13,7 @@ use super::cygnetd::Cygnetd;
 use super::{Charon, Netns, SWANCTL, wait_until, write};
 use tempfile::TempDir;
 
-pub const CYGNET: &str = "192.0.2.1";
-pub const CHARON: &str = "192.0.2.2";
+pub use super::psk_lab::{CHARON, CYGNET};
 
 /// cygnetd in side a (no connections at start), charon in side b.
 pub struct Lab {
@@ -29,11 +28,7 @@ pub struct Lab {
 impl Lab {
     pub fn up(ip: &Path, prefix: &str) -> Result<Self, String> {
         let dir = TempDir::new().map_err(|e| format!("temp dir: {e}"))?;
-        let netns = Netns::up(ip, prefix)?;
-        netns.add_outer(true, CYGNET)?;
-        netns.add_outer(false, CHARON)?;
-        netns.add_inner(true, "10.1.0.1")?;
-        netns.add_inner(false, "10.2.0.1")?;
+        let netns = Netns::sites(ip, prefix, (CYGNET, CHARON))?;
         let charon_dir = dir.path().join("charon");
         fs::create_dir(&charon_dir).map_err(|e| e.to_string())?;
         let charon = Charon::start(&netns, &netns.b, &charon_dir)?;

@@ -6,8 +6,8 @@ use core::net::IpAddr;
 
 use esp_install::{
     Aead, Algorithms, CopyDscp, Direction, Encryption, HwOffload, IcvLen, InstallError, Installer,
-    Integrity, Key, Lifetime, Limits, Mode, OffloadMode, PolicyAction, PolicyClass,
-    PolicyDirection, PolicySpec, Protocol, SaId, SaSpec, SaTemplate, Selector,
+    Integrity, Key, Lifetime, Limits, Mode, OffloadMode, PolicyClass, PolicyDirection, PolicySpec,
+    Protocol, SaId, SaSpec, Selector,
 };
 use ike::action::{self, SaInstall, SaRemove};
 use ike::config;
@@ -246,23 +246,9 @@ fn protect_policies(
     let mut out = Vec::new();
     for l in local_ts.iter().filter_map(selector) {
         for r in remote_ts.iter().filter_map(selector) {
-            let policy = |direction, src_ts, dst_ts, src, dst| PolicySpec {
-                direction,
-                src_ts,
-                dst_ts,
-                action: PolicyAction::Protect(SaTemplate {
-                    reqid,
-                    protocol: Protocol::Esp,
-                    mode: self::mode(mode),
-                    src,
-                    dst,
-                    spi: None,
-                }),
-                class,
-                priority: None,
-                mark: None,
-                if_id: 0,
-                interface: None,
+            let policy = |direction, src_ts, dst_ts, src, dst| {
+                let esp = (reqid, self::mode(mode));
+                PolicySpec::esp(direction, (src_ts, dst_ts), esp, (src, dst), class)
             };
             out.push(policy(PolicyDirection::Out, l, r, local, remote));
             out.push(policy(PolicyDirection::In, r, l, remote, local));

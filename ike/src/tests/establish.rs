@@ -2,7 +2,7 @@
 
 use core::time::Duration;
 
-use super::{Pair, assert_sas_match, configs, edit_child, established, subnet};
+use super::{Pair, assert_sas_match, configs, edit_child, established, restart_a, subnet};
 use crate::action::{Direction, DownReason, Event};
 use crate::config::Mode;
 use crate::proposal::Proposal;
@@ -343,18 +343,9 @@ fn initial_contact_replaces_the_peers_stale_ike_sa() {
     pair.initiate("gw", Some("net"));
     pair.drive();
     let stale = pair.b.sa().handle;
-    // A restarts: a fresh endpoint with the same configuration
-    let (a, _) = configs(|_| {}, |_| {});
-    pair.a = super::pair::Node::new(
-        7,
-        super::A,
-        b"secret-psk-0123456789",
-        crate::settings::Settings::default(),
-    );
-    pair.a.ep.load_config(std::sync::Arc::new(a));
+    // A restarts (a fresh endpoint with the same configuration);
     // IKE_AUTH { IDi, N(INITIAL_CONTACT), ... } -->: B drops its stale SA
-    pair.initiate("gw", Some("net"));
-    pair.drive();
+    restart_a(&mut pair);
     let b = pair.b.sa();
     assert_ne!(b.handle, stale);
     assert_eq!(pair.b.kernel.sas.len(), 2);

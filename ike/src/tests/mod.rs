@@ -140,6 +140,20 @@ fn edit_child(config: &mut IkeConfig, edit: impl FnOnce(&mut ChildConfig)) {
 }
 
 /// A pair with both SAs established and `net` installed.
+/// A restarted A (a fresh endpoint) sends INITIAL_CONTACT again.
+fn restart_a(pair: &mut Pair) {
+    let (a, _) = configs(|_| {}, |_| {});
+    pair.a = pair::Node::new(
+        7,
+        A,
+        b"secret-psk-0123456789",
+        crate::settings::Settings::default(),
+    );
+    pair.a.ep.load_config(std::sync::Arc::new(a));
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+}
+
 fn established() -> Pair {
     let (a, b) = configs(|_| {}, |_| {});
     let mut pair = Pair::new(a, b);

@@ -5,7 +5,7 @@
 use core::net::{IpAddr, Ipv4Addr};
 use core::time::Duration;
 
-use super::{Pair, configs};
+use super::{Pair, configs, restart_a};
 use crate::action::{DownReason, Event};
 use crate::config::{IkeConfig, Unique};
 
@@ -99,20 +99,6 @@ fn keep_and_no_leave_both_from_the_same_address() {
         second_sa(&mut pair, false);
         assert_eq!(pair.b.ep.sas().count(), 2, "{policy:?}");
     }
-}
-
-/// A restarted A (a fresh endpoint) sends INITIAL_CONTACT again.
-fn restart_a(pair: &mut Pair) {
-    let (a, _) = configs(|_| {}, |_| {});
-    pair.a = super::pair::Node::new(
-        7,
-        super::A,
-        b"secret-psk-0123456789",
-        crate::settings::Settings::default(),
-    );
-    pair.a.ep.load_config(std::sync::Arc::new(a));
-    pair.initiate("gw", Some("net"));
-    pair.drive();
 }
 
 #[test]

@@ -8,8 +8,7 @@ use super::{assert_same, fixture, host, v6};
 use crate::testing::v4;
 use crate::xfrm::policy;
 use crate::{
-    Mark, Mode, PolicyAction, PolicyClass, PolicyDirection, PolicySpec, Protocol, SaTemplate,
-    Selector,
+    Mark, Mode, PolicyAction, PolicyClass, PolicyDirection, PolicySpec, SaTemplate, Selector,
 };
 
 fn net(from: [u8; 4], to: [u8; 4]) -> Selector {
@@ -20,15 +19,11 @@ fn net(from: [u8; 4], to: [u8; 4]) -> Selector {
     }
 }
 
+/// The action of [`PolicySpec::esp`].
 fn template(reqid: u32, mode: Mode, src: IpAddr, dst: IpAddr) -> PolicyAction {
-    PolicyAction::Protect(SaTemplate {
-        reqid,
-        protocol: Protocol::Esp,
-        mode,
-        src,
-        dst,
-        spi: None,
-    })
+    let any = host(v4(0));
+    let (dir, class) = (PolicyDirection::Out, PolicyClass::Default);
+    PolicySpec::esp(dir, (any, any), (reqid, mode), (src, dst), class).action
 }
 
 fn out_tunnel() -> PolicySpec {

@@ -17,24 +17,13 @@ fn sel(net: &str) -> Selector {
 }
 
 fn policy(direction: PolicyDirection, reqid: u32) -> PolicySpec {
-    PolicySpec {
+    PolicySpec::esp(
         direction,
-        src_ts: sel("10.1.0.1"),
-        dst_ts: sel("10.2.0.1"),
-        action: PolicyAction::Protect(SaTemplate {
-            reqid,
-            protocol: Protocol::Esp,
-            mode: Mode::Tunnel,
-            src: "192.0.2.1".parse().unwrap(),
-            dst: "192.0.2.2".parse().unwrap(),
-            spi: None,
-        }),
-        class: PolicyClass::Default,
-        priority: None,
-        mark: None,
-        if_id: 0,
-        interface: None,
-    }
+        (sel("10.1.0.1"), sel("10.2.0.1")),
+        (reqid, Mode::Tunnel),
+        ("192.0.2.1".parse().unwrap(), "192.0.2.2".parse().unwrap()),
+        PolicyClass::Default,
+    )
 }
 
 fn sa(spi: u32) -> SaId {

@@ -9,19 +9,11 @@ use crate::vici_find::printable;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut name, mut all, mut reset) = (None, false, false);
-    let parsed = ctl::parse_opts(ctx, "counters", |op, arg| {
-        match op {
-            b'n' => name = Some(arg),
-            b'a' => all = true,
-            b'R' => reset = true,
-            _ => return false,
-        }
-        true
+    let format = ctl::options!(ctx, "counters", |op, arg| {
+        b'n' => name = Some(arg),
+        b'a' => all = true,
+        b'R' => reset = true,
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     let command = if reset {
         "reset-counters"
     } else {

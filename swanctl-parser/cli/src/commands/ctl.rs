@@ -6,7 +6,7 @@
 use swanctl_parser::vici::{Client, Message};
 
 use super::Format;
-use crate::command::Ctx;
+use crate::command::{Ctx, atoi};
 use crate::conn::{self, Req};
 use crate::errno;
 use crate::getopt::EOF;
@@ -39,6 +39,38 @@ pub(crate) fn parse_opts(
         }
     }
 }
+
+/// [`parse_opts`] in a command's `run`, which returns with the exit code
+/// when the command must end; evaluates to the [`Format`]:
+/// - `options!(ctx, "stats")`: only `--raw`/`--pretty`;
+/// - `options!(ctx, "counters", |op, arg| { b'n' => name = Some(arg), ... })`:
+///   a table of the command's options, by letter (`arg` is its argument,
+///   empty for a flag);
+/// - `options!(ctx, "initiate", closure)`: `closure` says whether an
+///   option is the command's.
+macro_rules! options {
+    ($ctx:expr, $name:expr $(,)?) => {
+        $crate::commands::ctl::options!($ctx, $name, |_, _| false)
+    };
+    ($ctx:expr, $name:expr, |$op:ident, $arg:ident| {
+        $($opt:literal => $body:expr),+ $(,)?
+    }) => {
+        $crate::commands::ctl::options!($ctx, $name, |$op: u8, $arg: Vec<u8>| {
+            match $op {
+                $($opt => $body,)+
+                _ => return false,
+            }
+            true
+        })
+    };
+    ($ctx:expr, $name:expr, $opt:expr $(,)?) => {
+        match $crate::commands::ctl::parse_opts($ctx, $name, $opt) {
+            Ok(format) => format,
+            Err(code) => return code,
+        }
+    };
+}
+pub(crate) use options;
 
 /// The VICI connection of a command (always there for online commands).
 pub(crate) fn client(ctx: &mut Ctx) -> Result<&mut Client, i32> {
@@ -106,6 +138,97 @@ pub(crate) fn control_log(format: Format, msg: &Message) {
         let find = |key, def| crate::vici_find::find_str(msg, def, key);
         outln!("[{}] {}", find("group", "   "), find("msg", ""));
     }
+}
+
+/// The SA selectors of the control commands: `--child`, `--ike`,
+/// `--child-id`, `--ike-id` (each command's option table says which of
+/// them it takes).
+#[derive(Default)]
+pub(crate) struct Selectors {
+    child: Option<Vec<u8>>,
+    ike: Option<Vec<u8>>,
+    child_id: i32,
+    ike_id: i32,
+}
+
+impl Selectors {
+    /// Takes option `op` if it is a selector.
+    pub(crate) fn opt(&mut self, op: u8, arg: &[u8]) -> bool {
+        match op {
+            b'c' => self.child = Some(arg.to_vec()),
+            b'i' => self.ike = Some(arg.to_vec()),
+            b'C' => self.child_id = atoi(arg),
+            b'I' => self.ike_id = atoi(arg),
+            _ => return false,
+        }
+        true
+    }
+
+    /// Adds the given selectors to `req`: `child`, `ike`, `child-id`,
+    /// `ike-id`, in this order.
+    pub(crate) fn add(&self, req: &mut Req) {
+        str_kv(req, "child", self.child.as_deref());
+        str_kv(req, "ike", self.ike.as_deref());
+        int_kv(req, "child-id", self.child_id);
+        int_kv(req, "ike-id", self.ike_id);
+    }
+}
+
+/// `--timeout` and `--loglevel` of the commands that stream charon's log
+/// (`--initiate`, `--terminate`).
+pub(crate) struct LogOpts {
+    timeout: i32,
+    level: i32,
+}
+
+impl Default for LogOpts {
+    fn default() -> Self {
+        Self {
+            timeout: 0,
+            level: 1,
+        }
+    }
+}
+
+impl LogOpts {
+    /// Takes option `op` if it is `--timeout` or `--loglevel`.
+    pub(crate) fn opt(&mut self, op: u8, arg: &[u8]) -> bool {
+        match op {
+            b't' => self.timeout = atoi(arg),
+            b'l' => self.level = atoi(arg),
+            _ => return false,
+        }
+        true
+    }
+}
+
+/// Adds `timeout` (in ms) and `loglevel` to `req`, sends `command` printing
+/// the `control-log` events streamed meanwhile, and reports its result.
+pub(crate) fn logged(
+    ctx: &mut Ctx,
+    command: &str,
+    mut req: Req,
+    log: &LogOpts,
+    format: Format,
+) -> i32 {
+    int_kv(&mut req, "timeout", log.timeout.wrapping_mul(1000));
+    req.kv("loglevel", log.level.to_string());
+    let client = match client(ctx) {
+        Ok(client) => client,
+        Err(code) => return code,
+    };
+    let on_log = |msg: &_| control_log(format, msg);
+    match streamed(client, ("control-log", "log"), command, req, on_log) {
+        Ok(res) => report(&res, format, &format!("{command} reply"), command),
+        Err(code) => code,
+    }
+}
+
+/// Sends `command` and reports its result ([`report`]).
+pub(crate) fn reported(ctx: &mut Ctx, command: &str, req: Req, format: Format) -> i32 {
+    simple(ctx, command, req, |res| {
+        report(res, format, &format!("{command} reply"), command)
+    })
 }
 
 /// `vici_add_key_valuef(req, key, "%d", n)` for a non-zero `n`.

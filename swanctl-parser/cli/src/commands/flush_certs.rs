@@ -7,13 +7,9 @@ use crate::conn::{self, Req};
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let mut kind = None;
-    let parsed = ctl::parse_opts(ctx, "flush-certs", |op, arg| {
-        (op == b't').then(|| kind = Some(arg)).is_some()
+    let format = ctl::options!(ctx, "flush-certs", |op, arg| {
+        b't' => kind = Some(arg),
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     let mut req = Req::new();
     ctl::str_kv(&mut req, "type", kind.as_deref());
     ctl::simple(ctx, "flush-certs", req, |res| {

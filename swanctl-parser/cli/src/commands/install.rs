@@ -19,20 +19,14 @@ pub(crate) fn uninstall(ctx: &mut Ctx) -> i32 {
 
 fn manage_policy(ctx: &mut Ctx, label: &str) -> i32 {
     let (mut child, mut ike, mut raw) = (None, None, false);
-    let parsed = ctl::parse_opts(ctx, label, |op, arg| {
-        match op {
-            b'c' => child = Some(arg),
-            b'i' => ike = Some(arg),
-            b'P' => raw = true,
-            // sets only "pretty", which alone changes nothing
-            b'r' => {}
-            _ => return false,
-        }
-        true
+    // its own reading of --raw/--pretty, see above
+    let _ = ctl::options!(ctx, label, |op, arg| {
+        b'c' => child = Some(arg),
+        b'i' => ike = Some(arg),
+        b'P' => raw = true,
+        // sets only "pretty", which alone changes nothing
+        b'r' => {},
     });
-    if let Err(code) = parsed {
-        return code;
-    }
     let mut req = Req::new();
     ctl::str_kv(&mut req, "child", child.as_deref());
     ctl::str_kv(&mut req, "ike", ike.as_deref());

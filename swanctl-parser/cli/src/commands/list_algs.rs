@@ -8,10 +8,7 @@ use crate::conn::{self, Req};
 use crate::vici_find::printable;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let format = match ctl::parse_opts(ctx, "list-algs", |_, _| false) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    let format = ctl::options!(ctx, "list-algs");
     ctl::simple(ctx, "get-algorithms", Req::new(), |res| {
         if format.raw {
             conn::dump(res, "get-algorithms reply", format.pretty);

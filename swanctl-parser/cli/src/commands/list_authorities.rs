@@ -4,41 +4,23 @@ use swanctl_parser::vici::{Item, Message};
 
 use super::ctl;
 use crate::command::Ctx;
-use crate::conn::{self, Req};
+use crate::commands::listing;
+use crate::conn::Req;
 use crate::vici_find::printable;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let mut name = None;
-    let parsed = ctl::parse_opts(ctx, "list-authorities", |op, arg| {
-        (op == b'n').then(|| name = Some(arg)).is_some()
+    let format = ctl::options!(ctx, "list-authorities", |op, arg| {
+        b'n' => name = Some(arg),
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     let mut req = Req::new();
     ctl::str_kv(&mut req, "name", name.as_deref());
-    let client = match ctl::client(ctx) {
-        Ok(client) => client,
-        Err(code) => return code,
+    let Ok(conn) = ctl::client(ctx) else {
+        return 1;
     };
-    let event = |msg: &Message| {
-        if format.raw {
-            conn::dump(msg, "list-authorities event", format.pretty);
-        } else {
-            crate::out::print(&text(msg));
-        }
-    };
-    let what = ("list-authority", "authorities");
-    match ctl::streamed(client, what, "list-authorities", req, event) {
-        Ok(res) => {
-            if format.raw {
-                conn::dump(&res, "list-authorities reply", format.pretty);
-            }
-            0
-        }
-        Err(code) => code,
-    }
+    // the events are dumped as "list-authorities event"
+    let (events, label) = (("list-authority", "authorities"), "list-authorities event");
+    listing::stream(conn, events, label, "list-authorities", req, format, text)
 }
 
 /// An authority event: `<name>:`, its printable values, and its URI

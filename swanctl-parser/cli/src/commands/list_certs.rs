@@ -4,39 +4,25 @@
 
 use swanctl_parser::vici::Message;
 
+use super::ctl;
 use crate::command::Ctx;
-use crate::commands::Format;
 use crate::commands::cert_print::{
     Ac, Cert, CertType, Crl, Flag, OcspResponse, Printer, Spki, Validity, X509, time,
 };
 use crate::commands::listing;
 use crate::conn::{Req, find_str};
-use crate::getopt::EOF;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let mut format = Format::default();
     let (mut subject, mut ty, mut flag) = (None, None, None);
     let (mut pem, mut detailed, mut utc) = (false, true, false);
-    loop {
-        let (op, arg) = ctx.getopt();
-        let arg = arg.unwrap_or_default();
-        match u8::try_from(op).ok() {
-            Some(b'h') => return ctx.usage(None),
-            Some(b's') => subject = Some(arg),
-            Some(b't') => ty = Some(arg),
-            Some(b'f') => flag = Some(arg),
-            Some(b'p') => pem = true,
-            Some(b'P') => {
-                format.pretty = true;
-                format.raw = true;
-            }
-            Some(b'r') => format.raw = true,
-            Some(b'S') => detailed = false,
-            Some(b'U') => utc = true,
-            _ if op == EOF => break,
-            _ => return ctx.usage(Some("invalid --list-certs option")),
-        }
-    }
+    let format = ctl::options!(ctx, "list-certs", |op, arg| {
+        b's' => subject = Some(arg),
+        b't' => ty = Some(arg),
+        b'f' => flag = Some(arg),
+        b'p' => pem = true,
+        b'S' => detailed = false,
+        b'U' => utc = true,
+    });
     let Some(conn) = ctx.conn.as_mut() else {
         return 1;
     };
@@ -49,12 +35,12 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let mut printer = Printer::new(detailed, utc);
     listing::stream(
         conn,
-        "list-cert",
-        "certificates",
+        ("list-cert", "certificates"),
+        "list-cert event",
         "list-certs",
         req,
         format,
-        |msg| crate::out::print(&cert_text(&mut printer, msg, pem, now())),
+        |msg| cert_text(&mut printer, msg, pem, now()),
     )
 }
 

@@ -5,27 +5,25 @@ use std::fmt::Write as _;
 
 use swanctl_parser::vici::{Item, Message};
 
+use super::ctl;
 use crate::command::Ctx;
 use crate::commands::listing::{self, Values, printable};
 use crate::conn::Req;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let format = match listing::format_options(ctx, "list-conns") {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    let format = ctl::options!(ctx, "list-conns");
     let Some(conn) = ctx.conn.as_mut() else {
         return 1;
     };
     let req = Req::new();
     listing::stream(
         conn,
-        "list-conn",
-        "connections",
+        ("list-conn", "connections"),
+        "list-conn event",
         "list-conns",
         req,
         format,
-        |msg| crate::out::print(&conn_text(msg)),
+        conn_text,
     )
 }
 

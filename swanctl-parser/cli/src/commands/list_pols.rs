@@ -1,31 +1,20 @@
 //! `swanctl --list-pols` (strongSwan `list_pols.c`).
 
-use std::collections::HashMap;
-
 use swanctl_parser::vici::{Item, Message};
 
 use super::ctl;
 use crate::command::Ctx;
-use crate::conn::{self, Req};
-use crate::log;
-use crate::vici_find::printable;
+use crate::commands::listing::{self, Values};
+use crate::conn::Req;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut child, mut trap, mut drop, mut pass) = (None, false, false, false);
-    let parsed = ctl::parse_opts(ctx, "list-pols", |op, arg| {
-        match op {
-            b'c' => child = Some(arg),
-            b't' => trap = true,
-            b'd' => drop = true,
-            b'p' => pass = true,
-            _ => return false,
-        }
-        true
+    let format = ctl::options!(ctx, "list-pols", |op, arg| {
+        b'c' => child = Some(arg),
+        b't' => trap = true,
+        b'd' => drop = true,
+        b'p' => pass = true,
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     if !trap && !drop && !pass {
         (trap, drop, pass) = (true, true, true);
     }
@@ -36,27 +25,19 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
             req.kv(key, "yes");
         }
     }
-    let client = match ctl::client(ctx) {
-        Ok(client) => client,
-        Err(code) => return code,
+    let Ok(conn) = ctl::client(ctx) else {
+        return 1;
     };
-    let event = |msg: &Message| {
-        if format.raw {
-            conn::dump(msg, "list-policy event", format.pretty);
-        } else {
-            crate::out::print(&text(msg));
-        }
-    };
-    let what = ("list-policy", "policies");
-    match ctl::streamed(client, what, "list-policies", req, event) {
-        Ok(res) => {
-            if format.raw {
-                conn::dump(&res, "list-policies reply", format.pretty);
-            }
-            0
-        }
-        Err(code) => code,
-    }
+    let events = ("list-policy", "policies");
+    listing::stream(
+        conn,
+        events,
+        "list-policy event",
+        "list-policies",
+        req,
+        format,
+        text,
+    )
 }
 
 /// A policy event: per section `<name>, <mode>`, an optional label and
@@ -68,72 +49,18 @@ fn text(msg: &Message) -> String {
         let Item::Section(section) = item else {
             continue;
         };
-        let mut pol: HashMap<&str, String> = HashMap::new();
-        for (key, item) in section {
-            match item {
-                Item::Value(v) if printable(v) => {
-                    pol.insert(key, String::from_utf8_lossy(v).into_owned());
-                }
-                Item::List(items) => {
-                    for v in items.iter().filter(|v| printable(v)) {
-                        let v = String::from_utf8_lossy(v);
-                        pol.entry(key)
-                            .and_modify(|s| {
-                                s.push(' ');
-                                s.push_str(&v);
-                            })
-                            .or_insert_with(|| v.into_owned());
-                    }
-                }
-                _ => {}
-            }
-        }
-        let get = |key| pol.get(key).map_or("(null)", String::as_str);
-        out += &format!("{name}, {}\n", get("mode"));
-        if let Some(label) = pol.get("label").and_then(|l| label_string(l)) {
-            out += &format!("  label:  {label}\n");
+        let pol = Values::of(section);
+        out += &format!("{name}, {}\n", pol.s("mode"));
+        if let Some(label) = pol.get("label") {
+            listing::print_label(&mut out, "  label:  ", label);
         }
         out += &format!(
             "  local:  {}\n  remote: {}\n",
-            get("local-ts"),
-            get("remote-ts")
+            pol.s("local-ts"),
+            pol.s("remote-ts")
         );
     }
     out
-}
-
-/// `sec_label_from_encoding(chunk_from_hex(value))->get_string()`: the
-/// label text, non-printable bytes as `?`, without its NUL terminator.
-fn label_string(hex: &str) -> Option<String> {
-    let hex = hex.strip_prefix("0x").unwrap_or(hex);
-    let digits: Vec<u8> = hex.bytes().filter(|&b| b != b':').collect();
-    let mut bytes = Vec::new();
-    let pad = digits.len() % 2;
-    for i in (0..digits.len() + pad).step_by(2) {
-        let pair = if pad == 1 && i == 0 {
-            [b'0', digits[0]]
-        } else {
-            [digits[i - pad], digits[i + 1 - pad]]
-        };
-        let text = std::str::from_utf8(&pair).ok()?;
-        bytes.push(u8::from_str_radix(text, 16).ok()?);
-    }
-    if bytes.is_empty() || bytes == [0] {
-        log::dbg1("invalid empty security label");
-        return None;
-    }
-    match bytes.last() {
-        Some(0) => {
-            bytes.pop();
-        }
-        _ => log::dbg1("adding null-terminator to security label"),
-    }
-    Some(
-        bytes
-            .iter()
-            .map(|&b| if printable(&[b]) { char::from(b) } else { '?' })
-            .collect(),
-    )
 }
 
 #[cfg(test)]

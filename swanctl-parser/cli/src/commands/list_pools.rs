@@ -9,18 +9,10 @@ use crate::vici_find::find_str;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     let (mut leases, mut name) = (false, None);
-    let parsed = ctl::parse_opts(ctx, "list-pools", |op, arg| {
-        match op {
-            b'l' => leases = true,
-            b'n' => name = Some(arg),
-            _ => return false,
-        }
-        true
+    let format = ctl::options!(ctx, "list-pools", |op, arg| {
+        b'l' => leases = true,
+        b'n' => name = Some(arg),
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     let mut req = Req::new();
     if leases {
         req.kv("leases", "yes");

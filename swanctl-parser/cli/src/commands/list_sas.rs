@@ -6,36 +6,22 @@ use std::fmt::Write as _;
 
 use swanctl_parser::vici::{Item, Message};
 
+use super::ctl;
 use crate::command::{Ctx, atoi};
-use crate::commands::Format;
 use crate::commands::listing::{self, Values};
 use crate::conn::Req;
-use crate::getopt::EOF;
 
 /// `--list-sas`.
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let mut format = Format::default();
     let (mut ike, mut child) = (None, None);
     let (mut ike_id, mut child_id, mut noblock) = (0, 0, false);
-    loop {
-        let (op, arg) = ctx.getopt();
-        let arg = arg.unwrap_or_default();
-        match u8::try_from(op).ok() {
-            Some(b'h') => return ctx.usage(None),
-            Some(b'i') => ike = Some(arg),
-            Some(b'I') => ike_id = atoi(&arg),
-            Some(b'c') => child = Some(arg),
-            Some(b'C') => child_id = atoi(&arg),
-            Some(b'n') => noblock = true,
-            Some(b'P') => {
-                format.pretty = true;
-                format.raw = true;
-            }
-            Some(b'r') => format.raw = true,
-            _ if op == EOF => break,
-            _ => return ctx.usage(Some("invalid --list-sas option")),
-        }
-    }
+    let format = ctl::options!(ctx, "list-sas", |op, arg| {
+        b'i' => ike = Some(arg),
+        b'I' => ike_id = atoi(&arg),
+        b'c' => child = Some(arg),
+        b'C' => child_id = atoi(&arg),
+        b'n' => noblock = true,
+    });
     let Some(conn) = ctx.conn.as_mut() else {
         return 1;
     };
@@ -55,9 +41,16 @@ pub(crate) fn run(ctx: &mut Ctx) -> i32 {
     if noblock {
         req.kv("noblock", "yes");
     }
-    listing::stream(conn, "list-sa", "SAs", "list-sas", req, format, |msg| {
-        crate::out::print(&sa_text(msg));
-    })
+    let events = ("list-sa", "SAs");
+    listing::stream(
+        conn,
+        events,
+        "list-sa event",
+        "list-sas",
+        req,
+        format,
+        sa_text,
+    )
 }
 
 /// The text swanctl prints for a `list-sa`, `ike-updown` or
@@ -272,10 +265,7 @@ fn traffic_line(out: &mut String, child: &Values, dir: &str) {
 /// `--monitor-sa`: prints `ike-updown` and `child-updown` events until
 /// SIGINT or SIGTERM, then `disconnecting...` on stderr.
 pub(crate) fn monitor(ctx: &mut Ctx) -> i32 {
-    let format = match listing::format_options(ctx, "monitor-sa") {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    let format = ctl::options!(ctx, "monitor-sa");
     let Some(conn) = ctx.conn.take() else {
         return 1;
     };

@@ -6,11 +6,9 @@ use std::collections::HashMap;
 
 use swanctl_parser::vici::{Client, Item, Message};
 
-use crate::command::Ctx;
-use crate::commands::Format;
+use crate::commands::{Format, ctl};
 use crate::conn::{self, Req};
 use crate::errno;
-use crate::getopt::EOF;
 
 use nix::sys::signal::{SigSet, Signal};
 
@@ -21,9 +19,7 @@ use nix::sys::signal::{SigSet, Signal};
 pub(crate) struct Values(HashMap<String, String>);
 
 /// `chunk_printable(chunk, NULL, ' ')` in the C locale.
-pub(crate) fn printable(value: &[u8]) -> bool {
-    value.iter().all(|&b| (0x20..0x7f).contains(&b))
-}
+pub(crate) use crate::vici_find::printable;
 
 fn text(value: &[u8]) -> String {
     value.iter().map(|&b| char::from(b)).collect()
@@ -81,61 +77,34 @@ impl Values {
     }
 }
 
-/// The options of a command that has only `--raw` and `--pretty`;
-/// `Err(exit code)` when usage was printed.
-pub(crate) fn format_options(ctx: &mut Ctx, name: &str) -> Result<Format, i32> {
-    let mut format = Format::default();
-    loop {
-        let (op, _) = ctx.getopt();
-        match u8::try_from(op).ok() {
-            Some(b'h') => return Err(ctx.usage(None)),
-            Some(b'P') => {
-                format.pretty = true;
-                format.raw = true;
-            }
-            Some(b'r') => format.raw = true,
-            _ if op == EOF => return Ok(format),
-            _ => return Err(ctx.usage(Some(&format!("invalid --{name} option")))),
-        }
-    }
-}
-
 /// One streaming list command: registers for `event` (reporting a failure
 /// as `registering for <what> failed`), submits `command`, prints each
-/// event with `print` (or dumps it as `<event> event` in raw formats) and
+/// event as `text` makes it (or dumps it as `label` in raw formats) and
 /// dumps the reply in raw formats. Returns the exit code.
 pub(crate) fn stream(
     conn: &mut Client,
-    event: &str,
-    what: &str,
+    (event, what): (&str, &str),
+    label: &str,
     command: &str,
     req: Req,
     format: Format,
-    mut print: impl FnMut(&Message),
+    mut text: impl FnMut(&Message) -> String,
 ) -> i32 {
-    if let Err(e) = conn::register(conn, event) {
-        eprintln!("registering for {what} failed: {}", errno::strerror(e));
-        return e;
-    }
-    let label = format!("{event} event");
-    let res = conn::submit_streaming(conn, command, req, event, |msg| {
+    let on_event = |msg: &Message| {
         if format.raw {
-            conn::dump(msg, &label, format.pretty);
+            conn::dump(msg, label, format.pretty);
         } else {
-            print(msg);
+            crate::out::print(&text(msg));
         }
-    });
-    match res {
+    };
+    match ctl::streamed(conn, (event, what), command, req, on_event) {
         Ok(res) => {
             if format.raw {
                 conn::dump(&res, &format!("{command} reply"), format.pretty);
             }
             0
         }
-        Err(e) => {
-            eprintln!("{command} request failed: {}", errno::strerror(e));
-            e
-        }
+        Err(code) => code,
     }
 }
 

@@ -12,10 +12,7 @@ use crate::listen;
 use crate::vici_find::{find_int, find_opt_str, find_str};
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let format = match ctl::parse_opts(ctx, "log", |_, _| false) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    let format = ctl::options!(ctx, "log");
     let Some(mut client) = ctx.conn.take() else {
         return 1;
     };

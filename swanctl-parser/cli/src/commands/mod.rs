@@ -53,22 +53,16 @@ pub(crate) struct LoadOpts {
 /// usage was printed. `creds` enables `--clear`/`--noprompt`.
 pub(crate) fn parse_load_opts(ctx: &mut Ctx, name: &str, creds: bool) -> Result<LoadOpts, i32> {
     let mut opts = LoadOpts::default();
-    loop {
-        let (op, arg) = ctx.getopt();
-        match u8::try_from(op).ok() {
-            Some(b'h') => return Err(ctx.usage(None)),
-            Some(b'c') if creds => opts.clear = true,
-            Some(b'n') if creds => opts.noprompt = true,
-            Some(b'P') => {
-                opts.format.pretty = true;
-                opts.format.raw = true;
-            }
-            Some(b'r') => opts.format.raw = true,
-            Some(b'f') => opts.file = arg,
-            _ if op == EOF => return Ok(opts),
-            _ => return Err(ctx.usage(Some(&format!("invalid --{name} option")))),
+    opts.format = ctl::parse_opts(ctx, name, |op, arg| {
+        match op {
+            b'c' if creds => opts.clear = true,
+            b'n' if creds => opts.noprompt = true,
+            b'f' => opts.file = Some(arg),
+            _ => return false,
         }
-    }
+        true
+    })?;
+    Ok(opts)
 }
 
 /// Commands strongSwan has but Cygnet does not implement yet: options are

@@ -1,36 +1,22 @@
 //! `swanctl --rekey` (strongSwan `rekey.c`).
 
 use super::ctl;
-use crate::command::{Ctx, atoi};
+use crate::command::Ctx;
 use crate::conn::Req;
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let (mut child, mut ike, mut child_id, mut ike_id) = (None, None, 0, 0);
-    let mut reauth = false;
-    let parsed = ctl::parse_opts(ctx, "rekey", |op, arg| {
-        match op {
-            b'c' => child = Some(arg),
-            b'i' => ike = Some(arg),
-            b'C' => child_id = atoi(&arg),
-            b'I' => ike_id = atoi(&arg),
-            b'a' => reauth = true,
-            _ => return false,
+    let (mut sel, mut reauth) = (ctl::Selectors::default(), false);
+    let format = ctl::options!(ctx, "rekey", |op, arg| {
+        if op == b'a' {
+            reauth = true;
+            return true;
         }
-        true
+        sel.opt(op, &arg)
     });
-    let format = match parsed {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
     let mut req = Req::new();
-    ctl::str_kv(&mut req, "child", child.as_deref());
-    ctl::str_kv(&mut req, "ike", ike.as_deref());
-    ctl::int_kv(&mut req, "child-id", child_id);
-    ctl::int_kv(&mut req, "ike-id", ike_id);
+    sel.add(&mut req);
     if reauth {
         req.kv("reauth", "yes");
     }
-    ctl::simple(ctx, "rekey", req, |res| {
-        ctl::report(res, format, "rekey reply", "rekey")
-    })
+    ctl::reported(ctx, "rekey", req, format)
 }

@@ -9,10 +9,7 @@ use crate::out;
 use crate::vici_find::{find_opt_str, find_str};
 
 pub(crate) fn run(ctx: &mut Ctx) -> i32 {
-    let format = match ctl::parse_opts(ctx, "stats", |_, _| false) {
-        Ok(format) => format,
-        Err(code) => return code,
-    };
+    let format = ctl::options!(ctx, "stats");
     ctl::simple(ctx, "stats", Req::new(), |res| {
         if format.raw {
             conn::dump(res, "stats reply", format.pretty);
