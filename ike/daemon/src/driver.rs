@@ -47,7 +47,9 @@ pub(crate) struct Driver {
     epoch: Instant,
     pub(crate) events: EventLog,
     /// `charon.replay_window` for inbound SAs.
-    replay_window: u32,
+    pub(crate) replay_window: u32,
+    /// CHILD_SAs with an SA the installer refused, until their event.
+    pub(crate) refused: Vec<ike::ChildId>,
     /// `charon.port`, the source port of new IKE SAs.
     pub(crate) port: u16,
     /// What VICI commands work on.
@@ -71,6 +73,7 @@ impl Driver {
             epoch: Instant::now(),
             events: EventLog::default(),
             replay_window,
+            refused: Vec::new(),
             port,
             vici,
         }
@@ -225,13 +228,12 @@ impl Driver {
             }
             match action {
                 Action::Transmit(t) => self.sockets.send(&t).await,
-                Action::InstallSa(sa) => {
-                    install::add_sa(self.installer.as_mut(), &sa, self.replay_window);
-                }
+                Action::InstallSa(sa) => self.install_sa(&sa),
                 Action::DeleteSa(sa) => install::del_sa(self.installer.as_mut(), &sa),
                 Action::InstallPolicy(p) => install::add_policies(self.installer.as_mut(), &p),
                 Action::DeletePolicy(p) => install::del_policies(self.installer.as_mut(), &p),
                 Action::Event(e) => {
+                    let e = self.checked_event(e);
                     self.events.log(&self.endpoint, &e);
                     self.vici_notify(&e);
                     self.vici_complete(&e);

@@ -12,14 +12,24 @@ use ike::config;
 use ike::wire::TrafficSelector;
 use ike::wire::iana::{EncrId, IntegId, ProtocolId};
 
-/// Installs one direction of a CHILD_SA.
-pub(crate) fn add_sa(installer: &mut dyn Installer, sa: &SaInstall, replay_window: u32) {
-    let Some(algorithms) = algorithms(sa) else {
-        tracing::warn!(target: "knl", "unable to add SA: no installer transform for {:?}", sa.proposal);
-        return;
+/// Installs one direction of a CHILD_SA with `hw_offload`.
+///
+/// # Errors
+/// If the installer refuses it or has no transform for its proposal.
+pub(crate) fn add_sa(
+    installer: &mut dyn Installer,
+    sa: &SaInstall,
+    replay_window: u32,
+    hw_offload: HwOffload,
+) -> Result<(), InstallError> {
+    let algorithms = algorithms(sa).ok_or_else(|| {
+        InstallError::Invalid(format!("no installer transform for {:?}", sa.proposal))
+    })?;
+    let spec = SaSpec {
+        hw_offload,
+        ..sa_spec(sa, algorithms, replay_window)
     };
-    let spec = sa_spec(sa, algorithms, replay_window);
-    report("add SA", installer.add_sa(&spec).map(drop));
+    installer.add_sa(&spec).map(drop)
 }
 
 /// Removes one direction of a CHILD_SA.
@@ -101,8 +111,8 @@ fn algorithms(sa: &SaInstall) -> Option<Algorithms> {
     }
 }
 
-/// Marks, interface IDs, copy flags and offload keep charon's defaults
-/// until the CHILD_SA configuration carries them.
+/// Marks, interface IDs and copy flags keep charon's defaults until the
+/// CHILD_SA configuration carries them; offload is the caller's.
 fn sa_spec(sa: &SaInstall, algorithms: Algorithms, replay_window: u32) -> SaSpec {
     let inbound = sa.direction == action::Direction::Inbound;
     SaSpec {

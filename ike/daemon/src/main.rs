@@ -2,6 +2,7 @@
 //! strongswan.conf as charon does and runs the IKE core over UDP 500/4500.
 
 mod backend;
+mod child_install;
 mod config;
 mod creds;
 mod driver;
