@@ -116,11 +116,14 @@ pub(crate) fn remove_child(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId, reas
         return;
     };
     let child = sa.children.remove(index);
-    let last = !sa.reqid_in_use(child.reqid);
-    child.uninstall(sa, ctx, last);
+    // the successor's outbound SA first: with both installed the kernel
+    // takes the newer, so no packet finds the reqid without an SA
+    // (charon's child_delete: install_outbound, then remove_outbound)
     if let Some(next) = child.successor {
         install_successor(sa, ctx, next);
     }
+    let last = !sa.reqid_in_use(child.reqid);
+    child.uninstall(sa, ctx, last);
     ctx.event(Event::ChildDown {
         sa: sa.handle,
         child: id,
@@ -128,8 +131,8 @@ pub(crate) fn remove_child(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId, reas
     });
 }
 
-/// The replacement of a removed CHILD_SA gets its outbound SA now (the
-/// rekey responder waited for the old one to go, §2.8).
+/// The replacement of a CHILD_SA being removed gets its outbound SA now
+/// (the rekey responder waited for the DELETE of the old one, §2.8).
 fn install_successor(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId) {
     let Some(index) = sa.children.iter().position(|c| c.id == id) else {
         return;
