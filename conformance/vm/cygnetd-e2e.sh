@@ -25,10 +25,34 @@ for program in cygnetd swanctl; do
   strip "$fs/$program" 2>/dev/null || true
 done
 vm_add_program "$(command -v ping)" /usr/bin/ping
-# strongSwan's swanctl, for --list-sas where ours lacks it
-if [ -x /usr/sbin/swanctl ]; then
-  vm_add_program /usr/sbin/swanctl /usr/sbin/swanctl
-  printf 'swanctl {\n  load = \n}\n' >"$fs/etc/strongswan.conf"
+# strongSwan's swanctl (for --list-sas where ours lacks it) and charon
+# with kernel-netlink, the peer of the last scenario, if installed
+plugins="random nonce openssl pem pkcs1 pkcs8 x509 pubkey constraints hmac gcm kdf
+         kernel-netlink socket-default vici"
+if [ -x /usr/sbin/swanctl ] && [ -x /usr/lib/ipsec/charon ]; then
+  for program in /usr/sbin/swanctl /usr/lib/ipsec/charon; do vm_add_program $program $program; done
+  for p in $plugins; do
+    vm_add_program "/usr/lib/ipsec/plugins/libstrongswan-$p.so" "/usr/lib/ipsec/plugins/libstrongswan-$p.so"
+  done
+  cat >"$fs/etc/strongswan.conf" <<EOF
+charon {
+  load = $(echo $plugins)
+  filelog {
+    stderr {
+      default = 1
+      time_format = %T
+    }
+  }
+  plugins {
+    vici {
+      socket = unix:///run/charon.vici
+    }
+  }
+}
+swanctl {
+  load = random nonce openssl pem pkcs1 pkcs8 x509 pubkey
+}
+EOF
 fi
 cp "$here/cygnetd-scenarios.sh" "$fs/scenarios.sh"
 
@@ -48,11 +72,12 @@ for side in a b; do
     -days 30 -sha256 -extfile "$pki/$side.ext" -out "$pki/$side.pem"
 done
 
-# one swanctl.conf per side: connection psk (192.0.2.1 <-> .2) with the
+# one swanctl.conf per side (and b's for charon in /etc/swanctl, without
+# hw_offload = packet and crypto, which 5.9.8 does not know): connection psk (192.0.2.1 <-> .2) with the
 # children net, rekey and the three hw_offload ones; connection cert
 # (192.0.2.11 <-> .12) with child cnet; inner nets 10.<side>.<n>.0/24
-swanctl_conf() { # <me> <peer> <my number> <peer number>
-  local me=$1 peer=$2 m=$3 p=$4 child
+swanctl_conf() { # <me> <peer> <my number> <peer number> [charon]
+  local me=$1 peer=$2 m=$3 p=$4 charon=${5:-} child
   child() { # <name> <subnet number> [options]
     printf '      %s {\n        local_ts = 10.%s.%s.0/24\n        remote_ts = 10.%s.%s.0/24\n' "$1" "$m" "$2" "$p" "$2"
     printf '        esp_proposals = aes128gcm16\n%s      }\n' "${3:-}"
@@ -79,9 +104,9 @@ $(child rekey 2 '        rekey_packets = 20
 ')
 $(child auto 3 '        hw_offload = auto
 ')
-$(child packet 4 '        hw_offload = packet
+$([ -n "$charon" ] || child packet 4 '        hw_offload = packet
 ')
-$(child crypto 5 '        hw_offload = crypto
+$([ -n "$charon" ] || child crypto 5 '        hw_offload = crypto
 ')
     }
   }
@@ -121,6 +146,11 @@ for side in a b; do
   cp "$pki/$side.pem" "$dir/x509/"
   cp "$pki/$side.key" "$dir/private/"
   swanctl_conf $side $peer $m $p >"$dir/swanctl.conf"
+  if [ $side = b ]; then
+    mkdir -p "$fs/etc/swanctl"
+    cp -r "$dir"/{x509,x509ca,private} "$fs/etc/swanctl/"
+    swanctl_conf $side $peer $m $p charon >"$fs/etc/swanctl/swanctl.conf"
+  fi
   cat >"$dir/strongswan.conf" <<EOF
 charon {
   plugins {
@@ -142,6 +172,8 @@ echo "CYGNETD-E2E: kernel $(uname -r), starting"
 sh /scenarios.sh
 echo "CYGNETD-E2E: exit $?"
 for side in a b; do echo "--- cygnetd $side"; cat /$side/cygnetd.log; done
+echo "--- charon b"
+cat /b/charon.log 2>/dev/null
 poweroff -f
 EOF
 } >"$fs/init"
