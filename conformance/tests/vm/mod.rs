@@ -32,7 +32,7 @@ fn missing() -> Option<&'static str> {
 /// Runs `conformance/vm/<script>` and returns what it printed after
 /// checking that it succeeded and printed `<marker>: PASS`; `None` if the
 /// VM cannot run here (and CI does not require it).
-pub fn run(script: &str, marker: &str) -> Option<String> {
+pub(crate) fn run(script: &str, marker: &str) -> Option<String> {
     if let Some(why) = missing() {
         assert!(
             std::env::var_os("CYGNET_REQUIRE_INTEROP").is_none(),
@@ -41,8 +41,13 @@ pub fn run(script: &str, marker: &str) -> Option<String> {
         println!("skipping the VM test {script}: {why}");
         return None;
     }
-    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("vm").join(script);
-    let out = Command::new("bash").arg(&script).output().unwrap();
+    let script = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("vm")
+        .join(script);
+    let out = Command::new("bash")
+        .arg(&script)
+        .output()
+        .expect("bash runs");
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     println!("{text}");
