@@ -15,6 +15,7 @@ fn cygnetd_with_the_kernel_backend_keys_tunnels_that_carry_pings() {
     for scenario in [
         "psk",
         "cert",
+        "udp-encap",
         "rekey",
         "hw_offload-auto",
         "hw_offload-packet",

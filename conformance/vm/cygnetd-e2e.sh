@@ -74,7 +74,8 @@ done
 
 # one swanctl.conf per side (and b's for charon in /etc/swanctl, without
 # hw_offload = packet and crypto, which 5.9.8 does not know): connection psk (192.0.2.1 <-> .2) with the
-# children net, rekey and the three hw_offload ones; connection cert
+# children net, rekey and the three hw_offload ones; connection udp
+# (192.0.2.21 <-> .22, ESP in UDP forced) with child unet; connection cert
 # (192.0.2.11 <-> .12) with child cnet; inner nets 10.<side>.<n>.0/24
 swanctl_conf() { # <me> <peer> <my number> <peer number> [charon]
   local me=$1 peer=$2 m=$3 p=$4 charon=${5:-} child
@@ -108,6 +109,23 @@ $([ -n "$charon" ] || child packet 4 '        hw_offload = packet
 ')
 $([ -n "$charon" ] || child crypto 5 '        hw_offload = crypto
 ')
+    }
+  }
+  udp {
+    local_addrs = 192.0.2.2$m
+    remote_addrs = 192.0.2.2$p
+    encap = yes
+    proposals = aes128gcm16-prfsha256-x25519
+    local {
+      auth = psk
+      id = $me.psk.test
+    }
+    remote {
+      auth = psk
+      id = $peer.psk.test
+    }
+    children {
+$(child unet 6)
     }
   }
   cert {

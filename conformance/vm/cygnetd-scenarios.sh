@@ -61,10 +61,12 @@ child_spi() { # <side> <child>
   list_sas "$1" | awk -v c="$2:" '$1 == c { f = 1 } f && $1 == "in" { sub(/,$/, "", $2); print $2; exit }'
 }
 
-# 1. addresses: cert's outer pair, inner addresses on lo
-$ip -n a addr add 192.0.2.11/24 dev va
-$ip -n b addr add 192.0.2.12/24 dev vb
-for n in 0 1 2 3 4 5; do
+# 1. addresses: the outer pairs of cert and udp, inner addresses on lo
+for n in 1 2; do
+  $ip -n a addr add 192.0.2.${n}1/24 dev va
+  $ip -n b addr add 192.0.2.${n}2/24 dev vb
+done
+for n in 0 1 2 3 4 5 6; do
   $ip -n a addr add 10.1.$n.1/32 dev lo
   $ip -n b addr add 10.2.$n.1/32 dev lo
 done
@@ -117,6 +119,18 @@ auth=$(grep -c "authentication of .* with ECDSA.* successful" /a/cygnetd.log)
 ok=1
 [ $rc = 0 ] && [ "$got" = 5 ] && [ $esp_a = 10 ] && [ $esp_b = 10 ] && [ "$auth" -ge 1 ] && [ "${blocked:-0}" -ge 1 ] && ok=0
 result cert $ok "initiate rc $rc, $got/5 pings, ESP packets a $esp_a b $esp_b, $auth ECDSA authentication lines on a, IKE through block policies that stopped $blocked plain UDP packets"
+
+# 4b. ESP in UDP (encap = yes): the kernel takes it off the NAT-T sockets
+#     only with their UDP_ENCAP option
+sw a --initiate --child unet --timeout 30 >/tmp/unet.out 2>&1
+rc=$?
+tail -n 3 /tmp/unet.out
+esp_during pings 6 5 0.2
+encap=$(($($ip -n a xfrm state | grep -c "encap type espinudp sport 4500 dport 4500") + \
+  $($ip -n b xfrm state | grep -c "encap type espinudp sport 4500 dport 4500")))
+ok=1
+[ $rc = 0 ] && [ "$got" = 5 ] && [ $esp_a = 10 ] && [ $esp_b = 10 ] && [ $encap = 4 ] && ok=0
+result udp-encap $ok "initiate rc $rc, $got/5 pings, ESP packets a $esp_a b $esp_b, $encap SAs with ESP in UDP 4500"
 
 # 5. rekeys on the kernel's packet-limit expires, no ping lost
 sw a --initiate --child rekey --timeout 30 >/dev/null 2>&1
