@@ -81,10 +81,62 @@ fn hw_offload(conns: &[sw::Connection], conn: Option<&str>, child: &str) -> HwOf
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use esp_install::RecordingInstaller;
+    use ike::SaHandle;
     use swanctl_parser::config::SwanctlConfig;
     use swanctl_parser::settings::Settings;
 
     use super::*;
+    use crate::vici::logtap::LogTap;
+
+    fn driver() -> Driver {
+        let installer = Box::new(RecordingInstaller::new());
+        crate::test_driver::driver(installer, Arc::new(LogTap::default()))
+    }
+
+    fn up(child: u32) -> Event {
+        Event::ChildUp {
+            sa: SaHandle(1),
+            child: ChildId(child),
+            name: "net".into(),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_refused_child_fails_once_and_others_come_up() {
+        let mut driver = driver();
+        driver.refused = vec![ChildId(7)];
+        assert_eq!(driver.checked_event(up(8)), up(8), "not refused");
+        let failed = driver.checked_event(up(7));
+        let Event::ChildFailed { sa, name, reason } = failed else {
+            panic!("{failed:?}");
+        };
+        assert_eq!((sa, name.as_str()), (SaHandle(1), "net"));
+        assert_eq!(reason, DownReason::Failed(ike::Error::ApiMisuse(REFUSED)));
+        assert!(driver.refused.is_empty());
+        assert_eq!(driver.checked_event(up(7)), up(7), "forgotten once failed");
+    }
+
+    #[tokio::test]
+    async fn a_refused_rekey_stays_a_rekey_and_other_events_pass() {
+        let mut driver = driver();
+        driver.refused = vec![ChildId(9)];
+        let rekeyed = Event::ChildRekeyed {
+            sa: SaHandle(1),
+            old: ChildId(8),
+            new: ChildId(9),
+        };
+        assert_eq!(driver.checked_event(rekeyed.clone()), rekeyed);
+        assert!(driver.refused.is_empty(), "taken by the rekey");
+        let down = Event::ChildDown {
+            sa: SaHandle(1),
+            child: ChildId(9),
+            reason: DownReason::Local,
+        };
+        assert_eq!(driver.checked_event(down.clone()), down);
+    }
 
     fn conns(text: &str) -> Vec<sw::Connection> {
         let settings = Settings::parse_str(text, "swanctl.conf").unwrap();

@@ -12,6 +12,8 @@ mod live_creds;
 mod log;
 mod settings;
 mod socket;
+#[cfg(test)]
+mod test_driver;
 mod vici;
 
 use std::path::{Path, PathBuf};

@@ -3,20 +3,15 @@
 
 use std::sync::Arc;
 
-use certs::CredentialStore;
 use esp_install::RecordingInstaller;
-use ike::Endpoint;
 use swanctl_parser::vici::{Message, Packet};
 use tokio::sync::{mpsc, oneshot};
 
 use tracing_subscriber::layer::SubscriberExt as _;
 
 use super::logtap::{LogTap, TapLayer};
-use super::server::State;
 use super::{ClientId, Inbound};
 use crate::driver::Driver;
-use crate::live_creds::LiveCreds;
-use crate::socket::Sockets;
 
 const CLIENT: ClientId = ClientId(1);
 
@@ -30,28 +25,11 @@ struct Harness {
 }
 
 fn harness() -> Harness {
-    let creds = Arc::new(LiveCreds::new(CredentialStore::new()));
-    let endpoint = Endpoint::new(
-        ike::crypto::default_provider(),
-        ike::settings::Settings::default(),
-        Arc::clone(&creds) as Arc<dyn ike::auth::Credentials>,
-    )
-    .unwrap();
-    let sockets = Sockets::bind(&["127.0.0.1".parse().unwrap()], 0, 0).unwrap();
     let tap = Arc::new(LogTap::default());
     let subscriber = tracing_subscriber::registry().with(TapLayer(Arc::clone(&tap)));
     let log = tracing::subscriber::set_default(subscriber);
-    let state = State::new(
-        tap,
-        creds,
-        Vec::new(),
-        Vec::new(),
-        std::env::temp_dir(),
-        "/nonexistent/strongswan.conf".into(),
-        "recording".into(),
-    );
     let installer = Box::new(RecordingInstaller::new());
-    let mut driver = Driver::new(endpoint, sockets, installer, 32, 500, state);
+    let mut driver = crate::test_driver::driver(installer, tap);
     let (tx, rx) = mpsc::channel(16);
     driver.vici_inbound(Inbound::Connected { client: CLIENT, tx });
     Harness {
