@@ -73,15 +73,20 @@ for side in a b; do
 done
 
 # one swanctl.conf per side (and b's for charon in /etc/swanctl, without
-# hw_offload = packet and crypto, which 5.9.8 does not know): connection psk (192.0.2.1 <-> .2) with the
-# children net, rekey and the three hw_offload ones; connection udp
-# (192.0.2.21 <-> .22, ESP in UDP forced) with child unet; connection cert
-# (192.0.2.11 <-> .12) with child cnet; inner nets 10.<side>.<n>.0/24
+# hw_offload = packet and crypto, which 5.9.8 does not know): connection
+# psk (192.0.2.1 <-> .2) with the children net, rekey and the three
+# hw_offload ones; connection udp (192.0.2.21 <-> .22, ESP in UDP forced)
+# with child unet; connection cert (192.0.2.11 <-> .12) with child cnet;
+# inner nets 10.<side>.<n>.0/24
 swanctl_conf() { # <me> <peer> <my number> <peer number> [charon]
-  local me=$1 peer=$2 m=$3 p=$4 charon=${5:-} child
+  local me=$1 peer=$2 m=$3 p=$4 charon=${5:-} child ends
   child() { # <name> <subnet number> [options]
     printf '      %s {\n        local_ts = 10.%s.%s.0/24\n        remote_ts = 10.%s.%s.0/24\n' "$1" "$m" "$2" "$p" "$2"
     printf '        esp_proposals = aes128gcm16\n%s      }\n' "${3:-}"
+  }
+  ends() { # <auth> <id domain> [more local lines]
+    printf '    local {\n      auth = %s%s\n      id = %s.%s\n    }\n' "$1" "${3:-}" "$me" "$2"
+    printf '    remote {\n      auth = %s\n      id = %s.%s\n    }\n' "$1" "$peer" "$2"
   }
   cat <<EOF
 connections {
@@ -89,14 +94,7 @@ connections {
     local_addrs = 192.0.2.$m
     remote_addrs = 192.0.2.$p
     proposals = aes128gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = $me.psk.test
-    }
-    remote {
-      auth = psk
-      id = $peer.psk.test
-    }
+$(ends psk psk.test)
     children {
 $(child net 0)
 $(child rekey 2 '        rekey_packets = 20
@@ -116,14 +114,7 @@ $([ -n "$charon" ] || child crypto 5 '        hw_offload = crypto
     remote_addrs = 192.0.2.2$p
     encap = yes
     proposals = aes128gcm16-prfsha256-x25519
-    local {
-      auth = psk
-      id = $me.psk.test
-    }
-    remote {
-      auth = psk
-      id = $peer.psk.test
-    }
+$(ends psk psk.test)
     children {
 $(child unet 6)
     }
@@ -132,15 +123,8 @@ $(child unet 6)
     local_addrs = 192.0.2.1$m
     remote_addrs = 192.0.2.1$p
     proposals = aes128gcm16-prfsha256-ecp256
-    local {
-      auth = pubkey
-      certs = $me.pem
-      id = $me.cert.test
-    }
-    remote {
-      auth = pubkey
-      id = $peer.cert.test
-    }
+$(ends pubkey cert.test "
+      certs = $me.pem")
     children {
 $(child cnet 1)
     }
