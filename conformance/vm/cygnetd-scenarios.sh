@@ -164,10 +164,11 @@ for mode in packet crypto; do
   sw a --initiate --child $mode --timeout 30 >/tmp/$mode.out 2>&1
   rc=$?
   tail -n 2 /tmp/$mode.out
-  why=$(grep "unable to install" /a/cygnetd.log | grep -i "offload" | tail -n 1)
+  why=$(grep "unable to add SA" /a/cygnetd.log | grep -i "offload" | tail -n 1)
+  failed_child=$(grep -c "failed to establish CHILD_SA $mode (unable to install IPsec SA (SAD) in kernel)" /a/cygnetd.log)
   installed=$(list_sas a | grep -c "^  $mode:")
   ok=1
-  [ $rc != 0 ] && [ -n "$why" ] && [ "$installed" = 0 ] && ok=0
+  [ $rc != 0 ] && [ -n "$why" ] && [ "$failed_child" = 1 ] && [ "$installed" = 0 ] && ok=0
   result hw_offload-$mode $ok "initiate rc $rc, listed $installed, log: ${why:-none}"
 done
 

@@ -1,10 +1,9 @@
-//! A CHILD_SA's SAs into the installer, with what the core does not carry:
-//! the child's `hw_offload` from its swanctl.conf section, and the
-//! installer's answer. A CHILD_SA whose SA the installer refused fails
+//! A CHILD_SA's SAs into the installer with the child's `hw_offload` (from
+//! its swanctl.conf section, which the core does not carry), and the
+//! installer's answer: a CHILD_SA whose SA the installer refused fails
 //! (charon: "unable to install inbound and outbound IPsec SA (SAD) in
 //! kernel") and is deleted, rather than staying up without a data plane.
 
-use esp_install::HwOffload;
 use ike::action::SaInstall;
 use ike::{ChildId, DownReason, Event};
 use swanctl_parser::config as sw;
@@ -16,20 +15,28 @@ use crate::install;
 const REFUSED: &str = "unable to install IPsec SA (SAD) in kernel";
 
 impl Driver {
-    /// Installs one direction of a CHILD_SA; a refusal is logged and
-    /// remembered until the CHILD_SA's event.
+    /// Installs one direction of a CHILD_SA; a refusal (logged by
+    /// [`install::add_sa`]) is remembered until the CHILD_SA's event.
     pub(crate) fn install_sa(&mut self, sa: &SaInstall) {
-        let conn = self.endpoint.sa(sa.ike_sa).map(|info| info.name);
-        let offload = hw_offload(&self.vici.conns, conn.as_deref(), &sa.config.name);
-        let added = install::add_sa(self.installer.as_mut(), sa, self.replay_window, offload);
-        if let Err(e) = added {
-            tracing::warn!(target: "knl", "unable to install {} SA {:08x} of CHILD_SA {}{{{}}}: {e}",
-                if sa.direction == ike::action::Direction::Inbound { "inbound" } else { "outbound" },
-                sa.spi, sa.config.name, sa.child);
-            if !self.refused.contains(&sa.child) {
-                self.refused.push(sa.child);
-            }
+        let configured = install::hw_offload(self.configured_offload(sa));
+        let added = install::add_sa(self.installer.as_mut(), sa, self.replay_window, configured);
+        if added.is_none() && !self.refused.contains(&sa.child) {
+            self.refused.push(sa.child);
         }
+    }
+
+    /// `hw_offload` of the CHILD_SA configuration an SA is installed for.
+    fn configured_offload(&self, sa: &SaInstall) -> sw::HwOffload {
+        let Some(ike) = self.endpoint.sa(sa.ike_sa) else {
+            return sw::HwOffload::No;
+        };
+        self.vici
+            .conns
+            .iter()
+            .filter(|c| c.name == ike.name)
+            .flat_map(|c| &c.children)
+            .find(|c| c.name == sa.config.name)
+            .map_or(sw::HwOffload::No, |c| c.hw_offload)
     }
 
     /// `event`, except that a CHILD_SA the installer refused fails
@@ -63,30 +70,12 @@ impl Driver {
     }
 }
 
-/// The `hw_offload` of child `child` of connection `conn`; none for
-/// children not found (loaded otherwise than from swanctl.conf or VICI).
-fn hw_offload(conns: &[sw::Connection], conn: Option<&str>, child: &str) -> HwOffload {
-    let found = conns
-        .iter()
-        .filter(|c| Some(c.name.as_str()) == conn)
-        .flat_map(|c| c.children.iter())
-        .find(|c| c.name == child);
-    match found.map(|c| c.hw_offload) {
-        Some(sw::HwOffload::Crypto) => HwOffload::Crypto,
-        Some(sw::HwOffload::Packet) => HwOffload::Packet,
-        Some(sw::HwOffload::Auto) => HwOffload::Auto,
-        Some(sw::HwOffload::No) | None => HwOffload::No,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;
 
     use esp_install::RecordingInstaller;
     use ike::SaHandle;
-    use swanctl_parser::config::SwanctlConfig;
-    use swanctl_parser::settings::Settings;
 
     use super::*;
     use crate::vici::logtap::LogTap;
@@ -136,27 +125,5 @@ mod tests {
             reason: DownReason::Local,
         };
         assert_eq!(driver.checked_event(down.clone()), down);
-    }
-
-    fn conns(text: &str) -> Vec<sw::Connection> {
-        let settings = Settings::parse_str(text, "swanctl.conf").unwrap();
-        let (config, errors) = SwanctlConfig::from_settings(&settings);
-        assert!(errors.is_empty(), "{errors:?}");
-        config.connections
-    }
-
-    #[test]
-    fn each_child_gets_its_own_hw_offload_by_connection_and_name() {
-        let conns = conns(
-            "connections {
-               gw { children { net { hw_offload = packet } web { hw_offload = auto } } }
-               other { children { net { hw_offload = yes } } }
-             }",
-        );
-        assert_eq!(hw_offload(&conns, Some("gw"), "net"), HwOffload::Packet);
-        assert_eq!(hw_offload(&conns, Some("gw"), "web"), HwOffload::Auto);
-        assert_eq!(hw_offload(&conns, Some("other"), "net"), HwOffload::Crypto);
-        assert_eq!(hw_offload(&conns, Some("other"), "web"), HwOffload::No);
-        assert_eq!(hw_offload(&conns, None, "net"), HwOffload::No);
     }
 }

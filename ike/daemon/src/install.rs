@@ -4,32 +4,48 @@
 
 use esp_install::{
     Aead, Algorithms, CopyDscp, Direction, Encryption, HwOffload, IcvLen, InstallError, Installer,
-    Integrity, Key, Lifetime, Limits, Mode, PolicyAction, PolicyClass, PolicyDirection, PolicySpec,
-    Protocol, SaId, SaSpec, SaTemplate, Selector,
+    Integrity, Key, Lifetime, Limits, Mode, OffloadMode, PolicyAction, PolicyClass,
+    PolicyDirection, PolicySpec, Protocol, SaId, SaSpec, SaTemplate, Selector,
 };
 use ike::action::{self, SaInstall, SaRemove};
 use ike::config;
 use ike::wire::TrafficSelector;
 use ike::wire::iana::{EncrId, IntegId, ProtocolId};
+use swanctl_parser::config as sw;
 
-/// Installs one direction of a CHILD_SA with `hw_offload`.
-///
-/// # Errors
-/// If the installer refuses it or has no transform for its proposal.
+/// Installs one direction of a CHILD_SA with the configured `hw_offload`;
+/// the offload the installer applied, `None` if it failed.
 pub(crate) fn add_sa(
     installer: &mut dyn Installer,
     sa: &SaInstall,
     replay_window: u32,
     hw_offload: HwOffload,
-) -> Result<(), InstallError> {
-    let algorithms = algorithms(sa).ok_or_else(|| {
-        InstallError::Invalid(format!("no installer transform for {:?}", sa.proposal))
-    })?;
+) -> Option<OffloadMode> {
+    let Some(algorithms) = algorithms(sa) else {
+        tracing::warn!(target: "knl", "unable to add SA: no installer transform for {:?}", sa.proposal);
+        return None;
+    };
     let spec = SaSpec {
         hw_offload,
         ..sa_spec(sa, algorithms, replay_window)
     };
-    installer.add_sa(&spec).map(drop)
+    match installer.add_sa(&spec) {
+        Ok(mode) => Some(mode),
+        Err(e) => {
+            report("add SA", Err(e));
+            None
+        }
+    }
+}
+
+/// `hw_offload` of swanctl.conf as the installer takes it.
+pub(crate) const fn hw_offload(configured: sw::HwOffload) -> HwOffload {
+    match configured {
+        sw::HwOffload::No => HwOffload::No,
+        sw::HwOffload::Crypto => HwOffload::Crypto,
+        sw::HwOffload::Packet => HwOffload::Packet,
+        sw::HwOffload::Auto => HwOffload::Auto,
+    }
 }
 
 /// Removes one direction of a CHILD_SA.
@@ -111,8 +127,8 @@ fn algorithms(sa: &SaInstall) -> Option<Algorithms> {
     }
 }
 
-/// Marks, interface IDs and copy flags keep charon's defaults until the
-/// CHILD_SA configuration carries them; offload is the caller's.
+/// Marks, interface IDs, copy flags and offload keep charon's defaults
+/// until the CHILD_SA configuration carries them.
 fn sa_spec(sa: &SaInstall, algorithms: Algorithms, replay_window: u32) -> SaSpec {
     let inbound = sa.direction == action::Direction::Inbound;
     SaSpec {
