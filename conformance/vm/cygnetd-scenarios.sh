@@ -120,8 +120,8 @@ ok=1
 [ $rc = 0 ] && [ "$got" = 5 ] && [ $esp_a = 10 ] && [ $esp_b = 10 ] && [ "$auth" -ge 1 ] && [ "${blocked:-0}" -ge 1 ] && ok=0
 result cert $ok "initiate rc $rc, $got/5 pings, ESP packets a $esp_a b $esp_b, $auth ECDSA authentication lines on a, IKE through block policies that stopped $blocked plain UDP packets"
 
-# 4b. ESP in UDP (encap = yes): the kernel takes it off the NAT-T sockets
-#     only with their UDP_ENCAP option
+# 5. ESP in UDP (encap = yes): the kernel takes it off the NAT-T sockets
+#    only with their UDP_ENCAP option
 sw a --initiate --child unet --timeout 30 >/tmp/unet.out 2>&1
 rc=$?
 tail -n 3 /tmp/unet.out
@@ -132,7 +132,7 @@ ok=1
 [ $rc = 0 ] && [ "$got" = 5 ] && [ $esp_a = 10 ] && [ $esp_b = 10 ] && [ $encap = 4 ] && ok=0
 result udp-encap $ok "initiate rc $rc, $got/5 pings, ESP packets a $esp_a b $esp_b, $encap SAs with ESP in UDP 4500"
 
-# 5. rekeys on the kernel's packet-limit expires, no ping lost
+# 6. rekeys on the kernel's packet-limit expires, no ping lost
 sw a --initiate --child rekey --timeout 30 >/dev/null 2>&1
 spi0=$(child_spi a rekey)
 pings 2 60 0.1
@@ -150,7 +150,7 @@ ok=1
   && [ "$rekeyed" -ge 1 ] && ok=0
 result rekey $ok "$got/60 pings, $nostates packets without SA, inbound SPI $spi0 -> $spi1, $soft soft expires, $rekeyed rekeys logged"
 
-# 6. hw_offload on veth (no ESP offload): auto falls back, packet and
+# 7. hw_offload on veth (no ESP offload): auto falls back, packet and
 #    crypto fail the CHILD_SA
 sw a --initiate --child auto --timeout 30 >/dev/null 2>&1
 rc=$?
@@ -172,7 +172,7 @@ for mode in packet crypto; do
   result hw_offload-$mode $ok "initiate rc $rc, listed $installed, log: ${why:-none}"
 done
 
-# 7. SIGTERM: both daemons delete their SAs and policies and exit
+# 8. SIGTERM: both daemons delete their SAs and policies and exit
 $ip -n a xfrm policy delete src 192.0.2.11 dst 192.0.2.12 proto 17 dir out
 $ip -n a xfrm policy delete src 192.0.2.12 dst 192.0.2.11 proto 17 dir in
 $ip -n b xfrm policy delete src 192.0.2.12 dst 192.0.2.11 proto 17 dir out
@@ -197,7 +197,7 @@ ok=1
 [ $left = 0 ] && [ $states0 -gt 0 ] && [ $states = 0 ] && [ $policies = 0 ] && ok=0
 result sigterm $ok "$left daemons left after $(($(date +%s) - t0)) s; states $states0 -> $states, policies $policies0 -> $policies"
 
-# 8. Cygnet <-> charon 5.9.8 (kernel-netlink) over kernel ESP: cygnetd in
+# 9. Cygnet <-> charon 5.9.8 (kernel-netlink) over kernel ESP: cygnetd in
 #    a again, charon in b with b's configuration (cygnetd-e2e.sh put it
 #    in /etc/swanctl)
 if [ -x /usr/lib/ipsec/charon ]; then
