@@ -220,6 +220,15 @@ if [ -x /usr/lib/ipsec/charon ]; then
   [ $loaded = 0 ] && [ $rc = 0 ] && [ "$got" = 5 ] && [ $esp_a = 10 ] && [ $esp_b = 10 ] \
     && [ "$established" -ge 1 ] && ok=0
   result charon $ok "charon of ${version:-?}: load-all rc $loaded, initiate rc $rc, $got/5 pings, ESP packets a $esp_a b $esp_b"
+  # and the other way: charon initiates the certificate tunnel
+  $ip netns exec b /usr/sbin/swanctl --initiate --child cnet --timeout 30 --uri unix:///run/charon.vici \
+    >/tmp/charon-cnet.out 2>&1
+  rc=$?
+  tail -n 2 /tmp/charon-cnet.out
+  esp_during pings 1 5 0.2
+  ok=1
+  [ $rc = 0 ] && [ "$got" = 5 ] && [ $esp_a = 10 ] && [ $esp_b = 10 ] && ok=0
+  result charon-cert $ok "charon initiates, cygnetd responds: initiate rc $rc, $got/5 pings, ESP packets a $esp_a b $esp_b"
   kill -TERM "$(cat /a/pid)" "$(cat /b/charon.pid)"
   sleep 1
 else
