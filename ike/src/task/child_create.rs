@@ -39,6 +39,10 @@ pub(crate) struct ChildRequest {
     with_ke: bool,
     local_ts: Vec<TrafficSelector>,
     remote_ts: Vec<TrafficSelector>,
+    /// Whether [`complete`](Self::complete) installs the outbound SA; not
+    /// for a rekey that lost a collision (charon's `handle_collision`
+    /// installs none for the redundant CHILD_SA).
+    pub(crate) outbound_now: bool,
 }
 
 impl ChildRequest {
@@ -74,6 +78,7 @@ impl ChildRequest {
             spi_in,
             proposals,
             with_ke,
+            outbound_now: true,
         })
     }
 
@@ -168,7 +173,7 @@ impl ChildRequest {
             keys,
             we_initiated: true,
             replaces,
-            outbound_now: true,
+            outbound_now: self.outbound_now,
         };
         Ok(establish(sa, ctx, neg))
     }

@@ -108,8 +108,26 @@ fn answered_spi(log: &[String]) -> u32 {
 fn child_rekey_collision(a_byte: u8, b_byte: u8, b_initiates: bool) {
     let mut pair = pair(a_byte, b_byte, b_initiates);
     let old = pair.a.sa().children[0].spi_in;
+    let logged = (pair.a.kernel.log.len(), pair.b.kernel.log.len());
     collide(&mut pair, Cmd::RekeyChild, Cmd::RekeyChild);
     assert_converged(&pair, 1);
+    // each side installed one new outbound SA, the survivor's: the loser
+    // never sends on its redundant CHILD_SA (charon's handle_collision)
+    let outbound = |log: &[String]| {
+        log.iter()
+            .filter(|l| l.starts_with("install Outbound"))
+            .count()
+    };
+    assert_eq!(
+        (
+            outbound(&pair.a.kernel.log[logged.0..]),
+            outbound(&pair.b.kernel.log[logged.1..])
+        ),
+        (1, 1),
+        "{:#?}\n{:#?}",
+        pair.a.kernel.log,
+        pair.b.kernel.log
+    );
     let survivor = pair.a.sa().children[0].spi_in;
     assert_ne!(survivor, old);
     // the exchange with the lowest nonce created the redundant CHILD_SA:
