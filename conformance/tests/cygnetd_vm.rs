@@ -17,6 +17,7 @@ fn cygnetd_with_the_kernel_backend_keys_tunnels_that_carry_pings() {
         "cert",
         "udp-encap",
         "rekey",
+        "rekey-collisions",
         "hw_offload-auto",
         "hw_offload-packet",
         "hw_offload-crypto",

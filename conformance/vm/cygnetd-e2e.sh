@@ -74,8 +74,8 @@ done
 
 # one swanctl.conf per side (and b's for charon in /etc/swanctl, without
 # hw_offload = packet and crypto, which 5.9.8 does not know): connection
-# psk (192.0.2.1 <-> .2) with the children net, rekey and the three
-# hw_offload ones; connection udp (192.0.2.21 <-> .22, ESP in UDP forced)
+# psk (192.0.2.1 <-> .2) with the children net, rekey, collide (both
+# sides expire together) and the three hw_offload ones; connection udp (192.0.2.21 <-> .22, ESP in UDP forced)
 # with child unet; connection cert (192.0.2.11 <-> .12) with child cnet;
 # inner nets 10.<side>.<n>.0/24
 swanctl_conf() { # <me> <peer> <my number> <peer number> [charon]
@@ -99,6 +99,10 @@ $(ends psk psk.test)
 $(child net 0)
 $(child rekey 2 '        rekey_packets = 20
         rand_packets = 5
+        life_packets = 1000
+')
+$(child collide 7 '        rekey_packets = 20
+        rand_packets = 0
         life_packets = 1000
 ')
 $(child auto 3 '        hw_offload = auto

@@ -33,6 +33,13 @@ list_sas() { # <side>
   esac
 }
 
+# packets that found no SA (XfrmOutNoStates, XfrmInNoStates) on either side
+no_states() {
+  for side in a b; do
+    $ip netns exec $side awk '/NoStates/ { n += $2 } END { print n + 0 }' /proc/net/xfrm_stat
+  done | awk '{ n += $1 } END { print n + 0 }'
+}
+
 # ESP packets counted by the kernel over every SA of a side
 esp_packets() { # <side>
   $ip -n "$1" -s xfrm state | awk '/lifetime current/ { getline; sub(/\(packets\).*/, ""); sub(/.*, /, ""); n += $0 }
@@ -66,7 +73,7 @@ for n in 1 2; do
   $ip -n a addr add 192.0.2.${n}1/24 dev va
   $ip -n b addr add 192.0.2.${n}2/24 dev vb
 done
-for n in 0 1 2 3 4 5 6; do
+for n in 0 1 2 3 4 5 6 7; do
   $ip -n a addr add 10.1.$n.1/32 dev lo
   $ip -n b addr add 10.2.$n.1/32 dev lo
 done
@@ -136,12 +143,7 @@ result udp-encap $ok "initiate rc $rc, $got/5 pings, ESP packets a $esp_a b $esp
 sw a --initiate --child rekey --timeout 30 >/dev/null 2>&1
 spi0=$(child_spi a rekey)
 pings 2 60 0.1
-# packets that found no SA (XfrmOutNoStates, XfrmInNoStates) on either side
-nostates=0
-for side in a b; do
-  n=$($ip netns exec $side awk '/NoStates/ { n += $2 } END { print n + 0 }' /proc/net/xfrm_stat)
-  nostates=$((nostates + n))
-done
+nostates=$(no_states)
 spi1=$(child_spi a rekey)
 soft=$(cat /a/cygnetd.log /b/cygnetd.log | grep -c "soft expire")
 rekeyed=$(cat /a/cygnetd.log /b/cygnetd.log | grep -c "CHILD_SA rekey{.* rekeyed")
@@ -149,6 +151,18 @@ ok=1
 [ "$got" = 60 ] && [ $nostates = 0 ] && [ -n "$spi0" ] && [ -n "$spi1" ] && [ "$spi0" != "$spi1" ] && [ "$soft" -ge 1 ] \
   && [ "$rekeyed" -ge 1 ] && ok=0
 result rekey $ok "$got/60 pings, $nostates packets without SA, inbound SPI $spi0 -> $spi1, $soft soft expires, $rekeyed rekeys logged"
+
+# 6b. rekeys without jitter: both sides expire at the same packet and
+#     their rekeys collide; the loser never sends on its redundant SA
+sw a --initiate --child collide --timeout 30 >/dev/null 2>&1
+before=$(no_states)
+collisions0=$(cat /a/cygnetd.log /b/cygnetd.log | grep -c "rekey collision")
+pings 7 60 0.1
+nostates=$(($(no_states) - before))
+collisions=$(($(cat /a/cygnetd.log /b/cygnetd.log | grep -c "rekey collision") - collisions0))
+ok=1
+[ "$got" = 60 ] && [ $nostates = 0 ] && ok=0
+result rekey-collisions $ok "$got/60 pings, $nostates packets without SA, $collisions collisions settled"
 
 # 7. hw_offload on veth (no ESP offload): auto falls back, packet and
 #    crypto fail the CHILD_SA
