@@ -49,6 +49,10 @@ pub(crate) fn open(
     match kind {
         Backend::Kernel => {
             let xfrm = XfrmInstaller::open().map_err(|e| format!("kernel backend: {e}"))?;
+            // as charon, without them IKE may still work: not fatal
+            if let Err(e) = sockets.prepare_for_kernel_esp() {
+                tracing::warn!(target: "net", "kernel backend: {e}");
+            }
             tracing::info!(target: "knl", "ESP backend: kernel (XFRM)");
             Ok(Box::new(Journaled::new(xfrm, state.to_owned())))
         }

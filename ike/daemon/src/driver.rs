@@ -10,7 +10,6 @@ use std::io;
 use esp_install::{Installer, KernelEvent};
 use ike::wire::iana::ProtocolId;
 use ike::{Action, Endpoint};
-use swanctl_parser::config as sw;
 use tokio::signal::unix::{Signal, SignalKind, signal};
 use tokio::sync::mpsc;
 use tokio::time::{Instant, sleep_until};
@@ -73,6 +72,8 @@ pub(crate) struct Driver {
     pub(crate) events: EventLog,
     /// `charon.replay_window` for inbound SAs.
     pub(crate) replay_window: u32,
+    /// CHILD_SAs with an SA the installer refused, until their event.
+    pub(crate) refused: Vec<ike::ChildId>,
     /// `charon.port`, the source port of new IKE SAs.
     pub(crate) port: u16,
     /// What VICI commands work on.
@@ -111,6 +112,7 @@ impl Driver {
             epoch: Instant::now(),
             events: EventLog::default(),
             replay_window,
+            refused: Vec::new(),
             port,
             vici,
             offloads: HashMap::new(),
@@ -269,20 +271,6 @@ impl Driver {
         Instant::now() + SHUTDOWN_WAIT
     }
 
-    /// `hw_offload` of the CHILD_SA configuration an SA is installed for.
-    fn configured_offload(&self, sa: &ike::action::SaInstall) -> sw::HwOffload {
-        let Some(ike) = self.endpoint.sa(sa.ike_sa) else {
-            return sw::HwOffload::No;
-        };
-        self.vici
-            .conns
-            .iter()
-            .filter(|c| c.name == ike.name)
-            .flat_map(|c| &c.children)
-            .find(|c| c.name == sa.config.name)
-            .map_or(sw::HwOffload::No, |c| c.hw_offload)
-    }
-
     /// Executes every queued action, in order.
     async fn drain(&mut self) {
         loop {
@@ -302,19 +290,7 @@ impl Driver {
             }
             match action {
                 Action::Transmit(t) => self.sockets.send(&t).await,
-                Action::InstallSa(sa) => {
-                    let configured = install::hw_offload(self.configured_offload(&sa));
-                    let added = install::add_sa(
-                        self.installer.as_mut(),
-                        &sa,
-                        self.replay_window,
-                        configured,
-                    );
-                    if let Some(mode) = added {
-                        let offload = install::Offload { configured, mode };
-                        self.offloads.insert((sa.spi, sa.dst.ip()), offload);
-                    }
-                }
+                Action::InstallSa(sa) => self.install_sa(&sa),
                 Action::DeleteSa(sa) => {
                     self.offloads.remove(&(sa.spi, sa.dst.ip()));
                     install::del_sa(self.installer.as_mut(), &sa);
@@ -322,6 +298,7 @@ impl Driver {
                 Action::InstallPolicy(p) => install::add_policies(self.installer.as_mut(), &p),
                 Action::DeletePolicy(p) => install::del_policies(self.installer.as_mut(), &p),
                 Action::Event(e) => {
+                    let e = self.checked_event(e);
                     self.events.log(&self.endpoint, &e);
                     self.metrics.observe(&e);
                     self.trap_event(&e);

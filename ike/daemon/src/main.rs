@@ -3,6 +3,7 @@
 
 mod actions;
 mod backend;
+mod child_install;
 mod cleanup;
 mod config;
 mod creds;
@@ -17,6 +18,8 @@ mod sd_notify;
 mod settings;
 mod shunt;
 mod socket;
+#[cfg(test)]
+mod test_driver;
 mod trap;
 mod vici;
 mod vips;

@@ -19,6 +19,8 @@ use ike::wire::natt::{self, Udp4500};
 use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
+mod kernel;
+
 /// The largest datagram read (the UDP maximum).
 const MAX_DATAGRAM: usize = 65_535;
 

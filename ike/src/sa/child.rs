@@ -209,15 +209,6 @@ impl ChildSa {
         }
     }
 
-    /// Stops sending on this CHILD_SA: its outbound SA goes, the older
-    /// one of its reqid carries the traffic again (a redundant CHILD_SA
-    /// of a lost rekey collision, §2.8.1, before its Delete is sent).
-    pub(crate) fn withdraw_outbound(&mut self, sa: &SaCore, ctx: &mut Ctx<'_>) {
-        if core::mem::take(&mut self.outbound_installed) {
-            self.remove_sa(sa, ctx, Direction::Outbound);
-        }
-    }
-
     /// Removes both SAs and, with `policies` (no other CHILD_SA of the
     /// reqid is left), the policies; releases the inbound SPI.
     pub(crate) fn uninstall(&self, sa: &SaCore, ctx: &mut Ctx<'_>, policies: bool) {

@@ -42,6 +42,10 @@ pub(crate) struct ChildRequest {
     remote_ts: Vec<TrafficSelector>,
     /// The reqid asked for (a trap's).
     reqid: Option<u32>,
+    /// Whether [`complete`](Self::complete) installs the outbound SA; not
+    /// for a rekey that lost a collision (charon's `handle_collision`
+    /// installs none for the redundant CHILD_SA).
+    pub(crate) outbound_now: bool,
 }
 
 impl ChildRequest {
@@ -78,6 +82,7 @@ impl ChildRequest {
             proposals,
             with_ke,
             reqid: None,
+            outbound_now: true,
         })
     }
 
@@ -184,7 +189,7 @@ impl ChildRequest {
             we_initiated: true,
             replaces,
             reqid: self.reqid,
-            outbound_now: true,
+            outbound_now: self.outbound_now,
         };
         Ok(establish(sa, ctx, neg))
     }

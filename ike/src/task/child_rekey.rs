@@ -135,10 +135,18 @@ impl ChildRekey {
         let ex = ExchangeType::CREATE_CHILD_SA;
         let nr = check_nonce(&require(find!(payloads, Payload::Nonce), ex, PayloadType::NONCE)?.0)?;
         let g_ir = complete_ke(self.ke.take(), payloads)?;
+        // a collision we lost makes our new CHILD_SA redundant: it is
+        // deleted again and never sends (no window in which the peer has
+        // removed its inbound side while we still use it)
+        let lost = self
+            .collision
+            .as_ref()
+            .is_some_and(|theirs| lowest_is_ours((&self.ni, &nr), (&theirs.ni, &theirs.nr)));
         let request = self
             .request
-            .as_ref()
+            .as_mut()
             .ok_or(Error::ApiMisuse("rekey without request"))?;
+        request.outbound_now = !lost;
         let new = request.complete(
             sa,
             ctx,
@@ -168,7 +176,6 @@ impl ChildRekey {
                 tracing::info!(
                     "CHILD_SA rekey collision won by the peer, deleting redundant CHILD_SA"
                 );
-                sa.with_child(new, |child, sa| child.withdraw_outbound(sa, ctx));
                 (
                     theirs.new,
                     ChildDelete {

@@ -116,8 +116,9 @@ pub(crate) fn remove_child(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId, reas
         return;
     };
     let child = sa.children.remove(index);
-    // make before break: the successor's outbound SA first, so the reqid
-    // never lacks one (packets in between would be dropped)
+    // the successor's outbound SA first: with both installed the kernel
+    // takes the newer, so no packet finds the reqid without an SA
+    // (charon's child_delete: install_outbound, then remove_outbound)
     if let Some(next) = child.successor {
         install_successor(sa, ctx, next);
     }
@@ -130,8 +131,8 @@ pub(crate) fn remove_child(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId, reas
     });
 }
 
-/// The replacement of a removed CHILD_SA gets its outbound SA now (the
-/// rekey responder waited for the old one to go, §2.8).
+/// The replacement of a CHILD_SA being removed gets its outbound SA now
+/// (the rekey responder waited for the DELETE of the old one, §2.8).
 fn install_successor(sa: &mut SaCore, ctx: &mut Ctx<'_>, id: ChildId) {
     sa.with_child(id, |child, sa| child.install_outbound(sa, ctx));
 }

@@ -37,8 +37,9 @@ fn a_child_is_rekeyed_at_its_soft_lifetime_make_before_break() {
     assert_eq!(pair.a.kernel.policies.len(), 1);
     assert!(!pair.a.kernel.log.iter().any(|l| l.starts_with("unpolicy")));
     // the rekey initiator installed both new SAs before deleting the old
-    // ones; the responder installed its new outbound SA only once the old
-    // one was being deleted, and before removing the old one (no gap)
+    // ones; the responder installed its new outbound SA only on the DELETE
+    // of the old one, and before removing that (no moment without an
+    // outbound SA for the reqid)
     let a_started = pair
         .a
         .kernel
@@ -65,13 +66,15 @@ fn a_child_is_rekeyed_at_its_soft_lifetime_make_before_break() {
         pos(init, format!("install Outbound {init_new_out:08x}"))
             < pos(init, format!("delete Outbound {init_old_out:08x}"))
     );
-    let answered = resp
+    let resp_answered = resp
         .iter()
         .position(|l| l.starts_with("transmit CREATE_CHILD_SA response"))
         .unwrap();
-    let installed = pos(resp, format!("install Outbound {resp_new_out:08x}"));
-    assert!(answered < installed);
-    assert!(installed < pos(resp, format!("delete Outbound {resp_old_out:08x}")));
+    assert!(resp_answered < pos(resp, format!("install Outbound {resp_new_out:08x}")));
+    assert!(
+        pos(resp, format!("install Outbound {resp_new_out:08x}"))
+            < pos(resp, format!("delete Outbound {resp_old_out:08x}"))
+    );
     let rekeyed = |events: Vec<Event>| {
         events
             .iter()

@@ -3,20 +3,15 @@
 
 use std::sync::Arc;
 
-use certs::CredentialStore;
 use esp_install::RecordingInstaller;
-use ike::Endpoint;
 use swanctl_parser::vici::{Message, Packet};
 use tokio::sync::{mpsc, oneshot};
 
 use tracing_subscriber::layer::SubscriberExt as _;
 
 use super::logtap::{LogTap, TapLayer};
-use super::server::State;
 use super::{ClientId, Inbound};
 use crate::driver::Driver;
-use crate::live_creds::LiveCreds;
-use crate::socket::Sockets;
 
 const CLIENT: ClientId = ClientId(1);
 
@@ -46,27 +41,10 @@ pub(crate) fn harness_with_conf(conf: &std::path::Path) -> Harness {
 }
 
 fn harness_full(installer: Box<dyn esp_install::Installer>, conf: &std::path::Path) -> Harness {
-    let creds = Arc::new(LiveCreds::new(CredentialStore::new()));
-    let endpoint = Endpoint::new(
-        ike::crypto::default_provider(),
-        ike::settings::Settings::default(),
-        Arc::clone(&creds) as Arc<dyn ike::auth::Credentials>,
-    )
-    .unwrap();
-    let sockets = Sockets::bind(&["127.0.0.1".parse().unwrap()], 0, 0).unwrap();
     let tap = Arc::new(LogTap::default());
     let subscriber = tracing_subscriber::registry().with(TapLayer(Arc::clone(&tap)));
     let log = tracing::subscriber::set_default(subscriber);
-    let state = State::new(
-        tap,
-        creds,
-        Vec::new(),
-        Vec::new(),
-        std::env::temp_dir(),
-        conf.to_path_buf(),
-        "recording".into(),
-    );
-    let mut driver = Driver::new(endpoint, sockets, installer, 32, 500, state);
+    let mut driver = crate::test_driver::driver(installer, tap, conf);
     let (tx, rx) = mpsc::channel(16);
     driver.vici_inbound(Inbound::Connected { client: CLIENT, tx });
     Harness {
