@@ -29,7 +29,7 @@ use std::sync::Arc;
 use crate::Error;
 use crate::action::{Action, ChildId, DownReason, KernelEvent, SaHandle};
 use crate::auth::Credentials;
-use crate::config::IkeConfig;
+use crate::config::{IkeConfig, Unique};
 use crate::cookie::{self, Admission, CookieDemand, CookieJar, CookieStatus, HalfOpen};
 use crate::counters::{Counter, Counters};
 use crate::crypto::Provider;
@@ -449,8 +449,7 @@ impl Endpoint {
             )),
             None => None,
         };
-        // INITIAL_CONTACT only without another SA of the connection (§2.4)
-        let contact = !self.sas.values().any(|s| s.core.config.name == conn);
+        let contact = self.first_contact(&config, local, remote);
         let sa = {
             let mut ctx = self.ctx(now);
             IkeSa::initiate(&mut ctx, config, child, (local, remote), contact)?
@@ -461,6 +460,28 @@ impl Endpoint {
         self.adopt();
         self.reap(handle);
         Ok(handle)
+    }
+
+    /// Whether to send INITIAL_CONTACT (§2.4) as charon does: the peer's
+    /// identity is configured without wildcards, `unique` is not `never`,
+    /// and no IKE SA with both identities over this address family is up
+    /// (charon's `has_contact`: the identities decide, not the connection,
+    /// since a responder removes every IKE SA with them).
+    fn first_contact(&self, config: &IkeConfig, local: SocketAddr, remote: SocketAddr) -> bool {
+        let Some(peer) = config.remote.id.exact() else {
+            return false;
+        };
+        let me = config
+            .local
+            .id
+            .clone()
+            .unwrap_or_else(|| crate::task::address_id(local.ip()));
+        config.unique != Unique::Never
+            && !self.sas.values().any(|s| {
+                s.core.local_id.as_ref() == Some(&me)
+                    && s.core.remote_id.as_ref() == Some(peer)
+                    && s.core.remote.is_ipv4() == remote.is_ipv4()
+            })
     }
 
     /// Creates CHILD_SA `child` of the SA's connection with CREATE_CHILD_SA.

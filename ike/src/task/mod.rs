@@ -12,6 +12,7 @@ mod authenticate;
 mod child_create;
 mod child_rekey;
 mod common;
+pub(crate) use common::address_id;
 mod config_payload;
 mod ike_auth;
 mod ike_init;

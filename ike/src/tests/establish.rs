@@ -300,7 +300,9 @@ fn above_the_half_open_threshold_the_responder_demands_a_cookie() {
         },
         ..Settings::default()
     };
-    let (a, b) = configs(|_| {}, |_| {});
+    // both IKE SAs stay: no INITIAL_CONTACT removes the first (§2.4)
+    let never = |c: &mut crate::config::IkeConfig| c.unique = crate::config::Unique::Never;
+    let (a, b) = configs(never, never);
     let mut pair = Pair::with_settings(a, b, (Settings::default(), strict), (1, 2));
     // two IKE_SA_INIT requests at once: the second finds one half-open SA
     pair.initiate("gw", Some("net"));
@@ -454,4 +456,27 @@ fn ipcomp_is_refused_cleanly_and_the_child_set_up_without_it() {
     pair.drive();
     assert_eq!(pair.a.sa().children.len(), 1);
     assert_sas_match(&pair);
+}
+
+#[test]
+fn initial_contact_is_sent_only_without_an_ike_sa_of_the_same_identities() {
+    let (a, b) = configs(|_| {}, |_| {});
+    let mut other = a.clone();
+    other.name = "gw2".into();
+    let mut pair = Pair::new(a, b);
+    pair.a.ep.load_config(std::sync::Arc::new(other));
+    // IKE_AUTH { IDi, N(INITIAL_CONTACT), IDr, AUTH, ... } -->
+    pair.initiate("gw", Some("net"));
+    pair.drive();
+    // another connection with the same identities: no INITIAL_CONTACT (as
+    // charon's has_contact), so the responder keeps the first IKE SA
+    pair.initiate("gw2", Some("net"));
+    pair.drive();
+    let up = |node: &super::pair::Node| {
+        node.ep
+            .sas()
+            .filter(|s| s.state == IkeState::Established)
+            .count()
+    };
+    assert_eq!((up(&pair.a), up(&pair.b)), (2, 2));
 }
