@@ -290,10 +290,10 @@ fn sighup_applies_new_log_levels() {
 fn a_restart_removes_the_policies_a_killed_cygnetd_left() {
     lab("sigkill_cleanup", "lkl", Some(&charon_conf()), |lab| {
         let kernel = format!("{QUICK}cygnet {{\n  backend = kernel\n}}\n");
-        let conf = swanctl_conf(Side::Cygnet, "start", "", "");
+        // trap policies: the kernel takes them without ESP states (which
+        // need esp4, which this kernel may lack)
+        let conf = swanctl_conf(Side::Cygnet, "trap", "", "");
         lab.start_cygnetd(&conf, &kernel)?;
-        // the kernel takes the policies (ESP states need esp4, which this
-        // kernel may lack: their failures do not matter here)
         let policies = |lab: &Lab| lab.policies().unwrap_or_default();
         wait_until(Duration::from_secs(10), || {
             policies(lab).matches("dir ").count() == 3
@@ -313,8 +313,10 @@ fn a_restart_removes_the_policies_a_killed_cygnetd_left() {
         let idle = swanctl_conf(Side::Cygnet, "none", "", "");
         lab.start_cygnetd(&idle, &kernel)?;
         lab.wait_log("a previous run left installed", 5)?;
-        // logged before the removal: give it a moment
-        wait_until(Duration::from_secs(3), || policies(lab).trim().is_empty())
+        // logged before the removal: give it a moment (the new cygnetd's
+        // own per-socket IKE bypass policies are listed as `socket`, not
+        // `dir`)
+        wait_until(Duration::from_secs(3), || !policies(lab).contains("dir "))
             .then_some(())
             .ok_or_else(|| format!("policies left after the restart:\n{}", policies(lab)))
     });
