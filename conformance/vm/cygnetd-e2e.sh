@@ -25,7 +25,7 @@ for program in cygnetd swanctl; do
   strip "$fs/$program" 2>/dev/null || true
 done
 vm_add_program "$(command -v ping)" /usr/bin/ping
-# strongSwan's swanctl (for --list-sas where ours lacks it) and charon
+# strongSwan's swanctl and charon (for the Cygnet<->charon scenarios)
 # with kernel-netlink, the peer of the last scenario, if installed
 plugins="random nonce openssl pem pkcs1 pkcs8 x509 pubkey constraints hmac gcm kdf
          kernel-netlink socket-default vici"
