@@ -109,16 +109,7 @@ impl Installer for RecordingInstaller {
         if self.sas.contains_key(&sa.id) {
             return Err(InstallError::Exists);
         }
-        tracing::info!(
-            target: "knl",
-            "adding SAD entry with SPI {:08x} and reqid {{{}}} ({:?}, {} => {}{})",
-            sa.id.spi,
-            sa.reqid,
-            sa.direction,
-            sa.src,
-            sa.dst,
-            if sa.encap { ", UDP encapsulated" } else { "" },
-        );
+        sa.log_adding();
         self.reserved.remove(&sa.id);
         self.sas.insert(sa.id, (sa.clone(), SaStats::default()));
         Ok(OffloadMode::None)

@@ -274,6 +274,23 @@ pub struct SaStats {
 }
 
 impl SaSpec {
+    /// charon's `adding SAD entry ...` line, for backends without a
+    /// kernel to report the mode.
+    pub(crate) fn log_adding(&self) {
+        tracing::info!(
+            target: "knl",
+            "adding SAD entry with SPI {:08x} and reqid {{{}}} ({:?}, {} => {}{})",
+            self.id.spi,
+            self.reqid,
+            self.direction,
+            self.src,
+            self.dst,
+            if self.encap { ", UDP encapsulated" } else { "" },
+        );
+    }
+}
+
+impl SaSpec {
     /// Checks what every backend needs: one address family, `id.dst` the
     /// outer destination, keys that fit their transforms, AH with an
     /// integrity-only transform and ESP without, and no byte limits with

@@ -149,16 +149,7 @@ impl Installer for UserspaceInstaller {
             Err(SaError::Exists) => return Err(InstallError::Exists),
             Err(e) => return Err(InstallError::Invalid(e.to_string())),
         }
-        tracing::info!(
-            target: "knl",
-            "adding SAD entry with SPI {:08x} and reqid {{{}}} ({:?}, {} => {}{})",
-            sa.id.spi,
-            sa.reqid,
-            sa.direction,
-            sa.src,
-            sa.dst,
-            if sa.encap { ", UDP encapsulated" } else { "" },
-        );
+        sa.log_adding();
         self.reserved.remove(&sa.id);
         if sa.direction == crate::Direction::In {
             self.spis.insert(sa.id.spi);
