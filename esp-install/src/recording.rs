@@ -144,7 +144,7 @@ impl Installer for RecordingInstaller {
             return Ok(());
         }
         let (sa, _) = self.sas.remove(id).ok_or(InstallError::NotFound)?;
-        tracing::info!(
+        tracing::debug!(
             target: "knl",
             "deleting SAD entry with SPI {:08x} and reqid {{{}}}",
             id.spi,
@@ -154,7 +154,7 @@ impl Installer for RecordingInstaller {
     }
 
     fn add_policy(&mut self, policy: &PolicySpec) -> Result<(), InstallError> {
-        tracing::info!(
+        tracing::debug!(
             target: "knl",
             "adding policy {} === {} {:?} (reqid {{{}}})",
             policy.src_ts,
@@ -173,7 +173,7 @@ impl Installer for RecordingInstaller {
             .rposition(|p| p == policy)
             .ok_or(InstallError::NotFound)?;
         self.policies.remove(at);
-        tracing::info!(
+        tracing::debug!(
             target: "knl",
             "deleting policy {} === {} {:?}",
             policy.src_ts,

@@ -274,10 +274,10 @@ pub struct SaStats {
 }
 
 impl SaSpec {
-    /// charon's `adding SAD entry ...` line, for backends without a
-    /// kernel to report the mode.
+    /// charon's `adding SAD entry ...` line (its level 2), for backends
+    /// without a kernel to report the mode.
     pub(crate) fn log_adding(&self) {
-        tracing::info!(
+        tracing::debug!(
             target: "knl",
             "adding SAD entry with SPI {:08x} and reqid {{{}}} ({:?}, {} => {}{})",
             self.id.spi,

@@ -60,6 +60,8 @@ impl Cygnetd {
             .arg(swanctl_conf)
             .arg("--conf")
             .arg(&strongswan)
+            // charon's level 2 too: the SAD entries and IKE SPIs tests read
+            .arg("--debug")
             .args(args)
             .stdin(Stdio::null())
             .stdout(Stdio::null())

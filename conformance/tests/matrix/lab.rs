@@ -90,8 +90,6 @@ pub struct Scenario {
     pub needs: &'static [Need],
     /// strongswan.conf lines for both daemons (sections merge).
     pub settings: &'static str,
-    /// Whether cygnetd logs every packet it sends and receives (`--debug`).
-    pub debug: bool,
     /// Why charon cannot take part, if it cannot (only Cygnet <-> Cygnet
     /// runs).
     pub charon_cannot: Option<&'static str>,

@@ -50,8 +50,7 @@ impl Daemon {
                 } else {
                     addr.to_owned()
                 };
-                let args: &[&str] = if scenario.debug { &["--debug"] } else { &[] };
-                Cygnetd::start_with(netns, ns, conf, dir, &listen, &settings, args)
+                Cygnetd::start_with(netns, ns, conf, dir, &listen, &settings, &[])
                     .map(Self::Cygnet)
             }
         };

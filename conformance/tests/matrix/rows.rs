@@ -119,7 +119,6 @@ pub fn all() -> Vec<Scenario> {
         Scenario {
             name: "fragments: RSA-4096 chain, fragment_size 600",
             settings: "charon {\n  fragment_size = 600\n}\n",
-            debug: true,
             steps: |lab| {
                 up(lab)?;
                 for d in lab.both() {
@@ -169,7 +168,6 @@ pub fn plain() -> Scenario {
         addrs: &V4,
         needs: &[],
         settings: "",
-        debug: false,
         charon_cannot: None,
         inner: NONE,
         write: psk_both(|_| ()),

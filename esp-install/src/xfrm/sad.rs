@@ -170,7 +170,7 @@ impl XfrmInstaller {
     }
 
     fn track(&mut self, sa: &SaSpec, offload: OffloadMode, dev: Option<OffloadDev>) -> OffloadMode {
-        tracing::info!(
+        tracing::debug!(
             target: "knl",
             "added SAD entry with SPI {:08x} and reqid {{{}}} ({:?}, {} => {}, HW offload {offload})",
             sa.id.spi,

@@ -67,7 +67,7 @@ impl EventLog {
         if rekeyed {
             tracing::info!(target: "ike", "IKE_SA {}[{}] rekeyed between {}", info.name, sa, peers(&info));
         }
-        tracing::info!(target: "ike", "IKE_SA {}[{}] SPIs {:016x}_i {:016x}_r",
+        tracing::debug!(target: "ike", "IKE_SA {}[{}] SPIs {:016x}_i {:016x}_r",
             info.name, sa, info.spi_i, info.spi_r);
     }
 

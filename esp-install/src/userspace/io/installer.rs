@@ -191,7 +191,7 @@ impl Installer for UserspaceInstaller {
         if self.io.shared.lock().query_sa(id).is_none() {
             self.spis.remove(&id.spi);
         }
-        tracing::info!(target: "knl", "deleting SAD entry with SPI {:08x}", id.spi);
+        tracing::debug!(target: "knl", "deleting SAD entry with SPI {:08x}", id.spi);
         Ok(())
     }
 
