@@ -50,8 +50,7 @@ impl Daemon {
                 } else {
                     addr.to_owned()
                 };
-                Cygnetd::start_with(netns, ns, conf, dir, &listen, &settings, &[])
-                    .map(Self::Cygnet)
+                Cygnetd::start_with(netns, ns, conf, dir, &listen, &settings, &[]).map(Self::Cygnet)
             }
         };
         started.map_err(|e| {
