@@ -32,25 +32,7 @@ impl<'a> Reader<'a> {
 
     /// The next TLV (single-octet tags, definite lengths of up to 4 octets).
     pub(crate) fn next(&mut self) -> Option<Tlv<'a>> {
-        let (&tag, rest) = self.rest.split_first()?;
-        let (&first, rest) = rest.split_first()?;
-        let (len, rest) = if first < 0x80 {
-            (usize::from(first), rest)
-        } else {
-            let n = usize::from(first & 0x7f);
-            if n == 0 || n > 4 || rest.len() < n {
-                return None;
-            }
-            let (octets, rest) = rest.split_at(n);
-            let len = octets
-                .iter()
-                .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-            (len, rest)
-        };
-        if rest.len() < len {
-            return None;
-        }
-        let (value, rest) = rest.split_at(len);
+        let (tag, value, rest) = ike::wire::dn::tlv(self.rest)?;
         self.rest = rest;
         Some(Tlv { tag, value })
     }

@@ -24,9 +24,10 @@ pub struct Rdn<'a> {
     pub value: &'a [u8],
 }
 
-/// The next TLV of `data` (one-octet tags, definite lengths of at most 4
-/// octets): tag, contents and the rest.
-fn tlv(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
+/// The next DER TLV of `data` (one-octet tags, definite lengths of at most
+/// 4 octets): tag, contents and the rest; `None` if malformed or short.
+#[must_use]
+pub fn tlv(data: &[u8]) -> Option<(u8, &[u8], &[u8])> {
     let (&tag, rest) = data.split_first()?;
     let (&first, rest) = rest.split_first()?;
     let (len, rest) = if first < 0x80 {
